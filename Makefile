@@ -1,0 +1,49 @@
+# PF2S — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test worker bench lint migrate demo
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[geo,test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+# Migrate, load the real geography and the demo accounts (idempotent).
+demo: migrate
+	$(BIN)/python manage.py load_geography
+	@echo
+	@echo "Comptes de démonstration :"
+	@$(BIN)/python manage.py load_demo_accounts
+
+run: demo
+	@echo
+	@echo "PF2S tourne sur http://$(HOST):$(PORT)/  (Ctrl-C pour arrêter)"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A Celery worker with the beat scheduler embedded (needs REDIS_URL).
+worker: install
+	@test -n "$(REDIS_URL)" || (echo "REDIS_URL est requis pour lancer un worker Celery." && exit 2)
+	$(BIN)/celery -A pf2s worker --beat --loglevel=info --concurrency=2
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/python -m ruff check .

@@ -1,0 +1,109 @@
+"""Reads of the indicators app: territories and map layers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from .choices import COMPOSITE_LEVELS, TerritoryLevel
+from .models import GeometryLayer, Territory
+
+
+class UnknownLevel(ValueError):
+    pass
+
+
+def level_check(*, level: str) -> TerritoryLevel:
+    try:
+        return TerritoryLevel(level)
+    except ValueError as exc:
+        raise UnknownLevel(level) from exc
+
+
+def territory_list(*, level: str) -> QuerySet[Territory]:
+    """Every territory of one level, with its parents, ordered by code."""
+    return (
+        Territory.objects.filter(level=level_check(level=level))
+        .select_related("region", "departement", "epci")
+        .defer("geometry", "region__geometry", "departement__geometry", "epci__geometry")
+        .order_by("code")
+    )
+
+
+def territory_get(*, level: str, code: str) -> Territory:
+    """One territory by level and official code; Http404 when unknown."""
+    try:
+        return (
+            Territory.objects.select_related("region", "departement", "epci")
+            .get(level=level_check(level=level), code=code)
+        )
+    except (Territory.DoesNotExist, UnknownLevel) as exc:
+        raise Http404(f"Territoire inconnu : {level} {code}") from exc
+
+
+def territory_member_codes(*, territory: Territory) -> list[str]:
+    return sorted(territory.members.values_list("code", flat=True))
+
+
+def territory_composition(*, territory: Territory) -> list[dict]:
+    """What a territory is made of, grouped for display: communes by EPCI for
+    composites and départements, communes of an EPCI by département."""
+    if territory.level in COMPOSITE_LEVELS:
+        communes = territory.members.all()
+    elif territory.level == TerritoryLevel.DEPARTEMENT:
+        communes = Territory.objects.filter(departement=territory)
+    elif territory.level == TerritoryLevel.EPCI:
+        communes = Territory.objects.filter(epci=territory)
+    elif territory.level == TerritoryLevel.REGION:
+        return [
+            {"group": None, "territories": list(
+                Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).defer("geometry")
+            )}
+        ]
+    else:
+        return []
+    group_by = "departement" if territory.level == TerritoryLevel.EPCI else "epci"
+    groups: dict[Territory, list[Territory]] = defaultdict(list)
+    for commune in communes.select_related(group_by).defer("geometry", f"{group_by}__geometry").order_by("name"):
+        groups[getattr(commune, group_by)].append(commune)
+    return [
+        {"group": group, "territories": members}
+        for group, members in sorted(groups.items(), key=lambda item: item[0].name)
+    ]
+
+
+def territory_levels_summary() -> list[dict]:
+    counts = dict(
+        Territory.objects.values_list("level").annotate(n=Count("id")).values_list("level", "n")
+    )
+    return [
+        {"level": level, "label": level.label, "count": counts.get(level.value, 0)}
+        for level in TerritoryLevel
+    ]
+
+
+def geometry_layer_get(*, level: str) -> GeometryLayer:
+    try:
+        return GeometryLayer.objects.get(level=level_check(level=level))
+    except (GeometryLayer.DoesNotExist, UnknownLevel) as exc:
+        raise Http404(f"Pas de couche cartographique pour le niveau {level}") from exc
+
+
+def geography_integrity() -> dict:
+    """Counts per level and the invariants of the commune tree: every commune
+    has one EPCI and one département, and population sums agree."""
+    communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE)
+    region = Territory.objects.filter(level=TerritoryLevel.REGION).first()
+    commune_population = sum(p or 0 for p in communes.values_list("population", flat=True))
+    return {
+        "counts": {item["level"]: item["count"] for item in territory_levels_summary()},
+        "communes_without_epci": communes.filter(epci__isnull=True).count(),
+        "communes_without_departement": communes.filter(departement__isnull=True).count(),
+        "commune_population": commune_population,
+        "region_population": region.population if region else None,
+        "consistent": bool(region) and region.population == commune_population
+        and not communes.filter(epci__isnull=True).exists()
+        and not communes.filter(departement__isnull=True).exists(),
+    }

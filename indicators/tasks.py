@@ -1,0 +1,24 @@
+"""Celery tasks of the indicators app. Each takes ids, calls one service or
+selector, and records its state and timing on a JobRun row."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+
+from . import selectors, services
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def geography_check(self, job_id: int) -> dict:
+    """Check the geography's invariants and record the result on the job."""
+    services.job_start(job_id=job_id, worker=getattr(self.request, "hostname", None) or socket.gethostname())
+    try:
+        services.job_progress(job_id=job_id, step="contrôle de la géographie", percent=50)
+        result = selectors.geography_integrity()
+    except Exception as exc:
+        services.job_finish(job_id=job_id, error=repr(exc))
+        raise
+    services.job_finish(job_id=job_id, result=result)
+    return result

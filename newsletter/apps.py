@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class NewsletterConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "newsletter"
+    verbose_name = "Lettre d'information"

