@@ -22,3 +22,9 @@ def geography_check(self, job_id: int) -> dict:
         raise
     services.job_finish(job_id=job_id, result=result)
     return result
+
+
+@shared_task
+def geography_check_nightly() -> int:
+    """Beat entry point: record a job and queue the check. Returns the job id."""
+    return services.geography_check_queue().pk
