@@ -39,3 +39,73 @@ class JobState(models.TextChoices):
     RUNNING = "running", "En cours"
     SUCCEEDED = "succeeded", "Terminé"
     FAILED = "failed", "Échec"
+
+
+class IndicatorKind(models.TextChoices):
+    COUNT = "count", "Effectif"
+    PROPORTION = "proportion", "Part"
+    CRUDE_RATE = "crude_rate", "Taux brut"
+    STANDARDISED_RATE = "standardised_rate", "Taux standardisé"
+    ICM = "icm", "Indice comparatif de mortalité"
+    VALUE = "value", "Valeur fournie"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "%", "%"
+    PER_MILLE = "‰", "‰"
+    PER_10K = "pour 10 000", "pour 10 000"
+    PER_100K = "pour 100 000", "pour 100 000"
+    NUMBER = "nombre", "nombre"
+    INDEX = "indice", "indice"
+
+
+class PeriodKind(models.TextChoices):
+    YEAR = "year", "Année"
+    POOLED = "pooled", "Années cumulées"
+    CENSUS = "census", "Millésime du recensement"
+
+
+class Access(models.TextChoices):
+    OPEN = "open", "Ouvert"
+    PARTNERS = "partners", "Partenaires"
+
+
+class History(models.TextChoices):
+    ANNUAL = "annual", "2018-2022"
+    LONG = "long", "2014-2022"
+
+
+class ValueStatus(models.TextChoices):
+    OK = "ok", "Publié"
+    SECRET = "secret", "Secret statistique"
+    MISSING = "missing", "Non disponible"
+
+
+class Significance(models.TextChoices):
+    HIGHER = "higher", "Significativement supérieur"
+    LOWER = "lower", "Significativement inférieur"
+    SIMILAR = "similar", "Non significativement différent"
+    NONE = "", "Non testé"
+
+
+class BatchStatus(models.TextChoices):
+    LOADED = "loaded", "Chargé"
+    PARTIAL = "partial", "Chargé sans les lignes rejetées"
+    REJECTED = "rejected", "Refusé (rien chargé)"
+    DUPLICATE = "duplicate", "Déjà chargé (rien changé)"
+
+
+class SnapshotStatus(models.TextChoices):
+    BUILDING = "building", "En construction"
+    PUBLISHED = "published", "Publié"
+    FAILED = "failed", "Échec"
+    REFUSED = "refused", "Refusé par l'audit"
+
+
+#: The 19 age bands of the European standard population 2013, in order.
+AGE_BANDS = (
+    "00-04", "05-09", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44",
+    "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+)
+#: Levels anonymous readers may see (France as the reference).
+PUBLIC_LEVELS = ("france", "region", "departement", "epci")

@@ -6,7 +6,18 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
-from .choices import COMPOSITE_LEVELS, JobState, TerritoryLevel
+from .choices import (
+    COMPOSITE_LEVELS,
+    Access,
+    BatchStatus,
+    History,
+    IndicatorKind,
+    JobState,
+    PeriodKind,
+    SnapshotStatus,
+    TerritoryLevel,
+    Unit,
+)
 
 
 class TerritoryQuerySet(models.QuerySet):
@@ -121,3 +132,185 @@ class JobRun(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class Category(models.Model):
+    """One of the 11 indicator categories of the catalogue."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField("nom", max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "catégorie"
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """A data provider and its statistical secrecy threshold: counts from 1 to
+    threshold - 1 are secret (0 means the source publishes every count)."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField("nom", max_length=200)
+    provider = models.CharField("producteur", max_length=200)
+    secrecy_threshold = models.PositiveSmallIntegerField("seuil de secret", default=11)
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        verbose_name = "source"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variable(models.Model):
+    """A raw count series sent by a provider (by commune, year and, for some,
+    age band of the European standard population)."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    label = models.CharField("libellé", max_length=300)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="variables")
+    by_age = models.BooleanField("par tranche d'âge", default=False)
+    history = models.CharField(max_length=10, choices=History.choices, default=History.ANNUAL)
+    demo = models.JSONField("paramètres de démonstration", default=dict, blank=True)
+    is_value = models.BooleanField(
+        "valeur fournie telle quelle", default=False,
+        help_text="Valeur non additive (médiane, indice) fournie à chaque niveau.",
+    )
+
+    class Meta:
+        verbose_name = "variable"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def visible_to(self, user) -> IndicatorQuerySet:
+        """The one access rule for indicators: open ones for everybody,
+        partner ones for active members of a partner organisation."""
+        from pf2s.access import is_partner
+
+        if is_partner(user):
+            return self
+        return self.filter(access=Access.OPEN)
+
+
+class Indicator(models.Model):
+    """A formula on variables, with its metadata, levels and access."""
+
+    code = models.SlugField(max_length=20, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="indicators")
+    label = models.CharField("libellé", max_length=300)
+    short_label = models.CharField("libellé court", max_length=80)
+    definition = models.TextField()
+    method = models.TextField("méthode", blank=True)
+    unit = models.CharField("unité", max_length=20, choices=Unit.choices)
+    kind = models.CharField("nature", max_length=20, choices=IndicatorKind.choices)
+    numerator = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="+")
+    denominator = models.ForeignKey(
+        Variable, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    multiplier = models.FloatField(default=1)
+    ages = models.CharField("tranche d'âge", max_length=10, blank=True)
+    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    pool_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    levels = models.JSONField("niveaux de diffusion", default=list)
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
+    sources = models.ManyToManyField(Source, related_name="indicators")
+    caveats = models.TextField("précautions", blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "indicateur"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+
+class ImportBatch(models.Model):
+    """Provenance of one imported file: who, when, what was read, loaded and
+    rejected. A file (by sha256) is loaded at most once."""
+
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    user = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=BatchStatus.choices)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_loaded = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField("lignes rejetées", default=list, blank=True)
+    is_demo = models.BooleanField("données de démonstration", default=False)
+
+    class Meta:
+        verbose_name = "import"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class Observation(models.Model):
+    """One count (or supplied value) of a variable for a territory, a year and
+    optionally an age band. `value` is null when the provider masked it."""
+
+    variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="observations")
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="+")
+    period = models.PositiveSmallIntegerField("année")
+    age_band = models.CharField(max_length=5, blank=True, default="")
+    value = models.FloatField(null=True, blank=True)
+    marker = models.CharField("marque du fournisseur", max_length=10, blank=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations")
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "observation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variable", "territory", "period", "age_band"], name="observation_key"
+            )
+        ]
+
+
+class Snapshot(models.Model):
+    """An immutable published state of every indicator. Values live in one
+    Parquet file per indicator under `directory`; only one snapshot is current."""
+
+    status = models.CharField(max_length=20, choices=SnapshotStatus.choices,
+                              default=SnapshotStatus.BUILDING)
+    is_current = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    directory = models.CharField(max_length=300, blank=True)
+    job = models.ForeignKey(JobRun, null=True, blank=True, on_delete=models.SET_NULL)
+    is_demo = models.BooleanField("contient des données de démonstration", default=False)
+    indicator_count = models.PositiveIntegerField(default=0)
+    row_count = models.PositiveIntegerField(default=0)
+    secret_count = models.PositiveIntegerField(default=0)
+    audit = models.JSONField(default=dict, blank=True)
+    provenance = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "instantané publié"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
+                                    name="one_current_snapshot")
+        ]
+
+    def __str__(self) -> str:
+        return f"Instantané {self.pk} ({self.get_status_display()})"

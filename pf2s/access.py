@@ -111,3 +111,16 @@ class AccessMiddleware:
                 status=403,
             )
         return None
+
+
+def is_partner(user) -> bool:
+    """A trained, active member of an active partner organisation, or a
+    superuser. What partners may see beyond the public is decided here."""
+    from bti.selectors import membership_for_user
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    membership = membership_for_user(user=user)
+    return membership is not None and membership.is_trained

@@ -1,0 +1,298 @@
+"""Statistical secrecy: primary and secondary suppression, and the audit of
+what an attacker can deduce from everything published together.
+
+The model. A *table* is a set of finest units (for example commune × year)
+holding non-negative counts `v`, and a set of cells (a territory at a level,
+for a period), each the sum of some units: `t = A @ v` with `A` a 0/1 sparse
+incidence matrix (cells × units). Cells are *shown* (the reader would see
+them) or not (a level the indicator is never published at). A shown cell is
+published unless suppressed. The attacker knows every published cell, that
+every unit is ≥ 0, and nothing else: primary and secondary secrets carry the
+same marker, so the rule "1 to threshold - 1 is secret" tells him nothing.
+
+A secret cell is *protected* when its feasible range [min, max] is not a
+single value and max ≥ threshold (he cannot prove it small).
+
+Fast certification (no LP). Units with the same signature over the published
+cells form an *atom*: moving mass between two units of an atom changes no
+published cell. For a secret cell k, moving all the mass of the atoms it
+straddles into k (or out of k) gives feasible points, hence certified bounds
+max ≥ t_k + Σ out-mass and min ≤ t_k − Σ in-mass. Only the cells this cannot
+certify go to an exact LP (HiGHS), on the units that are not published alone.
+
+Secondary suppression adds, for each uncertified secret cell, the smallest
+published *siblings* (same group: level, period; inside the smallest
+published cell containing it) until the certification holds, and repeats.
+Cells suppressed in the previous snapshot are preferred, to keep masks
+stable. Everything here is pure: arrays in, arrays out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+_RNG_SEED = 20180612
+
+
+@dataclass
+class Table:
+    """One secrecy table.
+
+    incidence: (n_cells, n_units) 0/1 CSR matrix, cell = sum of its units.
+    units: (n_units,) non-negative counts.
+    shown: (n_cells,) bool, the cell is displayed at some level.
+    group: (n_cells,) int, cells comparable as siblings (same level and period).
+    previous: (n_cells,) bool, suppressed in the previous snapshot (stability).
+    """
+
+    incidence: sp.csr_matrix
+    units: np.ndarray
+    shown: np.ndarray
+    group: np.ndarray
+    previous: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.incidence = sp.csr_matrix(self.incidence, dtype=np.float64)
+        self.units = np.asarray(self.units, dtype=np.float64)
+        self.values = np.asarray(self.incidence @ self.units).ravel()
+        self.sizes = np.asarray(self.incidence.sum(axis=1)).ravel()
+
+
+@dataclass
+class AuditResult:
+    """Per secret cell, the attacker's range; which cells failed and how each
+    was decided."""
+
+    cells: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    certified_fast: int = 0
+    solved_lp: int = 0
+    failures: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> dict:
+        return {"secret_cells": int(len(self.cells)), "certified_without_lp": self.certified_fast,
+                "solved_by_lp": self.solved_lp, "failures": len(self.failures)}
+
+
+def primary_secret(values: np.ndarray, threshold: int) -> np.ndarray:
+    """Counts from 1 to threshold - 1 are secret; 0 is publishable."""
+    values = np.asarray(values, dtype=np.float64)
+    if threshold <= 1:
+        return np.zeros(values.shape, dtype=bool)
+    return (values >= 1) & (values < threshold)
+
+
+def _atoms(table: Table, published: np.ndarray) -> np.ndarray:
+    """Atom id of every unit: units with equal signature over published cells."""
+    rng = np.random.default_rng(_RNG_SEED)
+    n_cells = table.incidence.shape[0]
+    # integer weights below 2**40: sums of a few dozen stay exact in float64
+    weights = rng.integers(1, 2**40, size=(n_cells, 2)).astype(np.float64)
+    weights[~published] = 0.0
+    signature = np.asarray(table.incidence.T @ weights)
+    _, atom = np.unique(signature, axis=0, return_inverse=True)
+    return atom.ravel()
+
+
+def witness_bounds(table: Table, published: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Certified bounds for `cells` (indices): a feasible max (≤ true max)
+    and a feasible min (≥ true min), from mass moves inside atoms."""
+    if len(cells) == 0:
+        return np.zeros(0), np.zeros(0)
+    atom = _atoms(table, published)
+    n_units = table.units.shape[0]
+    n_atoms = int(atom.max()) + 1
+    member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), atom)), shape=(n_units, n_atoms))
+    mass = sp.csr_matrix((table.units, (np.arange(n_units), atom)), shape=(n_units, n_atoms))
+    atom_size = np.asarray(member.sum(axis=0)).ravel()
+    atom_mass = np.asarray(mass.sum(axis=0)).ravel()
+    rows = table.incidence[cells]
+    count_in = (rows @ member).tocoo()
+    mass_in = (rows @ mass).tocsr()
+    straddling = count_in.data < atom_size[count_in.col]
+    r, a = count_in.row[straddling], count_in.col[straddling]
+    inside = np.asarray(mass_in[r, a]).ravel()
+    outside = atom_mass[a] - inside
+    gain = np.bincount(r, weights=outside, minlength=len(cells))
+    loss = np.bincount(r, weights=inside, minlength=len(cells))
+    values = table.values[cells]
+    return values + gain, values - loss
+
+
+def _certified(upper: np.ndarray, lower: np.ndarray, threshold: int) -> np.ndarray:
+    return (upper >= threshold) & (upper > lower + 1e-9)
+
+
+def lp_bounds(table: Table, published: np.ndarray, cell: int) -> tuple[float, float]:
+    """Exact attacker range of one cell given all published cells (HiGHS)."""
+    A = table.incidence
+    pub = np.flatnonzero(published)
+    A_pub = A[pub]
+    # units fixed because a published cell holds them alone
+    singles = pub[table.sizes[pub] == 1]
+    fixed = np.zeros(A.shape[1], dtype=bool)
+    fixed[A[singles].indices] = True
+    free = ~fixed
+    target = A[cell]
+    target_fixed = float((target[:, fixed] @ table.units[fixed]).sum()) if fixed.any() else 0.0
+    c = np.asarray(target[:, free].todense()).ravel()
+    if not c.any():
+        return target_fixed, target_fixed
+    rows = A_pub[:, free]
+    rhs = table.values[pub] - (np.asarray(A_pub[:, fixed] @ table.units[fixed]).ravel() if fixed.any() else 0.0)
+    keep = np.asarray(rows.sum(axis=1)).ravel() > 0
+    rows, rhs = rows[keep], np.asarray(rhs).ravel()[keep]
+    # restrict to the units connected to the target through the constraints
+    units = _component(rows, np.flatnonzero(c))
+    rows = rows[:, units]
+    used = np.asarray(rows.sum(axis=1)).ravel() > 0
+    rows, rhs = rows[used], rhs[used]
+    c = c[units]
+    bounds = [(0, None)] * len(units)
+    low = linprog(c, A_eq=rows if rows.shape[0] else None, b_eq=rhs if rows.shape[0] else None,
+                  bounds=bounds, method="highs")
+    high = linprog(-c, A_eq=rows if rows.shape[0] else None, b_eq=rhs if rows.shape[0] else None,
+                   bounds=bounds, method="highs")
+    lower = low.fun if low.status == 0 else 0.0
+    upper = -high.fun if high.status == 0 else np.inf
+    return target_fixed + lower, target_fixed + upper
+
+
+def _component(rows: sp.csr_matrix, seeds: np.ndarray) -> np.ndarray:
+    """Units reachable from `seeds` through shared constraint rows."""
+    n_units = rows.shape[1]
+    reached = np.zeros(n_units, dtype=bool)
+    reached[seeds] = True
+    rows_csc = rows.tocsc()
+    frontier = seeds
+    seen_rows = np.zeros(rows.shape[0], dtype=bool)
+    while len(frontier):
+        touched = np.unique(rows_csc[:, frontier].indices)
+        touched = touched[~seen_rows[touched]]
+        seen_rows[touched] = True
+        if not len(touched):
+            break
+        new_units = np.unique(rows[touched].indices)
+        new_units = new_units[~reached[new_units]]
+        reached[new_units] = True
+        frontier = new_units
+    return np.flatnonzero(reached)
+
+
+def audit(table: Table, suppressed: np.ndarray, threshold: int) -> AuditResult:
+    """Range of every secret cell as the attacker sees it; failures are cells
+    pinned to one value or proved below the threshold."""
+    suppressed = suppressed & table.shown
+    published = table.shown & ~suppressed
+    cells = np.flatnonzero(suppressed)
+    upper, lower = witness_bounds(table, published, cells)
+    ok = _certified(upper, lower, threshold)
+    result = AuditResult(cells=cells, lower=lower, upper=upper, certified_fast=int(ok.sum()))
+    for i in np.flatnonzero(~ok):
+        lo, hi = lp_bounds(table, published, int(cells[i]))
+        result.lower[i], result.upper[i] = lo, hi
+        result.solved_lp += 1
+        if not _certified(np.array([hi]), np.array([lo]), threshold)[0]:
+            result.failures.append(int(cells[i]))
+    return result
+
+
+def _twins(table: Table) -> np.ndarray:
+    """An id per cell such that cells with the same set of units share it."""
+    rng = np.random.default_rng(_RNG_SEED + 1)
+    n_units = table.incidence.shape[1]
+    weights = rng.integers(1, 2**40, size=(n_units, 2)).astype(np.float64)
+    signature = np.asarray(table.incidence @ weights)
+    _, ids = np.unique(signature, axis=0, return_inverse=True)
+    return ids.ravel()
+
+
+def _smallest_container(table: Table, published: np.ndarray, cell: int) -> int | None:
+    """The smallest published cell containing every unit of `cell` (not a twin)."""
+    target = table.incidence[cell]
+    overlap = np.asarray((table.incidence @ target.T).todense()).ravel()
+    containing = np.flatnonzero(published & (overlap >= table.sizes[cell]) & (table.sizes > table.sizes[cell]))
+    if not len(containing):
+        return None
+    return int(containing[np.argmin(table.sizes[containing])])
+
+
+def _siblings(table: Table, published: np.ndarray, cell: int, parent: int | None) -> np.ndarray:
+    """Published cells of the same group inside `parent`, disjoint from `cell`,
+    best first: previously suppressed, then smallest value."""
+    A = table.incidence
+    same_group = published & (table.group == table.group[cell])
+    candidates = np.flatnonzero(same_group)
+    if not len(candidates):
+        return candidates
+    overlap_cell = np.asarray((A[candidates] @ A[cell].T).todense()).ravel()
+    keep = overlap_cell == 0
+    if parent is not None:
+        overlap_parent = np.asarray((A[candidates] @ A[parent].T).todense()).ravel()
+        keep &= overlap_parent >= table.sizes[candidates]
+    candidates = candidates[keep]
+    previous = table.previous[candidates] if table.previous is not None else np.zeros(len(candidates), bool)
+    order = np.lexsort((candidates, table.values[candidates], ~previous))
+    return candidates[order]
+
+
+def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float) -> bool:
+    """Suppress siblings of `cell` worth `need`, or its container when it has
+    none left. Returns whether anything was added."""
+    published = table.shown & ~suppressed
+    parent = _smallest_container(table, published, cell)
+    added = False
+    for sibling in _siblings(table, published, cell, parent):
+        suppressed[sibling] = True
+        added = True
+        need -= table.values[sibling]
+        if need <= 0:
+            break
+    if not added and parent is not None:
+        suppressed[parent] = True
+        added = True
+    return added
+
+
+def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -> np.ndarray:
+    """Primary secrets plus the fewest, smallest extra cells so that every
+    secret cell is protected. Returns the suppressed mask (shown cells only)."""
+    suppressed = primary_secret(table.values, threshold) & table.shown
+    if not suppressed.any():
+        return suppressed
+    twins = _twins(table)
+    for _ in range(max_rounds):
+        # a cell made of the same units as a secret one is the same number
+        suppressed |= table.shown & np.isin(twins, twins[suppressed])
+        published = table.shown & ~suppressed
+        cells = np.flatnonzero(suppressed)
+        upper, lower = witness_bounds(table, published, cells)
+        uncertified = ~_certified(upper, lower, threshold)
+        if not uncertified.any():
+            break
+        added = False
+        for cell, high in zip(cells[uncertified], upper[uncertified], strict=True):
+            added |= _widen(table, suppressed, int(cell), max(threshold - high, 1.0))
+        if not added:
+            break
+    # what atoms could not certify: exact check, widening around failures
+    for _ in range(max_rounds):
+        suppressed |= table.shown & np.isin(twins, twins[suppressed])
+        result = audit(table, suppressed, threshold)
+        if result.ok:
+            return suppressed
+        added = False
+        for cell in result.failures:
+            added |= _widen(table, suppressed, cell, 1.0)
+        if not added:
+            suppressed |= table.shown  # nothing left to publish safely
+    return suppressed
