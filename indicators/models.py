@@ -284,6 +284,9 @@ class Observation(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.variable_id} {self.territory_id} {self.period} {self.age_band} = {self.value}"
+
 
 class Snapshot(models.Model):
     """An immutable published state of every indicator. Values live in one

@@ -107,3 +107,28 @@ def geography_integrity() -> dict:
         and not communes.filter(epci__isnull=True).exists()
         and not communes.filter(departement__isnull=True).exists(),
     }
+
+
+def membership_matrix(commune_ids):
+    """(aggregate ids, sparse matrix aggregates × communes) for every territory
+    made of communes: EPCI, départements, the region and composites. Columns
+    follow `commune_ids`."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    column = {cid: i for i, cid in enumerate(commune_ids)}
+    pairs: list[tuple[int, int]] = []
+    communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).values_list(
+        "id", "epci_id", "departement_id", "region_id")
+    for cid, epci, dep, region in communes:
+        if cid in column:
+            pairs += [(epci, column[cid]), (dep, column[cid]), (region, column[cid])]
+    through = Territory.members.through.objects.values_list("from_territory_id", "to_territory_id")
+    pairs += [(composite, column[cid]) for composite, cid in through if cid in column]
+    aggregate_ids = np.array(sorted({p[0] for p in pairs}))
+    row = {tid: i for i, tid in enumerate(aggregate_ids)}
+    matrix = sp.csr_matrix(
+        (np.ones(len(pairs)), ([row[p[0]] for p in pairs], [p[1] for p in pairs])),
+        shape=(len(aggregate_ids), len(commune_ids)),
+    )
+    return aggregate_ids, matrix

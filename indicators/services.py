@@ -249,3 +249,12 @@ def geography_check_queue() -> JobRun:
     job = JobRun.objects.create(name="geography_check")
     transaction.on_commit(lambda: geography_check.delay(job.pk))
     return job
+
+
+def snapshot_publish_queue() -> JobRun:
+    """Record a publication run and queue it once the transaction commits."""
+    from .tasks import snapshot_publish
+
+    job = JobRun.objects.create(name="snapshot_publish")
+    transaction.on_commit(lambda: snapshot_publish.delay(job.pk))
+    return job

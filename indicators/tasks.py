@@ -28,3 +28,25 @@ def geography_check(self, job_id: int) -> dict:
 def geography_check_nightly() -> int:
     """Beat entry point: record a job and queue the check. Returns the job id."""
     return services.geography_check_queue().pk
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def snapshot_publish(self, job_id: int) -> int | None:
+    """Recompute the whole catalogue and publish a snapshot. Idempotent: a
+    rerun computes the same values into a new snapshot."""
+    from .publication import snapshot_publish as publish
+
+    services.job_start(job_id=job_id, worker=getattr(self.request, "hostname", None) or socket.gethostname())
+    try:
+        snapshot = publish(job_id=job_id)
+    except Exception as exc:
+        services.job_finish(job_id=job_id, error=repr(exc))
+        raise
+    services.job_finish(job_id=job_id, result={"snapshot": snapshot.pk, "status": snapshot.status,
+                                               "timings": snapshot.timings})
+    return snapshot.pk
+
+
+@shared_task
+def snapshot_publish_nightly() -> int:
+    return services.snapshot_publish_queue().pk

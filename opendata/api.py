@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import Http404, HttpResponse
 from django.utils.decorators import method_decorator
 from django.utils.http import http_date
@@ -13,13 +15,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from indicators import selectors
+from indicators import published, selectors
 from indicators.choices import MAPPED_LEVELS, TerritoryLevel
+from indicators.models import Category
 from pf2s.access import Audience, audience
 from pf2s.api import bilingual
 from pf2s.conditional import etag_matches
 
-from .serializers import TerritoryDetailSerializer, TerritorySerializer
+from .serializers import (
+    CategorySerializer,
+    IndicatorSerializer,
+    TerritoryDetailSerializer,
+    TerritorySerializer,
+    ValueRowSerializer,
+)
 
 LEVELS = ", ".join(level.value for level in TerritoryLevel)
 
@@ -86,3 +95,71 @@ class TerritoryGeometryView(APIView):
             "ETag": etag, "Last-Modified": http_date(layer.built_at.timestamp()),
             "Cache-Control": "public, max-age=3600",
         })
+
+
+def _denied(exc: published.AccessDenied):
+    return NotFound(str(exc))
+
+
+@audience(Audience.PUBLIC)
+class CategoryListView(APIView):
+    @extend_schema(summary="Catégories d'indicateurs", responses=CategorySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        counts = Counter(published.indicators_visible(request.user).values_list("category__code", flat=True))
+        rows = [{"code": c.code, "name": c.name, "indicator_count": counts.get(c.code, 0)}
+                for c in Category.objects.all()]
+        return Response(CategorySerializer(rows, many=True).data)
+
+
+@audience(Audience.PUBLIC)
+class IndicatorListView(APIView):
+    @extend_schema(
+        summary="Catalogue des indicateurs",
+        parameters=[OpenApiParameter("category", str, description="code de catégorie"),
+                    OpenApiParameter("search", str, description="recherche dans le libellé")],
+        responses=IndicatorSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        indicators = published.indicators_visible(request.user).prefetch_related("sources")
+        if category := request.query_params.get("category"):
+            indicators = indicators.filter(category__code=category)
+        if search := request.query_params.get("search"):
+            indicators = indicators.filter(label__icontains=search)
+        return Response(IndicatorSerializer(indicators, many=True).data)
+
+
+@audience(Audience.PUBLIC)
+class IndicatorDetailView(APIView):
+    @extend_schema(summary="Un indicateur et ses métadonnées", responses=IndicatorSerializer)
+    def get(self, request: Request, code: str) -> Response:
+        try:
+            indicator = published.indicator_visible(request.user, code)
+        except published.AccessDenied as exc:
+            raise _denied(exc) from exc
+        return Response(IndicatorSerializer(indicator).data)
+
+
+@audience(Audience.PUBLIC)
+class IndicatorValuesView(APIView):
+    @extend_schema(
+        summary="Valeurs publiées d'un indicateur",
+        description=("Lit l'instantané publié courant. Les lignes secrètes (`status` = `secret`) "
+                     "ne portent aucun nombre. Sans connexion : niveaux France, région, "
+                     "départements et EPCI."),
+        parameters=[OpenApiParameter("level", str), OpenApiParameter("period", str),
+                    OpenApiParameter("territory", str, description="code officiel du territoire")],
+        responses=ValueRowSerializer(many=True),
+    )
+    def get(self, request: Request, code: str) -> Response:
+        try:
+            indicator = published.indicator_visible(request.user, code)
+        except published.AccessDenied as exc:
+            raise _denied(exc) from exc
+        try:
+            frame = published.indicator_values(
+                user=request.user, indicator=indicator,
+                level=request.query_params.get("level"), period=request.query_params.get("period"),
+                territory=request.query_params.get("territory"))
+        except published.AccessDenied as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(published.records(frame))

@@ -48,3 +48,56 @@ class TerritoryDetailSerializer(TerritorySerializer):
         if not territory.is_composite:
             return None
         return self.context["member_codes"]
+
+
+class CategorySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    indicator_count = serializers.IntegerField(help_text="Indicateurs visibles par l'appelant")
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """An indicator of the catalogue with its metadata."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    short_label = serializers.CharField()
+    category = serializers.SerializerMethodField()
+    definition = serializers.CharField()
+    method = serializers.CharField()
+    unit = serializers.CharField()
+    kind = serializers.CharField()
+    multiplier = serializers.FloatField()
+    period_kind = serializers.CharField()
+    pool_years = serializers.IntegerField(allow_null=True)
+    levels = serializers.ListField(child=serializers.CharField())
+    access = serializers.CharField()
+    sources = serializers.SerializerMethodField()
+    caveats = serializers.CharField()
+
+    @extend_schema_field({"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}})
+    def get_category(self, indicator) -> dict:
+        return {"code": indicator.category.code, "name": indicator.category.name}
+
+    @extend_schema_field({"type": "array", "items": {"type": "object"}})
+    def get_sources(self, indicator) -> list[dict]:
+        return [{"code": s.code, "name": s.name, "provider": s.provider} for s in indicator.sources.all()]
+
+
+class ValueRowSerializer(serializers.Serializer):
+    """One published value. A secret row carries no number at all."""
+
+    territory_code = serializers.CharField()
+    territory_name = serializers.CharField()
+    level = serializers.CharField()
+    period = serializers.CharField(help_text="Année (2021) ou années cumulées (2015-2019)")
+    value = serializers.FloatField(allow_null=True)
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    ci_low = serializers.FloatField(allow_null=True, help_text="Borne basse de l'IC à 95 %")
+    ci_high = serializers.FloatField(allow_null=True, help_text="Borne haute de l'IC à 95 %")
+    significance = serializers.ChoiceField(
+        choices=["higher", "lower", "similar", ""],
+        help_text="Comparaison à la France : supérieur, inférieur, non différent")
+    status = serializers.ChoiceField(choices=["ok", "secret", "missing"])
+    demo = serializers.BooleanField(help_text="Données de démonstration (générées)")

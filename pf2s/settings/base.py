@@ -132,6 +132,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "indicators.tasks.geography_check_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    "snapshot-publish-nightly": {
+        "task": "indicators.tasks.snapshot_publish_nightly",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,442 @@
+"""The publication run: recompute every indicator at every level from the
+commune counts, enforce statistical secrecy, audit it, and publish an
+immutable snapshot that becomes current atomically.
+
+Order (selector → compute → save): observations and geography are read once;
+pure functions aggregate, suppress, audit and compute rates; Parquet files
+are written under a new snapshot directory; only then, in one transaction,
+the snapshot becomes current. A run killed midway leaves the current
+snapshot untouched; the next run marks the orphan as failed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .choices import (
+    AGE_BANDS,
+    BatchStatus,
+    IndicatorKind,
+    PeriodKind,
+    SnapshotStatus,
+    TerritoryLevel,
+    ValueStatus,
+)
+from .compute import cells as cellmath
+from .compute import rates
+from .compute.demo import YEARS
+from .compute.secrecy import audit, secondary_suppression
+from .models import ImportBatch, Indicator, Snapshot, Territory, Variable
+from .observation_store import observations_read
+from .selectors import membership_matrix
+
+log = logging.getLogger(__name__)
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(TerritoryLevel.values)}
+VALUE_COLUMNS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
+
+
+def snapshots_root() -> Path:
+    return Path(settings.PF2S_DATA_DIR) / "snapshots"
+
+
+@dataclass
+class Geography:
+    """Territories in matrix order: communes first, then every aggregate."""
+
+    ids: np.ndarray
+    levels: np.ndarray
+    codes: np.ndarray
+    names: np.ndarray
+    G: sp.csr_matrix
+    n_communes: int
+    france_id: int
+    row_of: dict[int, int] = field(default_factory=dict)
+
+
+def geography_read() -> Geography:
+    communes = list(Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code")
+                    .values_list("id", flat=True))
+    commune_ids = np.array(communes)
+    aggregate_ids, M = membership_matrix(commune_ids)
+    ids = np.concatenate([commune_ids, aggregate_ids])
+    info = {pk: (lv, code, name) for pk, lv, code, name in
+            Territory.objects.values_list("id", "level", "code", "name")}
+    G = sp.vstack([sp.identity(len(commune_ids), format="csr"), M], format="csr")
+    france = Territory.objects.get(level=TerritoryLevel.FRANCE)
+    geo = Geography(
+        ids=ids, levels=np.array([info[i][0] for i in ids], dtype=object),
+        codes=np.array([info[i][1] for i in ids], dtype=object),
+        names=np.array([info[i][2] for i in ids], dtype=object),
+        G=G, n_communes=len(commune_ids), france_id=france.pk,
+    )
+    geo.row_of = {int(t): i for i, t in enumerate(ids)}
+    return geo
+
+
+@dataclass
+class Series:
+    """One variable as arrays: communes (n_c, Y, B), France (Y, B), the
+    aggregate values supplied as is for value variables, missing mask."""
+
+    variable: Variable
+    years: list[int]
+    units: np.ndarray
+    france: np.ndarray
+    missing: np.ndarray
+    supplied: np.ndarray | None
+    demo: bool
+
+
+def series_build(frame: pd.DataFrame, variable: Variable, geo: Geography) -> Series:
+    years = YEARS[variable.history]
+    if len(frame):
+        years = sorted(set(years) | set(int(p) for p in frame["period"].unique()))
+    n_bands = len(AGE_BANDS) if variable.by_age else 1
+    band_pos = {b: i for i, b in enumerate(AGE_BANDS)} if variable.by_age else {"": 0}
+    year_pos = {y: i for i, y in enumerate(years)}
+    rows = frame["territory_id"].map(geo.row_of)
+    y = frame["period"].map(year_pos).to_numpy()
+    b = frame["age_band"].map(band_pos).fillna(0).astype(int).to_numpy()
+    values = frame["value"].to_numpy(dtype=np.float64)
+    in_region = rows.notna().to_numpy()
+    r = rows.fillna(-1).astype(int).to_numpy()
+    everywhere = np.zeros((len(geo.ids), len(years), n_bands))
+    # age-band series are stored sparse: an absent band is zero
+    default = 0.0 if variable.by_age else np.nan
+    everywhere[:] = default
+    everywhere[r[in_region], y[in_region], b[in_region]] = values[in_region]
+    is_france = (frame["territory_id"] == geo.france_id).to_numpy()
+    france = np.full((len(years), n_bands), default)
+    france[y[is_france], b[is_france]] = values[is_france]
+    units = everywhere[:geo.n_communes]
+    missing = np.isnan(units).any(axis=2)
+    return Series(variable=variable, years=years, units=np.nan_to_num(units), france=france,
+                  missing=missing, supplied=everywhere if variable.is_value else None,
+                  demo=bool(frame["is_demo"].any()) if len(frame) else False)
+
+
+def _uses(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
+    uses = defaultdict(list)
+    for indicator in indicators:
+        uses[indicator.numerator_id].append(indicator)
+        if indicator.denominator_id:
+            uses[indicator.denominator_id].append(indicator)
+    return uses
+
+
+def indicator_periods(indicator: Indicator, years: list[int]) -> list[tuple[str, list[int]]]:
+    pool = indicator.pool_years if indicator.period_kind == PeriodKind.POOLED else None
+    return cellmath.windows(years, pool)
+
+
+@dataclass
+class SecrecyOutcome:
+    masks: dict[int, dict[tuple[int, str, str], bool]]
+    audit: dict
+    frames: list[pd.DataFrame]
+
+
+def secrecy_run(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
+                previous: pd.DataFrame | None) -> SecrecyOutcome:
+    """Suppress and audit every count variable shown by some indicator."""
+    masks: dict[int, dict] = {}
+    totals = defaultdict(int)
+    failures: list[str] = []
+    frames = []
+    for variable_id, users in _uses(indicators).items():
+        s = series.get(variable_id)
+        if s is None or s.variable.is_value:
+            continue
+        threshold = s.variable.source.secrecy_threshold
+        if threshold <= 1:
+            continue
+        levels = set().union(*[set(i.levels) for i in users]) - {TerritoryLevel.FRANCE}
+        rows = np.flatnonzero(np.isin(geo.levels, list(levels)))
+        G = geo.G[rows]
+        rank = np.array([LEVEL_RANK[lv] for lv in geo.levels[rows]])
+        restrictions = sorted({i.ages for i in users})
+        pooled = [i for i in users if i.period_kind == PeriodKind.POOLED]
+        prev = {}
+        if previous is not None:
+            mine = previous[previous["variable"] == s.variable.code]
+            prev = {(geo.row_of.get(int(t), -1), p, a): bool(m) for t, p, a, m in
+                    mine[["territory_id", "period", "ages", "suppressed"]].itertuples(index=False)}
+        if pooled:
+            periods = indicator_periods(pooled[0], s.years)
+            tables = [cellmath.secrecy_table(G, rank, s.units, s.years, periods, restrictions,
+                                             _local(prev, rows))]
+        else:
+            tables = [cellmath.secrecy_table(G, rank, s.units[:, [i], :], [y], [(str(y), [y])],
+                                             restrictions, _local(prev, rows))
+                      for i, y in enumerate(s.years)]
+        mask = {}
+        for table, key in tables:
+            suppressed = secondary_suppression(table, threshold)
+            result = audit(table, suppressed, threshold)
+            for name, value in result.summary().items():
+                totals[name] += value
+            totals["primary"] += int(((table.values >= 1) & (table.values < threshold)).sum())
+            totals["secondary"] += int(suppressed.sum() - ((table.values >= 1) & (table.values < threshold)).sum())
+            failures += [f"{s.variable.code} {geo.codes[rows[key.territory_row[c]]]} {key.period[c]}"
+                         for c in result.failures]
+            territory_rows = rows[key.territory_row]
+            for r, p, a, flag in zip(territory_rows, key.period, key.ages, suppressed, strict=True):
+                mask[(int(r), p, a)] = bool(flag)
+            frames.append(pd.DataFrame({
+                "variable": s.variable.code, "territory_id": geo.ids[territory_rows],
+                "period": key.period, "ages": key.ages, "suppressed": suppressed}))
+        masks[variable_id] = mask
+    summary = dict(totals)
+    summary["failures"] = failures
+    summary["ok"] = not failures
+    return SecrecyOutcome(masks=masks, audit=summary, frames=frames)
+
+
+def _local(previous: dict, rows: np.ndarray) -> dict:
+    if not previous:
+        return {}
+    local = {int(r): i for i, r in enumerate(rows)}
+    return {(local[r], p, a): m for (r, p, a), m in previous.items() if r in local}
+
+
+def _sum_cells(s: Series, geo: Geography, rows: np.ndarray, period_years: list[int],
+               ages: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, missing) over territory rows for a period and age restriction."""
+    index = [s.years.index(y) for y in period_years if y in s.years]
+    if len(index) < len(period_years):
+        return np.full(len(rows), np.nan), np.ones(len(rows), bool)
+    bands = cellmath.band_mask(ages, s.units.shape[2])
+    values = cellmath.cell_counts(geo.G[rows], s.units, index, bands)
+    missing = np.asarray(geo.G[rows] @ s.missing[:, index].any(axis=1)).ravel() > 0
+    return values, missing
+
+
+def _by_age(s: Series, geo: Geography, rows: np.ndarray, period_years: list[int], ages: str) -> np.ndarray:
+    index = [s.years.index(y) for y in period_years]
+    bands = cellmath.band_mask(ages, s.units.shape[2])
+    summed = s.units[:, index, :].sum(axis=1)[:, bands]
+    return np.asarray(geo.G[rows] @ summed)
+
+
+def _france_sum(s: Series, period_years: list[int], ages: str) -> float:
+    index = [s.years.index(y) for y in period_years]
+    return float(s.france[index][:, cellmath.band_mask(ages, s.france.shape[1])].sum())
+
+
+def indicator_frame(indicator: Indicator, series: dict[int, Series], geo: Geography,
+                    masks: dict[int, dict]) -> pd.DataFrame:
+    """Every published row of one indicator: its levels plus France, every period."""
+    num = series[indicator.numerator_id]
+    den = series.get(indicator.denominator_id) if indicator.denominator_id else None
+    levels = [lv for lv in indicator.levels if lv != TerritoryLevel.FRANCE]
+    rows = np.flatnonzero(np.isin(geo.levels, levels))
+    frames = []
+    for label, period_years in indicator_periods(indicator, num.years):
+        if den is not None and any(y not in den.years for y in period_years):
+            continue
+        frames.append(_period_frame(indicator, num, den, geo, rows, label, period_years, masks))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _period_frame(indicator, num, den, geo, rows, label, period_years, masks) -> pd.DataFrame:
+    kind = indicator.kind
+    multiplier = indicator.multiplier
+    n = len(rows)
+    extra = {}
+    if kind == IndicatorKind.VALUE:
+        index = [num.years.index(y) for y in period_years]
+        values = np.concatenate([num.supplied[rows][:, index, 0].mean(axis=1),
+                                 [num.france[index, 0].mean()]])
+        result = pd.DataFrame({"value": values, "numerator": np.nan, "denominator": np.nan,
+                               "ci_low": np.nan, "ci_high": np.nan})
+        significance = np.full(n + 1, "", dtype=object)
+        missing = np.isnan(values)
+    else:
+        numerator, missing = _sum_cells(num, geo, rows, period_years, indicator.ages)
+        numerator = np.append(numerator, _france_sum(num, period_years, indicator.ages))
+        missing = np.append(missing, False)
+        if den is not None:
+            denominator, den_missing = _sum_cells(den, geo, rows, period_years, indicator.ages)
+            denominator = np.append(denominator, _france_sum(den, period_years, indicator.ages))
+            missing |= np.append(den_missing, False)
+        else:
+            denominator = np.full(n + 1, np.nan)
+        if kind == IndicatorKind.COUNT:
+            result = pd.DataFrame({"value": numerator, "ci_low": np.nan, "ci_high": np.nan})
+        elif kind == IndicatorKind.PROPORTION:
+            result = rates.proportion(numerator, denominator, multiplier)
+        elif kind == IndicatorKind.CRUDE_RATE:
+            result = rates.crude_rate(numerator, denominator, multiplier)
+        else:
+            counts = np.vstack([_by_age(num, geo, rows, period_years, indicator.ages),
+                                _france_by_age(num, period_years, indicator.ages)])
+            pops = np.vstack([_by_age(den, geo, rows, period_years, indicator.ages),
+                              _france_by_age(den, period_years, indicator.ages)])
+            bands = cellmath.band_mask(indicator.ages, len(AGE_BANDS))
+            if kind == IndicatorKind.STANDARDISED_RATE:
+                result = rates.directly_standardised_rate(counts, pops, rates.ESP2013[bands], multiplier)
+            else:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    france_rates = np.nan_to_num(counts[-1] / pops[-1])
+                result = rates.indirectly_standardised_ratio(counts, pops, france_rates, multiplier)
+                region_row = np.flatnonzero(geo.levels[rows] == TerritoryLevel.REGION)
+                if len(region_row):
+                    r = region_row[0]
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        region_rates = np.nan_to_num(counts[r] / pops[r])
+                    vs_region = rates.indirectly_standardised_ratio(counts, pops, region_rates, multiplier)
+                    extra = {"value_vs_region": vs_region["value"].to_numpy(),
+                             "significance_vs_region": vs_region["significance"].to_numpy()}
+        result = result.reset_index(drop=True)
+        result["numerator"] = numerator
+        result["denominator"] = denominator
+        missing = missing | ~np.isfinite(result["value"].to_numpy(dtype=float))
+        if kind == IndicatorKind.ICM:
+            significance = result["significance"].fillna("").to_numpy(dtype=object)
+        elif kind in (IndicatorKind.COUNT,):
+            significance = np.full(n + 1, "", dtype=object)
+        else:
+            france_value = result["value"].iloc[-1]
+            significance = rates.compare_to_reference(
+                result["ci_low"].to_numpy(), result["ci_high"].to_numpy(), france_value).astype(object)
+            significance[-1] = ""
+    secret = np.zeros(n + 1, dtype=bool)
+    for variable_id in (indicator.numerator_id, indicator.denominator_id):
+        mask = masks.get(variable_id)
+        if mask:
+            secret[:n] |= np.array([mask.get((int(r), label, indicator.ages), False) for r in rows])
+    status = np.where(secret, ValueStatus.SECRET, np.where(missing, ValueStatus.MISSING, ValueStatus.OK))
+    territory_rows = np.append(rows, -1)
+    frame = pd.DataFrame({
+        "territory_id": np.append(geo.ids[rows], geo.france_id),
+        "territory_code": np.append(geo.codes[rows], "FR"),
+        "territory_name": np.append(geo.names[rows], "France"),
+        "level": np.append(geo.levels[rows], TerritoryLevel.FRANCE),
+        "period": label,
+    })
+    for column in VALUE_COLUMNS:
+        frame[column] = result[column].to_numpy(dtype=float)
+    frame["significance"] = significance
+    for name, values in extra.items():
+        frame[name] = values
+    frame["status"] = status.astype(str)
+    frame["demo"] = bool(num.demo or (den.demo if den is not None else False))
+    # a secret or missing row carries no number at all
+    hidden = frame["status"] != ValueStatus.OK
+    number_columns = [c for c in frame.columns if c in VALUE_COLUMNS or c == "value_vs_region"]
+    frame.loc[hidden, number_columns] = np.nan
+    frame.loc[hidden, [c for c in ("significance", "significance_vs_region") if c in frame]] = ""
+    del territory_rows
+    return frame
+
+
+def _france_by_age(s: Series, period_years: list[int], ages: str) -> np.ndarray:
+    index = [s.years.index(y) for y in period_years]
+    return s.france[index].sum(axis=0)[cellmath.band_mask(ages, s.france.shape[1])][None, :]
+
+
+def _previous_masks() -> pd.DataFrame | None:
+    current = Snapshot.objects.filter(is_current=True).first()
+    if current is None:
+        return None
+    path = Path(current.directory) / "secrecy.parquet"
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def provenance() -> dict:
+    """What the snapshot was computed from: every loaded import batch."""
+    batches = ImportBatch.objects.filter(status__in=[BatchStatus.LOADED, BatchStatus.PARTIAL])
+    return {"batches": [
+        {"id": b.pk, "file": b.file_name, "sha256": b.sha256, "source": b.source.code,
+         "loaded_at": b.created_at.isoformat(), "rows": b.rows_loaded, "demo": b.is_demo}
+        for b in batches.select_related("source")
+    ]}
+
+
+def snapshots_abandon_stale() -> int:
+    """Mark runs left 'building' by a killed worker as failed, drop their files."""
+    stale = Snapshot.objects.filter(status=SnapshotStatus.BUILDING)
+    for snapshot in stale:
+        if snapshot.directory:
+            shutil.rmtree(snapshot.directory, ignore_errors=True)
+    return stale.update(status=SnapshotStatus.FAILED)
+
+
+def snapshot_publish(*, job_id: int | None = None) -> Snapshot:
+    """Recompute, protect, audit and publish every indicator (see module doc)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str, percent: int) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+        if job_id:
+            services.job_progress(job_id=job_id, step=name, percent=percent)
+
+    snapshots_abandon_stale()
+    snapshot = Snapshot.objects.create(job_id=job_id)
+    directory = snapshots_root() / str(snapshot.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    snapshot.directory = str(directory)
+    snapshot.save(update_fields=["directory"])
+
+    geo = geography_read()
+    indicators = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
+    variables = {v.pk: v for v in Variable.objects.select_related("source")}
+    observations = observations_read()
+    lap("lecture", 10)
+    series = {vid: series_build(group, variables[vid], geo)
+              for vid, group in observations.groupby("variable_id")}
+    lap("agrégation", 20)
+    secrecy = secrecy_run(series, indicators, geo, _previous_masks())
+    lap("secret statistique et audit", 70)
+    if not secrecy.audit["ok"]:
+        snapshot.status = SnapshotStatus.REFUSED
+        snapshot.audit = secrecy.audit
+        snapshot.save(update_fields=["status", "audit"])
+        return snapshot
+    row_count = secret_count = written = 0
+    for indicator in indicators:
+        if indicator.numerator_id not in series or (
+                indicator.denominator_id and indicator.denominator_id not in series):
+            continue
+        frame = indicator_frame(indicator, series, geo, secrecy.masks)
+        frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
+        row_count += len(frame)
+        secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
+        written += 1
+    if secrecy.frames:
+        pd.concat(secrecy.frames, ignore_index=True).to_parquet(directory / "secrecy.parquet", index=False)
+    lap("calcul et écriture", 95)
+    with transaction.atomic():
+        Snapshot.objects.filter(is_current=True).update(is_current=False)
+        snapshot.status = SnapshotStatus.PUBLISHED
+        snapshot.is_current = True
+        snapshot.published_at = timezone.now()
+        snapshot.indicator_count = written
+        snapshot.row_count = row_count
+        snapshot.secret_count = secret_count
+        snapshot.audit = secrecy.audit
+        snapshot.is_demo = any(s.demo for s in series.values())
+        snapshot.provenance = provenance()
+        snapshot.timings = timings
+        snapshot.save()
+    lap("bascule", 100)
+    snapshot.timings = timings
+    Snapshot.objects.filter(pk=snapshot.pk).update(timings=timings)
+    return snapshot

@@ -1,0 +1,109 @@
+"""Reads of the current published snapshot: the single place where what a
+user may see of the indicators is decided (indicator access and levels).
+Every channel (pages, API, exports, maps) reads through here."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.db.models import QuerySet
+
+from pf2s.access import is_partner
+
+from .choices import PUBLIC_LEVELS, TerritoryLevel
+from .models import Indicator, Snapshot
+
+ROW_FIELDS = ["territory_code", "territory_name", "level", "period", "value", "numerator",
+              "denominator", "ci_low", "ci_high", "significance", "status", "demo"]
+
+
+class AccessDenied(LookupError):
+    """The user may not see this (reason in French and English)."""
+
+    def __init__(self, french: str, english: str):
+        super().__init__(f"{french} / {english}")
+        self.french, self.english = french, english
+
+
+def current_snapshot() -> Snapshot | None:
+    return Snapshot.objects.filter(is_current=True).first()
+
+
+def indicators_visible(user) -> QuerySet[Indicator]:
+    return Indicator.objects.visible_to(user).select_related("category")
+
+
+def indicator_visible(user, code: str) -> Indicator:
+    """One indicator the user may see; an indicator he may not see does not
+    exist for him."""
+    indicator = indicators_visible(user).filter(code=code).first()
+    if indicator is None:
+        raise AccessDenied(f"Indicateur inconnu : {code}", f"Unknown indicator: {code}")
+    return indicator
+
+
+def levels_visible(user, indicator: Indicator) -> list[str]:
+    """Levels of an indicator the user may see: the public ones for everybody
+    (France, region, départements, EPCI), all of them for partners."""
+    levels = [TerritoryLevel.FRANCE.value, *indicator.levels]
+    if is_partner(user):
+        return levels
+    return [lv for lv in levels if lv in PUBLIC_LEVELS]
+
+
+@lru_cache(maxsize=256)
+def _read(directory: str, code: str) -> pd.DataFrame:
+    path = Path(directory) / f"{code}.parquet"
+    if not path.exists():
+        return pd.DataFrame(columns=ROW_FIELDS)
+    return pd.read_parquet(path)
+
+
+def indicator_values(*, user, indicator: Indicator, level: str | None = None,
+                     period: str | None = None, territory: str | None = None,
+                     snapshot: Snapshot | None = None) -> pd.DataFrame:
+    """Rows of the current snapshot for one indicator, restricted to what the
+    user may see. Unknown or forbidden levels raise AccessDenied."""
+    allowed = levels_visible(user, indicator)
+    if level and level not in allowed:
+        if level in [TerritoryLevel.FRANCE, *indicator.levels]:
+            raise AccessDenied(f"Niveau « {level} » réservé aux partenaires formés",
+                               f"Level '{level}' is restricted to trained partners")
+        raise AccessDenied(f"Niveau « {level} » non disponible pour cet indicateur "
+                           f"(niveaux : {', '.join(allowed)})",
+                           f"Level '{level}' not available for this indicator")
+    snapshot = snapshot or current_snapshot()
+    if snapshot is None:
+        return pd.DataFrame(columns=ROW_FIELDS)
+    frame = _read(snapshot.directory, indicator.code)
+    frame = frame[frame["level"].isin([level] if level else allowed)]
+    if period:
+        if period not in set(frame["period"]):
+            raise AccessDenied(f"Période inconnue : {period}", f"Unknown period: {period}")
+        frame = frame[frame["period"] == period]
+    if territory:
+        frame = frame[frame["territory_code"] == territory]
+        if frame.empty:
+            raise AccessDenied(f"Territoire inconnu à ce niveau : {territory}",
+                               f"Unknown territory at this level: {territory}")
+    return frame
+
+
+def indicator_periods(*, user, indicator: Indicator) -> list[str]:
+    frame = indicator_values(user=user, indicator=indicator)
+    return sorted(frame["period"].unique().tolist())
+
+
+def records(frame: pd.DataFrame, fields: list[str] = ROW_FIELDS) -> list[dict]:
+    """JSON-ready rows: NaN becomes None."""
+    subset = frame[[f for f in fields if f in frame.columns]]
+    clean = subset.astype(object).where(subset.notna(), None)
+    out = clean.to_dict("records")
+    for row in out:
+        for key in ("value", "numerator", "denominator", "ci_low", "ci_high"):
+            if isinstance(row.get(key), float | np.floating):
+                row[key] = float(row[key])
+    return out
