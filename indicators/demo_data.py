@@ -22,6 +22,9 @@ def _ordered(variables: list[Variable]) -> list[Variable]:
     """Parents (share_of) before children."""
     by_code = {v.code: v for v in variables}
     graph = {v.code: {v.demo["share_of"]} if "share_of" in v.demo else set() for v in variables}
+    for v in variables:
+        if v.demo.get("age_profile") == "deaths":
+            graph[v.code].add("pop_age")  # deaths follow the population by age
     return [by_code[code] for code in TopologicalSorter(graph).static_order() if code in by_code]
 
 

@@ -234,9 +234,9 @@ def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[R
         elif variable is not None and not variable.by_age and age:
             reject("tranche_age", "cette variable n'est pas ventilée par âge", raw_age)
         raw_value = str(record[columns["value"]])
-        marker = raw_value.strip().lower() if raw_value.strip().lower() in MARKERS | {""} else ""
+        marked = raw_value.strip().lower() in MARKERS | {""}
         value = None
-        if not marker and raw_value.strip():
+        if not marked:
             value = _number(raw_value)
             if value is None:
                 reject("valeur", "valeur non numérique", raw_value)
@@ -251,7 +251,7 @@ def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[R
             seen[key] = row
             parsed.append({"row": row, "variable_id": variable.pk, "territory_id": territory_id,
                            "period": period, "age_band": age, "value": value,
-                           "marker": "secret" if marker else ""})
+                           "marker": "secret" if marked else ""})
         rejections += errors
     rows = pd.DataFrame(parsed, columns=["row", "variable_id", "territory_id", "period", "age_band", "value", "marker"])
     rejections += _check_numerators(rows)

@@ -11,9 +11,12 @@ snapshot untouched; the next run marks the orphan as failed."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import shutil
 import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,59 +152,109 @@ class SecrecyOutcome:
     frames: list[pd.DataFrame]
 
 
-def secrecy_run(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
-                previous: pd.DataFrame | None) -> SecrecyOutcome:
-    """Suppress and audit every count variable shown by some indicator."""
-    masks: dict[int, dict] = {}
-    totals = defaultdict(int)
-    failures: list[str] = []
-    frames = []
+@dataclass
+class SecrecyJob:
+    """Everything one variable's protection needs, picklable for a worker process."""
+
+    variable_id: int
+    code: str
+    threshold: int
+    G: sp.csr_matrix
+    rows: np.ndarray
+    rank: np.ndarray
+    units: np.ndarray
+    years: list[int]
+    periods: list[tuple[str, list[int]]] | None  # None: each year is its own table
+    restrictions: list[str]
+    previous: dict
+
+
+def _protect(job: SecrecyJob) -> tuple[int, dict, dict, list, pd.DataFrame]:
+    """Suppress and audit one variable (runs in a worker process)."""
+    if job.periods is not None:
+        tables = [cellmath.secrecy_table(job.G, job.rank, job.units, job.years, job.periods,
+                                         job.restrictions, job.previous)]
+    else:
+        tables = [cellmath.secrecy_table(job.G, job.rank, job.units[:, [i], :], [y], [(str(y), [y])],
+                                         job.restrictions, job.previous)
+                  for i, y in enumerate(job.years)]
+    totals: dict[str, int] = defaultdict(int)
+    failures, mask, frames = [], {}, []
+    for table, key in tables:
+        suppressed = secondary_suppression(table, job.threshold)
+        result = audit(table, suppressed, job.threshold)
+        primary = (table.values >= 1) & (table.values < job.threshold)
+        for name, value in result.summary().items():
+            totals[name] += value
+        totals["primary"] += int(primary.sum())
+        totals["secondary"] += int((suppressed & ~primary).sum())
+        totals["secondary_sum"] += int(table.values[suppressed & ~primary].sum())
+        territory_rows = job.rows[key.territory_row]
+        failures += [(int(job.rows[key.territory_row[c]]), key.period[c]) for c in result.failures]
+        for r, p, a, flag in zip(territory_rows, key.period, key.ages, suppressed, strict=True):
+            mask[(int(r), p, a)] = bool(flag)
+        frames.append(pd.DataFrame({"variable": job.code, "territory_row": territory_rows,
+                                    "period": key.period, "ages": key.ages, "suppressed": suppressed}))
+    return job.variable_id, mask, dict(totals), failures, pd.concat(frames, ignore_index=True)
+
+
+def secrecy_jobs(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
+                 previous: pd.DataFrame | None) -> list[SecrecyJob]:
+    jobs = []
     for variable_id, users in _uses(indicators).items():
         s = series.get(variable_id)
-        if s is None or s.variable.is_value:
-            continue
-        threshold = s.variable.source.secrecy_threshold
-        if threshold <= 1:
+        if s is None or s.variable.is_value or s.variable.source.secrecy_threshold <= 1:
             continue
         levels = set().union(*[set(i.levels) for i in users]) - {TerritoryLevel.FRANCE}
         rows = np.flatnonzero(np.isin(geo.levels, list(levels)))
-        G = geo.G[rows]
-        rank = np.array([LEVEL_RANK[lv] for lv in geo.levels[rows]])
-        restrictions = sorted({i.ages for i in users})
         pooled = [i for i in users if i.period_kind == PeriodKind.POOLED]
         prev = {}
         if previous is not None:
             mine = previous[previous["variable"] == s.variable.code]
             prev = {(geo.row_of.get(int(t), -1), p, a): bool(m) for t, p, a, m in
                     mine[["territory_id", "period", "ages", "suppressed"]].itertuples(index=False)}
-        if pooled:
-            periods = indicator_periods(pooled[0], s.years)
-            tables = [cellmath.secrecy_table(G, rank, s.units, s.years, periods, restrictions,
-                                             _local(prev, rows))]
-        else:
-            tables = [cellmath.secrecy_table(G, rank, s.units[:, [i], :], [y], [(str(y), [y])],
-                                             restrictions, _local(prev, rows))
-                      for i, y in enumerate(s.years)]
-        mask = {}
-        for table, key in tables:
-            suppressed = secondary_suppression(table, threshold)
-            result = audit(table, suppressed, threshold)
-            for name, value in result.summary().items():
-                totals[name] += value
-            totals["primary"] += int(((table.values >= 1) & (table.values < threshold)).sum())
-            totals["secondary"] += int(suppressed.sum() - ((table.values >= 1) & (table.values < threshold)).sum())
-            failures += [f"{s.variable.code} {geo.codes[rows[key.territory_row[c]]]} {key.period[c]}"
-                         for c in result.failures]
-            territory_rows = rows[key.territory_row]
-            for r, p, a, flag in zip(territory_rows, key.period, key.ages, suppressed, strict=True):
-                mask[(int(r), p, a)] = bool(flag)
-            frames.append(pd.DataFrame({
-                "variable": s.variable.code, "territory_id": geo.ids[territory_rows],
-                "period": key.period, "ages": key.ages, "suppressed": suppressed}))
+        jobs.append(SecrecyJob(
+            variable_id=variable_id, code=s.variable.code,
+            threshold=s.variable.source.secrecy_threshold, G=geo.G[rows], rows=rows,
+            rank=np.array([LEVEL_RANK[lv] for lv in geo.levels[rows]]), units=s.units,
+            years=s.years, periods=indicator_periods(pooled[0], s.years) if pooled else None,
+            restrictions=sorted({i.ages for i in users}), previous=_local(prev, rows)))
+    # the biggest first, so that two processes finish together
+    return sorted(jobs, key=lambda j: -j.units.size)
+
+
+def engine_workers() -> int:
+    """Processes for the secrecy work: all cores, unless we are a daemonic
+    process (a Celery prefork child), which may not have children."""
+    if multiprocessing.current_process().daemon:
+        return 1
+    return max(1, int(settings.PF2S_ENGINE_WORKERS or os.cpu_count() or 1))
+
+
+def secrecy_run(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
+                previous: pd.DataFrame | None, workers: int | None = None) -> SecrecyOutcome:
+    """Suppress and audit every count variable shown by some indicator."""
+    jobs = secrecy_jobs(series, indicators, geo, previous)
+    workers = workers or engine_workers()
+    if workers > 1 and len(jobs) > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(_protect, jobs))
+    else:
+        results = [_protect(job) for job in jobs]
+    masks, totals, failures, frames = {}, defaultdict(int), [], []
+    for variable_id, mask, job_totals, job_failures, frame in results:
         masks[variable_id] = mask
+        for name, value in job_totals.items():
+            totals[name] += value
+        code = next(j.code for j in jobs if j.variable_id == variable_id)
+        failures += [f"{code} {geo.codes[r]} {p}" for r, p in job_failures]
+        frames.append(frame.assign(territory_id=geo.ids[frame["territory_row"].to_numpy()])
+                      .drop(columns="territory_row"))
     summary = dict(totals)
     summary["failures"] = failures
     summary["ok"] = not failures
+    summary["variables"] = len(jobs)
     return SecrecyOutcome(masks=masks, audit=summary, frames=frames)
 
 
@@ -275,7 +328,8 @@ def _period_frame(indicator, num, den, geo, rows, label, period_years, masks) ->
         else:
             denominator = np.full(n + 1, np.nan)
         if kind == IndicatorKind.COUNT:
-            result = pd.DataFrame({"value": numerator, "ci_low": np.nan, "ci_high": np.nan})
+            # pooled counts are published as a yearly average ("nombre annuel moyen")
+            result = pd.DataFrame({"value": numerator / len(period_years), "ci_low": np.nan, "ci_high": np.nan})
         elif kind == IndicatorKind.PROPORTION:
             result = rates.proportion(numerator, denominator, multiplier)
         elif kind == IndicatorKind.CRUDE_RATE:

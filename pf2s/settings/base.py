@@ -197,3 +197,5 @@ LOGGING = {
 PF2S_SITE_NAME = "Plateforme sanitaire et sociale Hauts-de-France"
 # Where generated files (map layers) are written, beside media.
 PF2S_DATA_DIR = Path(env("PF2S_DATA_DIR", str(BASE_DIR / "var")))
+# Processes for the secrecy work of a publication run (default: every core).
+PF2S_ENGINE_WORKERS = env("PF2S_ENGINE_WORKERS")
