@@ -1,0 +1,77 @@
+"""The indicators API reads the current snapshot through the one access rule."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = {"territory_code", "territory_name", "level", "period", "value", "numerator", "denominator",
+          "ci_low", "ci_high", "significance", "status", "demo"}
+
+
+def test_the_catalogue_hides_partner_indicators_from_the_public(client, published, personas):
+    codes = {i["code"] for i in client.get("/api/v1/indicators/").json()}
+    assert "ALL-01" in codes and "ALL-02" not in codes
+    client.force_login(personas.partner_a_untrained)
+    assert "ALL-02" not in {i["code"] for i in client.get("/api/v1/indicators/").json()}
+    client.force_login(personas.partner_a)
+    assert "ALL-02" in {i["code"] for i in client.get("/api/v1/indicators/").json()}
+
+
+def test_the_catalogue_gives_metadata_and_filters(client, published):
+    rows = client.get("/api/v1/indicators/?category=mortalite").json()
+    assert {r["code"] for r in rows} == {"MOR-01", "MOR-02", "MPR-01"}
+    mor = next(r for r in rows if r["code"] == "MOR-01")
+    assert mor["category"] == {"code": "mortalite", "name": "Mortalité tous âges"}
+    assert mor["unit"] == "pour 100 000" and mor["kind"] == "standardised_rate"
+    assert mor["period_kind"] == "pooled" and mor["pool_years"] == 5
+    assert {s["code"] for s in mor["sources"]} == {"cepidc", "insee-rp"}
+    assert [r["code"] for r in client.get("/api/v1/indicators/?search=médecins").json()] == ["SOI-01"]
+    categories = {c["code"]: c["indicator_count"] for c in client.get("/api/v1/categories/").json()}
+    assert categories["allocations"] == 2  # ALL-01 and EMP-01; ALL-02 is for partners
+
+
+def test_values_follow_the_contract(client, published):
+    rows = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021").json()
+    assert len(rows) == 5
+    assert all(set(r) == FIELDS for r in rows)
+    somme = next(r for r in rows if r["territory_code"] == "80")
+    assert somme["territory_name"] == "Somme" and somme["level"] == "departement"
+    assert somme["status"] == "ok" and somme["demo"] is True
+    assert somme["ci_low"] < somme["value"] < somme["ci_high"]
+    assert somme["value"] == pytest.approx(somme["numerator"] / somme["denominator"] * 10_000)
+    assert somme["significance"] in {"higher", "lower", "similar"}
+
+
+def test_anonymous_callers_see_public_levels_only(client, published, personas):
+    levels = {r["level"] for r in client.get("/api/v1/indicators/ALL-01/values/").json()}
+    assert levels == {"france", "region", "departement", "epci"}
+    refused = client.get("/api/v1/indicators/ALL-01/values/?level=commune")
+    assert refused.status_code == 400
+    assert "réservé aux partenaires" in refused.json()["detail"] and "restricted" in refused.json()["detail"]
+    client.force_login(personas.partner_a)
+    communes = client.get("/api/v1/indicators/ALL-01/values/?level=commune&period=2021").json()
+    assert len(communes) == 3782
+
+
+def test_secret_rows_carry_no_number(client, published, personas):
+    client.force_login(personas.partner_a)
+    rows = client.get("/api/v1/indicators/ALL-01/values/?level=commune&period=2021").json()
+    secret = [r for r in rows if r["status"] == "secret"]
+    assert secret
+    assert all(r[k] is None for r in secret for k in ("value", "numerator", "denominator", "ci_low", "ci_high"))
+    assert all(r["significance"] == "" for r in secret)
+
+
+def test_wrong_parameters_get_a_reason_not_a_500(client, published):
+    assert client.get("/api/v1/indicators/NOPE/values/").status_code == 404
+    assert client.get("/api/v1/indicators/ALL-02/values/").status_code == 404  # partners only
+    period = client.get("/api/v1/indicators/ALL-01/values/?period=1999")
+    assert period.status_code == 400 and "Période inconnue" in period.json()["detail"]
+    level = client.get("/api/v1/indicators/MOR-01/values/?level=commune")
+    assert level.status_code == 400
+    territory = client.get("/api/v1/indicators/ALL-01/values/?level=region&territory=99")
+    assert territory.status_code == 400
+    one = client.get("/api/v1/indicators/ALL-01/values/?territory=80&period=2020").json()
+    assert [r["territory_code"] for r in one] == ["80"]
