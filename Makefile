@@ -20,9 +20,11 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# Migrate, load the real geography and the demo accounts (idempotent).
+# Migrate, load the real geography, the catalogue, demonstration data (and
+# publish them), and the demo accounts. Idempotent.
 demo: migrate
 	$(BIN)/python manage.py load_geography
+	$(BIN)/python manage.py load_demo_data
 	@echo
 	@echo "Comptes de démonstration :"
 	@$(BIN)/python manage.py load_demo_accounts
@@ -40,10 +42,11 @@ test: install
 # A Celery worker with the beat scheduler embedded (needs REDIS_URL).
 worker: install
 	@test -n "$(REDIS_URL)" || (echo "REDIS_URL est requis pour lancer un worker Celery." && exit 2)
-	$(BIN)/celery -A pf2s worker --beat --loglevel=info --concurrency=2
+	$(BIN)/celery -A pf2s worker --beat --loglevel=info --pool=threads --concurrency=2
 
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/python -m ruff check .

@@ -40,7 +40,7 @@ from .choices import (
 from .compute import cells as cellmath
 from .compute import rates
 from .compute.demo import YEARS
-from .compute.secrecy import audit, secondary_suppression
+from .compute.protect import SecrecyJob, protect
 from .models import ImportBatch, Indicator, Snapshot, Territory, Variable
 from .observation_store import observations_read
 from .selectors import membership_matrix
@@ -152,52 +152,6 @@ class SecrecyOutcome:
     frames: list[pd.DataFrame]
 
 
-@dataclass
-class SecrecyJob:
-    """Everything one variable's protection needs, picklable for a worker process."""
-
-    variable_id: int
-    code: str
-    threshold: int
-    G: sp.csr_matrix
-    rows: np.ndarray
-    rank: np.ndarray
-    units: np.ndarray
-    years: list[int]
-    periods: list[tuple[str, list[int]]] | None  # None: each year is its own table
-    restrictions: list[str]
-    previous: dict
-
-
-def _protect(job: SecrecyJob) -> tuple[int, dict, dict, list, pd.DataFrame]:
-    """Suppress and audit one variable (runs in a worker process)."""
-    if job.periods is not None:
-        tables = [cellmath.secrecy_table(job.G, job.rank, job.units, job.years, job.periods,
-                                         job.restrictions, job.previous)]
-    else:
-        tables = [cellmath.secrecy_table(job.G, job.rank, job.units[:, [i], :], [y], [(str(y), [y])],
-                                         job.restrictions, job.previous)
-                  for i, y in enumerate(job.years)]
-    totals: dict[str, int] = defaultdict(int)
-    failures, mask, frames = [], {}, []
-    for table, key in tables:
-        suppressed = secondary_suppression(table, job.threshold)
-        result = audit(table, suppressed, job.threshold)
-        primary = (table.values >= 1) & (table.values < job.threshold)
-        for name, value in result.summary().items():
-            totals[name] += value
-        totals["primary"] += int(primary.sum())
-        totals["secondary"] += int((suppressed & ~primary).sum())
-        totals["secondary_sum"] += int(table.values[suppressed & ~primary].sum())
-        territory_rows = job.rows[key.territory_row]
-        failures += [(int(job.rows[key.territory_row[c]]), key.period[c]) for c in result.failures]
-        for r, p, a, flag in zip(territory_rows, key.period, key.ages, suppressed, strict=True):
-            mask[(int(r), p, a)] = bool(flag)
-        frames.append(pd.DataFrame({"variable": job.code, "territory_row": territory_rows,
-                                    "period": key.period, "ages": key.ages, "suppressed": suppressed}))
-    return job.variable_id, mask, dict(totals), failures, pd.concat(frames, ignore_index=True)
-
-
 def secrecy_jobs(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
                  previous: pd.DataFrame | None) -> list[SecrecyJob]:
     jobs = []
@@ -237,11 +191,12 @@ def secrecy_run(series: dict[int, Series], indicators: list[Indicator], geo: Geo
     jobs = secrecy_jobs(series, indicators, geo, previous)
     workers = workers or engine_workers()
     if workers > 1 and len(jobs) > 1:
-        context = multiprocessing.get_context("fork")
+        # forkserver: safe from a threaded worker, children import only pure code
+        context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(_protect, jobs))
+            results = list(pool.map(protect, jobs))
     else:
-        results = [_protect(job) for job in jobs]
+        results = [protect(job) for job in jobs]
     masks, totals, failures, frames = {}, defaultdict(int), [], []
     for variable_id, mask, job_totals, job_failures, frame in results:
         masks[variable_id] = mask

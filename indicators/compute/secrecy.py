@@ -259,7 +259,7 @@ def _siblings(table: Table, published: np.ndarray, cell: int, parent: int | None
     return candidates[order]
 
 
-def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float) -> bool:
+def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float, escalate: bool = True) -> bool:
     """Suppress siblings of `cell` worth `need`, or its container when it has
     none left. Returns whether anything was added."""
     published = table.shown & ~suppressed
@@ -271,7 +271,7 @@ def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float) -> bool
         need -= table.values[sibling]
         if need <= 0:
             break
-    if not added and parent is not None:
+    if not added and escalate and parent is not None:
         suppressed[parent] = True
         added = True
     return added
@@ -296,18 +296,22 @@ def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -
     if not suppressed.any():
         return suppressed
     twins = _twins(table)
+    widened: set[int] = set()
     for _ in range(max_rounds):
         # a cell made of the same units as a secret one is the same number
         suppressed |= table.shown & np.isin(twins, twins[suppressed])
         published = table.shown & ~suppressed
         cells = np.flatnonzero(suppressed)
         upper, lower = witness_bounds(table, published, cells)
-        uncertified = ~_certified(upper, lower, threshold)
-        if not uncertified.any():
-            break
+        # cells that lack mass get siblings, once each; whether the others
+        # (pinned only in appearance, e.g. overlapping pooled periods) are
+        # safe is for the exact check below to say
+        needy = ~_certified(upper, lower, threshold) & (upper < threshold)
         added = False
-        for cell, high in zip(cells[uncertified], upper[uncertified], strict=True):
-            added |= _widen(table, suppressed, int(cell), max(threshold - high, 1.0))
+        for cell, high in zip(cells[needy], upper[needy], strict=True):
+            if int(cell) not in widened:
+                widened.add(int(cell))
+                added |= _widen(table, suppressed, int(cell), max(threshold - high, 1.0), escalate=False)
         if not added:
             break
     # what atoms could not certify: exact check, widening around failures

@@ -1,0 +1,53 @@
+"""`make bench`: run the benchmarks, print the figures, write them to
+bench/results/<name>-<timestamp>.json."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def write(name: str, result: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{name}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    (RESULTS / f"{name}-latest.json").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("only", nargs="*", help="engine, secrecy (default: both)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    wanted = args.only or ["engine", "secrecy"]
+    if "engine" in wanted:
+        from bench import engine
+
+        result = engine.run(repeat=args.repeat)
+        path = write("engine", result)
+        print("\n== Moteur : recalcul + secret + audit + publication du catalogue de démonstration ==")
+        print(f"  données        : {result['data']}")
+        print(f"  publication    : médiane {result['publish_median_s']:.1f} s "
+              f"(cible ≤ 60 s), pic mémoire {result['publish_peak_rss_mib']:.0f} Mio")
+        print(f"  group-by pandas: médiane {result['baseline_median_s']:.1f} s, "
+              f"pic mémoire {result['baseline_peak_rss_mib']:.0f} Mio")
+        print(f"  rapport        : {result['ratio']:.2f}× (cible ≤ 5×)")
+        print(f"  étapes         : {result['snapshot']['timings']}")
+        print(f"  audit          : {result['snapshot']['audit']}")
+        print(f"  → {path}")
+    if "secrecy" in wanted:
+        from bench import secrecy_vs_tauargus
+
+        result = secrecy_vs_tauargus.run()
+        path = write("secrecy", result)
+        print(f"  → {path}")
+
+
+if __name__ == "__main__":
+    main()
