@@ -55,7 +55,13 @@ Two Tau-Argus runs. `FREQ(11,10)` with Tau-Argus's own protection levels
 `aligned_protection_levels` run asks Tau-Argus for our criterion: through an
 a-priori file (`PL` lines) every primary cell gets upper protection level
 threshold - value (the attacker's maximum must reach the threshold) and
-lower level 1.
+lower level 1. (pytauargus 0.6.0 rejects a first a-priori line with two
+numbers, so the file opens with a no-op line naming an unknown code.)
+
+Input details the engine insists on: the microdata code field is as wide as
+the leaf codes (5, the commune codes; inner codes of the .hrc may be longer),
+and the response is a numeric 1 per record (`<freq>` as response is not
+handled by pytauargus's microdata path).
 
 Each Tau-Argus run goes in a fresh spawned process (a crash of the native
 engine, as seen with some inputs, must not take the benchmark down) working
@@ -163,6 +169,7 @@ def build_table(geo: Geography, counts: np.ndarray) -> tuple[Table, list[str]]:
 
 
 def _by_level(table: Table, mask: np.ndarray) -> dict[str, int]:
+    """How many cells of `mask` at each level."""
     counts = np.bincount(table.group[mask], minlength=len(LEVELS))
     return {level: int(c) for level, c in zip(LEVELS, counts, strict=True)}
 
@@ -250,21 +257,20 @@ def _apriori(geo: Geography, counts: np.ndarray, straddling: dict[str, list[str]
 
 
 def _tauargus_worker(job: dict) -> dict:
-    """One Tau-Argus run, meant for a spawned process: in a temporary working
+    """One Tau-Argus run, meant for a spawned process: in the job's working
     directory, protect the table (`_protect`) and return its output."""
     import logging
 
     logging.getLogger("pytauargus").setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="tauargus-bench-") as tmp:
-        # the engine writes its logs in the working directory and scratch
-        # files next to its own temporary directory: keep both in ours
-        os.chdir(tmp)
-        tempfile.tempdir = tmp
-        try:
-            return _protect(Path(tmp), job)
-        finally:
-            tempfile.tempdir = None
-            os.chdir("/")
+    # the engine writes its logs in the working directory and scratch files
+    # next to its own temporary directory: keep both in the job's directory
+    os.chdir(job["workdir"])
+    tempfile.tempdir = job["workdir"]
+    try:
+        return _protect(Path(job["workdir"]), job)
+    finally:
+        tempfile.tempdir = None
+        os.chdir("/")
 
 
 def _write_inputs(work: Path, job: dict) -> Path:
@@ -338,8 +344,15 @@ def _worker_entry(job: dict, sender: Connection) -> None:
 
 
 def _run_worker(job: dict) -> dict:
-    """Run `_tauargus_worker` in a fresh spawned process; raise if it fails,
-    dies (native crash) or does not answer in TA_TIMEOUT_S."""
+    """Run `_tauargus_worker` in a fresh spawned process, in a temporary
+    directory removed afterwards whatever happens; raise if it fails, dies
+    (native crash) or does not answer in TA_TIMEOUT_S."""
+    with tempfile.TemporaryDirectory(prefix="tauargus-bench-") as workdir:
+        return _spawn({**job, "workdir": workdir})
+
+
+def _spawn(job: dict) -> dict:
+    """Start the child, wait for its answer; end it (only it) if still alive."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_worker_entry, args=(job, sender), daemon=True)
@@ -461,6 +474,7 @@ def _tauargus_figures(geo: Geography, table: Table, labels: list[str], output: d
 # --- report ------------------------------------------------------------------
 
 def _print_report(result: dict) -> None:
+    """The figures side by side, in the words of the other benchmark's report."""
     info, ours, ta = result["table"], result["ours"], result["tauargus"]
     print("\n== Secret statistique : notre suppression secondaire vs Tau-Argus "
           "(modulaire / HiTaS) ==")

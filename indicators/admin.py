@@ -163,3 +163,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["category", "kind", "access", "period_kind"]
     search_fields = ["code", "label", "definition"]
     filter_horizontal = ["sources"]
+
+
+@admin.action(description="Recalculer ces indicateurs et publier")
+def publish_selected(modeladmin, request, queryset):
+    job = snapshot_publish_queue(indicator_codes=list(queryset.values_list("code", flat=True)))
+    messages.info(request, f"Recalcul lancé (tâche n° {job.pk}).")
+
+
+IndicatorAdmin.actions = [publish_selected]

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import shutil
 import time
+import uuid
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -384,8 +385,31 @@ def snapshots_abandon_stale() -> int:
     return stale.update(status=SnapshotStatus.FAILED)
 
 
-def snapshot_publish(*, job_id: int | None = None) -> Snapshot:
-    """Recompute, protect, audit and publish every indicator (see module doc)."""
+def indicators_sharing(indicators: list[Indicator], codes: list[str]) -> list[Indicator]:
+    """The given indicators and every indicator sharing a variable with them,
+    transitively: a variable's secrecy mask must be the same for all its
+    indicators, so they are recomputed together."""
+    selected = {i.code for i in indicators if i.code in codes}
+    variables = set()
+    changed = True
+    while changed:
+        changed = False
+        for indicator in indicators:
+            mine = {indicator.numerator_id, indicator.denominator_id} - {None}
+            if indicator.code in selected and not mine <= variables:
+                variables |= mine
+                changed = True
+            elif indicator.code not in selected and mine & variables:
+                selected.add(indicator.code)
+                changed = True
+    return [i for i in indicators if i.code in selected]
+
+
+def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | None = None) -> Snapshot:
+    """Recompute, protect, audit and publish every indicator (see module doc).
+    With `indicator_codes`, only those (and the indicators sharing their
+    variables) are recomputed; the others are carried over from the current
+    snapshot into the new one."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -399,15 +423,25 @@ def snapshot_publish(*, job_id: int | None = None) -> Snapshot:
 
     snapshots_abandon_stale()
     snapshot = Snapshot.objects.create(job_id=job_id)
-    directory = snapshots_root() / str(snapshot.pk)
-    directory.mkdir(parents=True, exist_ok=True)
+    # unique: ids can be reused after a rollback, files are never overwritten
+    directory = snapshots_root() / f"{snapshot.pk}-{uuid.uuid4().hex[:12]}"
+    directory.mkdir(parents=True)
     snapshot.directory = str(directory)
     snapshot.save(update_fields=["directory"])
 
     geo = geography_read()
     indicators = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
     variables = {v.pk: v for v in Variable.objects.select_related("source")}
-    observations = observations_read()
+    current = Snapshot.objects.filter(is_current=True).first()
+    carried: list[str] = []
+    if indicator_codes and current is not None:
+        recomputed = indicators_sharing(indicators, indicator_codes)
+        carried = [i.code for i in indicators if i not in recomputed]
+        indicators = recomputed
+        needed = {i.numerator_id for i in indicators} | {i.denominator_id for i in indicators} - {None}
+        observations = observations_read(sorted(needed))
+    else:
+        observations = observations_read()
     lap("lecture", 10)
     series = {vid: series_build(group, variables[vid], geo)
               for vid, group in observations.groupby("variable_id")}
@@ -429,8 +463,25 @@ def snapshot_publish(*, job_id: int | None = None) -> Snapshot:
         row_count += len(frame)
         secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
         written += 1
-    if secrecy.frames:
-        pd.concat(secrecy.frames, ignore_index=True).to_parquet(directory / "secrecy.parquet", index=False)
+    masks = pd.concat(secrecy.frames, ignore_index=True) if secrecy.frames else None
+    if carried:
+        previous_dir = Path(current.directory)
+        for code in carried:
+            source = previous_dir / f"{code}.parquet"
+            if source.exists():
+                os.link(source, directory / source.name)  # immutable: a link is a copy
+                status = pd.read_parquet(source, columns=["status"])["status"]
+                row_count += len(status)
+                secret_count += int((status == ValueStatus.SECRET).sum())
+                written += 1
+        old = _previous_masks()
+        if old is not None:
+            recomputed_variables = set(masks["variable"]) if masks is not None else set()
+            masks = pd.concat([old[~old["variable"].isin(recomputed_variables)], masks])
+        secrecy.audit["carried_over_from"] = current.pk
+        secrecy.audit["recomputed"] = sorted(i.code for i in indicators)
+    if masks is not None:
+        masks.to_parquet(directory / "secrecy.parquet", index=False)
     lap("calcul et écriture", 95)
     with transaction.atomic():
         Snapshot.objects.filter(is_current=True).update(is_current=False)
@@ -441,7 +492,7 @@ def snapshot_publish(*, job_id: int | None = None) -> Snapshot:
         snapshot.row_count = row_count
         snapshot.secret_count = secret_count
         snapshot.audit = secrecy.audit
-        snapshot.is_demo = any(s.demo for s in series.values())
+        snapshot.is_demo = any(s.demo for s in series.values()) or bool(carried and current.is_demo)
         snapshot.provenance = provenance()
         snapshot.timings = timings
         snapshot.save()

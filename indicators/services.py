@@ -251,10 +251,12 @@ def geography_check_queue() -> JobRun:
     return job
 
 
-def snapshot_publish_queue() -> JobRun:
-    """Record a publication run and queue it once the transaction commits."""
+def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRun:
+    """Record a publication run (of the whole catalogue, or of some
+    indicators) and queue it once the transaction commits."""
     from .tasks import snapshot_publish
 
-    job = JobRun.objects.create(name="snapshot_publish")
-    transaction.on_commit(lambda: snapshot_publish.delay(job.pk))
+    job = JobRun.objects.create(
+        name="snapshot_publish" if not indicator_codes else f"indicator_publish {' '.join(indicator_codes)}"[:100])
+    transaction.on_commit(lambda: snapshot_publish.delay(job.pk, indicator_codes))
     return job

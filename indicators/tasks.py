@@ -31,14 +31,14 @@ def geography_check_nightly() -> int:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def snapshot_publish(self, job_id: int) -> int | None:
-    """Recompute the whole catalogue and publish a snapshot. Idempotent: a
-    rerun computes the same values into a new snapshot."""
+def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None) -> int | None:
+    """Recompute the whole catalogue (or some indicators) and publish a
+    snapshot. Idempotent: a rerun computes the same values into a new one."""
     from .publication import snapshot_publish as publish
 
     services.job_start(job_id=job_id, worker=getattr(self.request, "hostname", None) or socket.gethostname())
     try:
-        snapshot = publish(job_id=job_id)
+        snapshot = publish(job_id=job_id, indicator_codes=indicator_codes)
     except Exception as exc:
         services.job_finish(job_id=job_id, error=repr(exc))
         raise

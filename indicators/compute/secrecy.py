@@ -241,40 +241,62 @@ def _smallest_container(table: Table, published: np.ndarray, cell: int) -> int |
 
 
 def _siblings(table: Table, published: np.ndarray, cell: int, parent: int | None) -> np.ndarray:
-    """Published cells of the same group inside `parent`, disjoint from `cell`,
-    best first: previously suppressed, then smallest value."""
+    """Published cells of the same group, disjoint from `cell` and inside
+    every published cell that contains it (only those can share its atom
+    once suppressed), best first: previously suppressed, then smallest
+    value, zeros last."""
     A = table.incidence
-    same_group = published & (table.group == table.group[cell])
-    candidates = np.flatnonzero(same_group)
+    candidates = np.flatnonzero(published & (table.group == table.group[cell]))
     if not len(candidates):
         return candidates
     overlap_cell = np.asarray((A[candidates] @ A[cell].T).todense()).ravel()
     keep = overlap_cell == 0
-    if parent is not None:
-        overlap_parent = np.asarray((A[candidates] @ A[parent].T).todense()).ravel()
-        keep &= overlap_parent >= table.sizes[candidates]
+    overlap = np.asarray((A @ A[cell].T).todense()).ravel()
+    containers = np.flatnonzero(published & (overlap >= table.sizes[cell]) & (table.sizes > table.sizes[cell]))
+    if len(containers):
+        inside = np.asarray((A[candidates] @ A[containers].T).todense())
+        keep &= (inside >= table.sizes[candidates][:, None]).all(axis=1)
     candidates = candidates[keep]
     previous = table.previous[candidates] if table.previous is not None else np.zeros(len(candidates), bool)
-    order = np.lexsort((candidates, table.values[candidates], ~previous))
+    values = table.values[candidates]
+    # zeros last: they add no mass an attacker could move onto a secret cell
+    order = np.lexsort((candidates, values, values == 0, ~previous))
     return candidates[order]
 
 
 def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float, escalate: bool = True) -> bool:
     """Suppress siblings of `cell` worth `need`, or its container when it has
-    none left. Returns whether anything was added."""
+    none left. Returns whether anything was added.
+
+    Cells suppressed last time come first (stable masks, no new loss); then
+    the smallest single sibling that covers the need, which is both one cell
+    and, usually, less than several small ones added up; failing that the
+    largest, and again."""
     published = table.shown & ~suppressed
     parent = _smallest_container(table, published, cell)
-    added = False
-    for sibling in _siblings(table, published, cell, parent):
-        suppressed[sibling] = True
-        added = True
+    siblings = list(_siblings(table, published, cell, parent))
+    chosen = []
+    previous = table.previous if table.previous is not None else np.zeros(len(table.values), bool)
+    for sibling in [s for s in siblings if previous[s]]:
+        chosen.append(sibling)
         need -= table.values[sibling]
         if need <= 0:
             break
-    if not added and escalate and parent is not None:
+    rest = [s for s in siblings if not previous[s] and table.values[s] > 0]
+    while need > 0 and rest:
+        covering = [s for s in rest if table.values[s] >= need]
+        pick = covering[0] if covering else rest[-1]  # siblings are in ascending value
+        chosen.append(pick)
+        rest.remove(pick)
+        need -= table.values[pick]
+    if not chosen and siblings:
+        chosen = siblings[:1]  # only zeros left: they still stop a cell being pinned
+    for sibling in chosen:
+        suppressed[sibling] = True
+    if not chosen and escalate and parent is not None:
         suppressed[parent] = True
-        added = True
-    return added
+        return True
+    return bool(chosen)
 
 
 def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray) -> bool:
@@ -287,6 +309,23 @@ def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray) -> bool:
     order = np.lexsort((candidates, table.values[candidates], ~previous))
     suppressed[candidates[order[0]]] = True
     return True
+
+
+def _unrelease(table: Table, suppressed: np.ndarray, threshold: int, released: list[int],
+               budget: int = 4) -> np.ndarray:
+    """Extra cells chosen one at a time may have become unnecessary once
+    later ones were: publish each again (largest first, those released by
+    the exact check first) if the audit still passes without it."""
+    primary = primary_secret(table.values, threshold)
+    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown) if c not in set(released)]
+    candidates = sorted(set(released), key=lambda c: -table.values[c]) + \
+        sorted(others, key=lambda c: -table.values[c])
+    for cell in candidates[:budget]:
+        trial = suppressed.copy()
+        trial[cell] = False
+        if audit(table, trial, threshold).ok:
+            suppressed = trial
+    return suppressed
 
 
 def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -> np.ndarray:
@@ -307,23 +346,38 @@ def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -
         # (pinned only in appearance, e.g. overlapping pooled periods) are
         # safe is for the exact check below to say
         needy = ~_certified(upper, lower, threshold) & (upper < threshold)
-        added = False
+        added = deferred = False
+        touched: set[int] = set()
         for cell, high in zip(cells[needy], upper[needy], strict=True):
-            if int(cell) not in widened:
-                widened.add(int(cell))
-                added |= _widen(table, suppressed, int(cell), max(threshold - high, 1.0), escalate=False)
-        if not added:
+            if int(cell) in widened:
+                continue
+            parent = _smallest_container(table, table.shown & ~suppressed, int(cell))
+            if parent is not None and parent in touched:
+                deferred = True  # a sibling added this round may already cover it
+                continue
+            widened.add(int(cell))
+            if _widen(table, suppressed, int(cell), max(threshold - high, 1.0), escalate=False):
+                added = True
+                if parent is not None:
+                    touched.add(parent)
+        if not added and not deferred:
             break
     # what atoms could not certify: exact check, widening around failures
+    released: list[int] = []
     for _ in range(max_rounds):
         suppressed |= table.shown & np.isin(twins, twins[suppressed])
         result = audit(table, suppressed, threshold)
         if result.ok:
-            return suppressed
+            # trying every extra cell again is cheap only where atoms decide
+            # almost everything (not on overlapping pooled periods)
+            return _unrelease(table, suppressed, threshold, released,
+                              budget=4 if result.solved_lp <= 5 else len(set(released)))
         added = False
         for cell in result.failures:
+            before = suppressed.copy()
             added |= _release(table, suppressed, result.binding.get(cell, np.zeros(0, int))) \
                 or _widen(table, suppressed, cell, 1.0)
+            released += np.flatnonzero(suppressed & ~before).tolist()
         if not added:
             suppressed |= table.shown  # nothing left to publish safely
     return suppressed

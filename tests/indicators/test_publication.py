@@ -179,3 +179,20 @@ def test_a_run_left_building_is_abandoned_by_the_next(published, tmp_path):
     orphan.refresh_from_db()
     assert orphan.status == SnapshotStatus.FAILED and not orphan.is_current
     assert not (tmp_path / "orphan").exists()
+
+
+def test_one_indicator_can_be_recomputed_alone(published):
+    from indicators.models import Indicator
+    from indicators.publication import indicators_sharing
+
+    everything = list(Indicator.objects.all())
+    # AAH share and AAH count share their numerator: recomputed together
+    assert {i.code for i in indicators_sharing(everything, ["ALL-01"])} == {"ALL-01", "ALL-02"}
+    fresh = snapshot_publish(indicator_codes=["SOI-01"])
+    assert fresh.is_current and fresh.audit["recomputed"] == ["SOI-01"]
+    assert fresh.audit["carried_over_from"] == published.pk
+    for code in ("ALL-01", "MOR-01", "SOI-01"):
+        pd.testing.assert_frame_equal(frame(published, code), frame(fresh, code))
+    assert fresh.row_count == published.row_count and fresh.secret_count == published.secret_count
+    masks = pd.read_parquet(Path(fresh.directory) / "secrecy.parquet")
+    assert set(masks["variable"]) == set(pd.read_parquet(Path(published.directory) / "secrecy.parquet")["variable"])
