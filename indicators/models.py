@@ -18,6 +18,7 @@ from .choices import (
     TerritoryLevel,
     Unit,
 )
+from .search import fold
 
 
 class TerritoryQuerySet(models.QuerySet):
@@ -193,6 +194,14 @@ class Variable(models.Model):
 
 
 class IndicatorQuerySet(models.QuerySet):
+    def matching(self, query: str) -> IndicatorQuerySet:
+        """Indicators whose label or definition contain every word of the
+        query, accents and case ignored."""
+        qs = self
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
     def visible_to(self, user) -> IndicatorQuerySet:
         """The one access rule for indicators: open ones for everybody,
         partner ones for active members of a partner organisation."""
@@ -226,6 +235,8 @@ class Indicator(models.Model):
     access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
     sources = models.ManyToManyField(Source, related_name="indicators")
     caveats = models.TextField("précautions", blank=True)
+    search_text = models.TextField(editable=False, blank=True,
+                                   help_text="Libellé et définition sans accents ni majuscules.")
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -235,6 +246,10 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.label} {self.short_label} {self.definition}")
+        super().save(*args, **kwargs)
 
 
 class ImportBatch(models.Model):
@@ -306,6 +321,7 @@ class Snapshot(models.Model):
     audit = models.JSONField(default=dict, blank=True)
     provenance = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
+    periods = models.JSONField("périodes par indicateur", default=dict, blank=True)
 
     class Meta:
         verbose_name = "instantané publié"

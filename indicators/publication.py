@@ -454,12 +454,14 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         snapshot.save(update_fields=["status", "audit"])
         return snapshot
     row_count = secret_count = written = 0
+    periods: dict[str, list[str]] = {}
     for indicator in indicators:
         if indicator.numerator_id not in series or (
                 indicator.denominator_id and indicator.denominator_id not in series):
             continue
         frame = indicator_frame(indicator, series, geo, secrecy.masks)
         frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
+        periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
         row_count += len(frame)
         secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
         written += 1
@@ -470,6 +472,7 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
             source = previous_dir / f"{code}.parquet"
             if source.exists():
                 os.link(source, directory / source.name)  # immutable: a link is a copy
+                periods[code] = current.periods.get(code, [])
                 status = pd.read_parquet(source, columns=["status"])["status"]
                 row_count += len(status)
                 secret_count += int((status == ValueStatus.SECRET).sum())
@@ -494,6 +497,7 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         snapshot.audit = secrecy.audit
         snapshot.is_demo = any(s.demo for s in series.values()) or bool(carried and current.is_demo)
         snapshot.provenance = provenance()
+        snapshot.periods = periods
         snapshot.timings = timings
         snapshot.save()
     lap("bascule", 100)

@@ -107,3 +107,35 @@ def records(frame: pd.DataFrame, fields: list[str] = ROW_FIELDS) -> list[dict]:
             if isinstance(row.get(key), float | np.floating):
                 row[key] = float(row[key])
     return out
+
+
+def catalogue_search(*, user, query: str = "", category: str = "", source: str = "",
+                     level: str = "") -> QuerySet[Indicator]:
+    """The catalogue a user may see, filtered (accent- and case-insensitive text)."""
+    indicators = indicators_visible(user).prefetch_related("sources")
+    if query:
+        indicators = indicators.matching(query)
+    if category:
+        indicators = indicators.filter(category__code=category)
+    if source:
+        indicators = indicators.filter(sources__code=source)
+    if level:
+        allowed = [i.pk for i in indicators if level in levels_visible(user, i)]
+        indicators = indicators.filter(pk__in=allowed)
+    return indicators.order_by("category__order", "code").distinct()
+
+
+def categories_summary(*, user) -> list[dict]:
+    """The 11 categories with how many indicators the user may see and their
+    latest periods in the current snapshot."""
+    from .models import Category
+
+    snapshot = current_snapshot()
+    periods = snapshot.periods if snapshot else {}
+    visible = list(indicators_visible(user).values_list("code", "category_id"))
+    summary = []
+    for category in Category.objects.all():
+        codes = [code for code, cid in visible if cid == category.pk]
+        latest = sorted({periods[c][-1] for c in codes if periods.get(c)})
+        summary.append({"category": category, "count": len(codes), "latest": latest})
+    return summary

@@ -2,17 +2,98 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+import pandas as pd
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from indicators import selectors
+from indicators import published, selectors
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
 from pf2s.access import Audience, audience
+
+from . import exports
+from .forms import CatalogueForm
 
 
 @audience(Audience.PUBLIC)
 def home(request: HttpRequest):
-    return render(request, "opendata/home.html", {"levels": selectors.territory_levels_summary()})
+    return render(request, "opendata/home.html", {
+        "levels": selectors.territory_levels_summary(),
+        "categories": published.categories_summary(user=request.user),
+        "snapshot": published.current_snapshot(),
+    })
+
+
+@audience(Audience.PUBLIC)
+def indicator_catalogue(request: HttpRequest):
+    form = CatalogueForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    indicators = published.catalogue_search(
+        user=request.user, query=filters.get("q", ""),
+        category=filters["category"].code if filters.get("category") else "",
+        source=filters["source"].code if filters.get("source") else "",
+        level=filters.get("level", ""))
+    snapshot = published.current_snapshot()
+    periods = snapshot.periods if snapshot else {}
+    rows = [{"indicator": i, "latest": (periods.get(i.code) or [""])[-1]} for i in indicators]
+    return render(request, "opendata/catalogue.html", {"form": form, "rows": rows})
+
+
+@audience(Audience.PUBLIC)
+def indicator_detail(request: HttpRequest, code: str):
+    try:
+        view = indicator_view(request, code)
+    except published.AccessDenied as exc:
+        raise Http404(str(exc)) from exc
+    return render(request, "opendata/indicator.html", view)
+
+
+@audience(Audience.PUBLIC)
+def indicator_export(request: HttpRequest, code: str, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format inconnu (csv ou xlsx)")
+    try:
+        view = indicator_view(request, code)
+    except published.AccessDenied as exc:
+        raise Http404(str(exc)) from exc
+    indicator, frame = view["indicator"], view["all_rows"]
+    name = f"pf2s-{indicator.code}-{view['level']}-{view['period']}"
+    if fmt == "xlsx":
+        body = exports.values_xlsx(frame, indicator, view["snapshot"])
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        sep = "," if request.GET.get("sep") == "," else ";"
+        decimal = "." if request.GET.get("decimal") == "." else ","
+        body = exports.values_csv(frame, indicator, sep=sep, decimal=decimal)
+        kind = "text/csv; charset=utf-8"
+    return HttpResponse(body, content_type=kind,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def indicator_view(request: HttpRequest, code: str) -> dict:
+    """Parse the view state from the URL and read the rows it shows."""
+    indicator = published.indicator_visible(request.user, code)
+    levels = [lv for lv in published.levels_visible(request.user, indicator) if lv != "france"]
+    level = request.GET.get("level") if request.GET.get("level") in levels else (
+        "departement" if "departement" in levels else levels[0])
+    periods = published.indicator_periods(user=request.user, indicator=indicator)
+    period = request.GET.get("period") if request.GET.get("period") in periods else (
+        periods[-1] if periods else "")
+    rows = published.indicator_values(user=request.user, indicator=indicator, level=level,
+                                      period=period or None) if period else None
+    references = published.indicator_values(user=request.user, indicator=indicator,
+                                            period=period or None) if period else None
+    if references is not None:
+        references = references[references["level"].isin(["region", "france"])]
+        all_rows = references if level == "region" else pd.concat([rows, references])
+    else:
+        all_rows = None
+    return {
+        "indicator": indicator, "levels": [(lv, TerritoryLevel(lv).label) for lv in levels],
+        "level": level, "periods": periods, "period": period,
+        "rows": published.records(rows) if rows is not None else [],
+        "references": published.records(references) if references is not None else [],
+        "all_rows": all_rows, "snapshot": published.current_snapshot(),
+    }
 
 
 @audience(Audience.PUBLIC)

@@ -1,0 +1,90 @@
+"""Leak canary: marker numbers planted in a partners-only indicator and in a
+secret commune cell must appear in no public page, export, API response or
+schema fetched anonymously."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from indicators.models import Indicator, Observation, Territory
+from indicators.publication import snapshot_publish
+
+pytestmark = pytest.mark.django_db
+
+PARTNER_MARKER = 987654  # every value of the partners-only revenue indicator
+SECRET_DENOMINATOR = 654321  # allocataires of a commune whose AAH count is secret (7)
+# whole numbers only (digits inside a long float mantissa are not a leak),
+# plain or with French thousands separators
+MARKERS = [re.compile(p) for p in (
+    r"(?<![\d.,])987[\s\u202f\xa0]?654(?!\d)", r"(?<![\d.,])654[\s\u202f\xa0]?321(?!\d)",
+    "Revenu témoin réservé",
+)]
+
+
+@pytest.fixture
+def planted(published):
+    revenue = Indicator.objects.get(code="EMP-01")
+    revenue.access = "partners"
+    revenue.label = "Revenu témoin réservé aux partenaires"
+    revenue.save()
+    Observation.objects.filter(variable__code="revenu_median").update(value=PARTNER_MARKER)
+    amiens = Territory.objects.get(level="commune", code="80021")
+    Observation.objects.filter(variable__code="allocataires", territory=amiens).update(value=SECRET_DENOMINATOR)
+    Observation.objects.filter(variable__code="allocataires_aah", territory=amiens).update(value=7)
+    return snapshot_publish()
+
+
+def texts(response) -> str:
+    body = response.content
+    if body[:4] == b"PK\x03\x04":  # XLSX: read every part of the archive
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return " ".join(archive.read(name).decode("utf-8", "ignore") for name in archive.namelist())
+    return body.decode("utf-8", "ignore")
+
+
+def public_urls(client) -> list[str]:
+    urls = ["/", "/indicateurs/", "/indicateurs/?q=revenu", "/indicateurs/?q=t%C3%A9moin",
+            "/api/v1/indicators/", "/api/v1/categories/", "/api/schema/", "/api/docs/",
+            "/territoires/", "/territoires/commune/80021/", "/territoires/epci/248000531/",
+            "/plan-du-site/"]
+    for indicator in client.get("/api/v1/indicators/").json():
+        code = indicator["code"]
+        urls += [f"/api/v1/indicators/{code}/", f"/api/v1/indicators/{code}/values/"]
+        for level in ("region", "departement", "epci"):
+            for fmt in ("csv", "xlsx"):
+                urls.append(f"/indicateurs/{code}/export.{fmt}?level={level}")
+            urls.append(f"/indicateurs/{code}/?level={level}")
+            urls.append(f"/api/v1/indicators/{code}/values/?level={level}")
+    # what an anonymous visitor might try on purpose
+    urls += ["/indicateurs/EMP-01/", "/indicateurs/EMP-01/export.csv", "/indicateurs/EMP-01/export.xlsx",
+             "/api/v1/indicators/EMP-01/", "/api/v1/indicators/EMP-01/values/",
+             "/api/v1/indicators/ALL-01/values/?level=commune",
+             "/indicateurs/ALL-01/export.csv?level=commune", "/indicateurs/ALL-01/?level=commune"]
+    return urls
+
+
+def test_no_marker_reaches_an_anonymous_visitor(client, planted):
+    crawled = 0
+    for url in public_urls(client):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        body = texts(response)
+        for marker in MARKERS:
+            assert not marker.search(body), f"{marker.pattern} found in {url}"
+        crawled += 1
+    assert crawled > 80  # every page, export and API answer of 5 open indicators
+
+
+def test_the_markers_are_really_there_for_a_partner(client, planted, personas):
+    """The canary would sing: a trained partner does see them."""
+    client.force_login(personas.partner_a)
+    values = client.get("/api/v1/indicators/EMP-01/values/?level=region").json()
+    assert values[0]["value"] == PARTNER_MARKER
+    amiens = client.get("/api/v1/indicators/ALL-01/values/?level=commune&territory=80021&period=2021").json()[0]
+    assert amiens["status"] == "secret" and amiens["denominator"] is None
+    csv_text = client.get("/indicateurs/ALL-01/export.csv?level=commune&period=2021").content.decode("utf-8-sig")
+    assert "654321" not in csv_text  # secret for partners too
