@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from indicators import published, selectors
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
+from indicators.compute import classes
 from pf2s.access import Audience, audience
 
-from . import exports
+from . import exports, maps
 from .forms import CatalogueForm
+
+EXPORT_FORMATS = ("csv", "xlsx", "geojson", "svg")
 
 
 @audience(Audience.PUBLIC)
@@ -49,15 +54,25 @@ def indicator_detail(request: HttpRequest, code: str):
 
 @audience(Audience.PUBLIC)
 def indicator_export(request: HttpRequest, code: str, fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        raise Http404("Format inconnu (csv ou xlsx)")
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Format inconnu (csv, xlsx, geojson ou svg)")
     try:
         view = indicator_view(request, code)
     except published.AccessDenied as exc:
         raise Http404(str(exc)) from exc
     indicator, frame = view["indicator"], view["all_rows"]
     name = f"pf2s-{indicator.code}-{view['level']}-{view['period']}"
-    if fmt == "xlsx":
+    if fmt in ("geojson", "svg"):
+        layer = selectors.geometry_layer_get(level=view["level"])
+        if fmt == "geojson":
+            body = json.dumps(maps.geojson(layer, view["map"], indicator, view["period"]),
+                              ensure_ascii=False).encode()
+            kind = "application/geo+json"
+        else:
+            body = maps.svg(layer, view["map"], indicator, view["period"],
+                            TerritoryLevel(view["level"]).label, view["snapshot"]).encode()
+            kind = "image/svg+xml"
+    elif fmt == "xlsx":
         body = exports.values_xlsx(frame, indicator, view["snapshot"])
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
@@ -87,7 +102,18 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
         all_rows = references if level == "region" else pd.concat([rows, references])
     else:
         all_rows = None
+    method = request.GET.get("method") if request.GET.get("method") in classes.METHODS else "quantiles"
+    try:
+        count = int(request.GET.get("classes", 5))
+    except ValueError:
+        count = 5
+    state = maps.map_state(rows, method, count) if rows is not None else None
     return {
+        "map": state, "method": method, "methods": list(classes.METHODS.items()),
+        "class_count": state.count if state else count, "class_counts": range(3, 8),
+        "legend": state.legend(indicator.unit) if state else [],
+        "map_json": {**state.as_json(), "level": level, "unit": indicator.unit,
+                     "layer": f"/api/v1/territories/{level}/geometry/"} if state else None,
         "indicator": indicator, "levels": [(lv, TerritoryLevel(lv).label) for lv in levels],
         "level": level, "periods": periods, "period": period,
         "rows": published.records(rows) if rows is not None else [],

@@ -1,0 +1,60 @@
+"""An indicator page in a real browser: the map draws, the view state lives
+in the URL, the table and the map agree."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_visitor_switches_level_period_and_classes(page, live_server, published):
+    page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=epci&period=2021")
+    page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
+    paths = page.locator("#indicator-map path.leaflet-interactive")
+    assert paths.count() == 92
+    fills = set(paths.evaluate_all("els => els.map(e => e.getAttribute('fill'))"))
+    assert len(fills) >= 4 and all(f.startswith("#") for f in fills)
+    legend = page.locator("#legende li")
+    assert legend.count() == 5 + 2
+
+    page.select_option("#method", "jenks")
+    page.select_option("#classes", "4")
+    page.select_option("#level", "departement")
+    page.select_option("#period", "2019")
+    page.click("form.filters button")
+    page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
+    assert "method=jenks" in page.url and "classes=4" in page.url and "period=2019" in page.url
+    assert page.locator("#indicator-map path.leaflet-interactive").count() == 5
+    state = page.evaluate("JSON.parse(document.getElementById('map-state').textContent)")
+    assert state["method"] == "jenks" and 2 <= len(state["colours"]) <= 4  # 5 values: ties may merge
+    assert page.locator("#legende li").count() == len(state["colours"]) + 2
+    assert page.locator("caption").inner_text().startswith("Densité de médecins")
+    assert page.locator("tbody tr").count() == 5 + 2  # départements, region and France
+
+    # a copied link reopens the same view
+    permalink = page.url
+    page.goto("about:blank")
+    page.goto(permalink)
+    page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
+    assert page.locator("#legende li").count() == len(state["colours"]) + 2
+    assert page.input_value("#method") == "jenks"
+
+    # keyboard: a territory takes the focus and says its value
+    first = page.locator("#indicator-map path.leaflet-interactive").first
+    first.focus()
+    assert "pour 10 000" in first.get_attribute("aria-label")
+    assert page.external_requests == []
+    assert page.console_errors == []
+
+
+def test_downloads_carry_the_current_view(page, live_server, published):
+    page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2020")
+    with page.expect_download() as download:
+        page.click("text=CSV (Excel français)")
+    content = open(download.value.path(), encoding="utf-8-sig").read()
+    assert content.splitlines()[0].startswith("Code territoire;Territoire")
+    assert ";2020;" in content and "Somme" in content
+    with page.expect_download() as download:
+        page.click("text=carte SVG")
+    assert "<svg" in open(download.value.path(), encoding="utf-8").read()
