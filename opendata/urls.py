@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
+from pf2s.conditional import snapshot_cached as cached
+
 from . import api, views
 
 urlpatterns = [
@@ -12,10 +14,11 @@ urlpatterns = [
     path("territoires/", views.territory_index, name="territory-index"),
     path("territoires/<str:level>/", views.territory_level, name="territory-level"),
     path("territoires/<str:level>/<str:code>/", views.territory_detail, name="territory-detail"),
-    path("api/v1/categories/", api.CategoryListView.as_view(), name="api-category-list"),
-    path("api/v1/indicators/", api.IndicatorListView.as_view(), name="api-indicator-list"),
-    path("api/v1/indicators/<str:code>/", api.IndicatorDetailView.as_view(), name="api-indicator-detail"),
-    path("api/v1/indicators/<str:code>/values/", api.IndicatorValuesView.as_view(),
+    path("api/v1/categories/", cached(api.CategoryListView.as_view()), name="api-category-list"),
+    path("api/v1/indicators/", cached(api.IndicatorListView.as_view()), name="api-indicator-list"),
+    path("api/v1/indicators/<str:code>/", cached(api.IndicatorDetailView.as_view()),
+         name="api-indicator-detail"),
+    path("api/v1/indicators/<str:code>/values/", cached(api.IndicatorValuesView.as_view()),
          name="api-indicator-values"),
     path("api/v1/territories/", api.TerritoryListView.as_view(), name="api-territory-list"),
     path("api/v1/territories/<str:level>/geometry/", api.TerritoryGeometryView.as_view(),

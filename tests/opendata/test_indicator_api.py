@@ -75,3 +75,27 @@ def test_wrong_parameters_get_a_reason_not_a_500(client, published):
     assert territory.status_code == 400
     one = client.get("/api/v1/indicators/ALL-01/values/?territory=80&period=2020").json()
     assert [r["territory_code"] for r in one] == ["80"]
+
+
+def test_responses_are_conditional_and_cached_per_snapshot(client, published, personas):
+    from indicators.publication import snapshot_publish
+
+    url = "/api/v1/indicators/SOI-01/values/?level=departement&period=2021"
+    first = client.get(url)
+    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(url).content == first.content  # from the cache
+    client.force_login(personas.partner_a)
+    partner = client.get(url)
+    assert partner["ETag"] != first["ETag"]  # another audience, another entry
+    client.logout()
+    snapshot_publish()
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
+
+
+def test_errors_are_not_cached(client, published):
+    assert client.get("/api/v1/indicators/ALL-01/values/?period=1999").status_code == 400
+    again = client.get("/api/v1/indicators/ALL-01/values/?period=1999")
+    assert again.status_code == 400 and "ETag" not in again
