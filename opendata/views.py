@@ -108,7 +108,22 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
     except ValueError:
         count = 5
     state = maps.map_state(rows, method, count) if rows is not None else None
+    series_codes = [c for c in request.GET.get("territories", "").split(",") if c][:8]
+    if not series_codes and rows is not None and len(rows):
+        series_codes = list(rows["territory_code"][:2])
+    series_codes += ["32", "FR"]
+    chart = {
+        "title": f"{indicator.short_label}, {period}", "unit": indicator.unit,
+        "levelLabel": TerritoryLevel(level).label, "filename": f"pf2s-{indicator.code}",
+        "rows": published.records(rows) if rows is not None else [],
+        "references": published.records(references) if references is not None else [],
+        "seriesTitle": f"{indicator.short_label} : évolution",
+        "seriesCodes": series_codes,
+        "seriesUrls": [f"/api/v1/indicators/{indicator.code}/values/?level={lv}"
+                       for lv in dict.fromkeys([level, "region", "france"])],
+    }
     return {
+        "chart_json": chart, "series_codes": ",".join(series_codes[:-2]),
         "map": state, "method": method, "methods": list(classes.METHODS.items()),
         "class_count": state.count if state else count, "class_counts": range(3, 8),
         "legend": state.legend(indicator.unit) if state else [],

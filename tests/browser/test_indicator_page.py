@@ -58,3 +58,18 @@ def test_downloads_carry_the_current_view(page, live_server, published):
     with page.expect_download() as download:
         page.click("text=carte SVG")
     assert "<svg" in open(download.value.path(), encoding="utf-8").read()
+
+
+def test_the_charts_draw_and_export_as_svg(page, live_server, published):
+    page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2021&territories=80,02")
+    page.wait_for_selector("#chart-ranked[data-ready='true']", timeout=20_000)
+    page.wait_for_selector("#chart-series[data-ready='true']", timeout=20_000)
+    bars = page.locator("#chart-ranked .bars .point")
+    assert bars.count() == 5
+    legend = page.locator("#chart-series .legendtext").evaluate_all("els => els.map(e => e.textContent)")
+    assert set(legend) == {"Somme", "Aisne", "Hauts-de-France", "France"}
+    with page.expect_download() as download:
+        page.click("button[data-chart='chart-ranked'][data-download='svg']")
+    svg = open(download.value.path(), encoding="utf-8").read()
+    assert svg.startswith("<svg") and "Pas-de-Calais" in svg
+    assert page.external_requests == [] and page.console_errors == []
