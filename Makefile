@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# axe-core for the accessibility scans of the browser tests (npm registry).
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	@touch $@
+
 install: $(STAMP)
 
 migrate: install
@@ -35,7 +40,7 @@ run: demo
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install node_modules/.installed
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -139,3 +139,27 @@ def categories_summary(*, user) -> list[dict]:
         latest = sorted({periods[c][-1] for c in codes if periods.get(c)})
         summary.append({"category": category, "count": len(codes), "latest": latest})
     return summary
+
+
+def comparison(*, user, indicators: list[Indicator], territories: list[tuple[str, str]]) -> list[dict]:
+    """Rows (one per territory the user may see, then region and France) of
+    cells (one per indicator: latest period's record or None)."""
+    rows: dict[tuple[str, str], dict] = {}
+    wanted = [*territories, ("region", "32"), ("france", "FR")]
+    for level, code in wanted:
+        rows[(level, code)] = {"level": level, "code": code, "name": "", "cells": []}
+    for indicator in indicators:
+        periods = indicator_periods(user=user, indicator=indicator)
+        allowed = levels_visible(user, indicator)
+        for key, row in rows.items():
+            level, code = key
+            record = None
+            if periods and level in allowed:
+                frame = indicator_values(user=user, indicator=indicator, period=periods[-1])
+                match = frame[(frame["level"] == level) & (frame["territory_code"] == code)]
+                if len(match):
+                    record = records(match)[0]
+                    row["name"] = record["territory_name"]
+            row["cells"].append({"indicator": indicator, "period": periods[-1] if periods else "",
+                                 "record": record})
+    return [row for row in rows.values() if row["name"]]

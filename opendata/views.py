@@ -168,3 +168,19 @@ def territory_detail(request: HttpRequest, level: str, code: str):
         "territory": territory,
         "composition": selectors.territory_composition(territory=territory),
     })
+
+
+@audience(Audience.PUBLIC)
+def comparison(request: HttpRequest):
+    """Several territories side by side for one or several indicators, at
+    each indicator's latest period (state in the URL)."""
+    visible = list(published.indicators_visible(request.user).order_by("category__order", "code"))
+    codes = [c for c in request.GET.get("indicators", "").split(",") if c][:6]
+    picks = [t for t in request.GET.get("territories", "").split(",") if ":" in t][:12]
+    chosen = [i for i in visible if i.code in codes]
+    table = published.comparison(user=request.user, indicators=chosen,
+                                 territories=[tuple(p.split(":", 1)) for p in picks])
+    return render(request, "opendata/comparison.html", {
+        "indicators": visible, "chosen": chosen, "codes": codes, "territories_param": ",".join(picks),
+        "table": table, "levels": [(lv.value, lv.label) for lv in TerritoryLevel],
+    })

@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from opendata import apidocs
+
 from . import views
 from .access import Audience, audience
 
@@ -24,7 +26,9 @@ urlpatterns = [
     path("compte/connexion/", public(auth_views.LoginView.as_view()), name="login"),
     path("compte/deconnexion/", public(auth_views.LogoutView.as_view()), name="logout"),
     path("api/schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
-    path("api/docs/", public(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("api/docs/", apidocs.api_docs, name="api-docs"),
+    path("api/docs/swagger/", public(SpectacularSwaggerView.as_view(url_name="api-schema")),
+         name="api-swagger"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("mentions-legales/", views.legal_notice, name="legal-notice"),

@@ -102,4 +102,7 @@ def test_its_schema_documents_the_territory_endpoints(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()
-    assert "/static/drf_spectacular_sidecar/" in html and "cdn" not in html.lower()
+    assert "<code>GET /api/v1/territories/{level}/{code}/</code>" in html
+    assert "<code>members</code>" in html and 'lang="fr"' in html
+    swagger = client.get("/api/docs/swagger/").content.decode()
+    assert "/static/drf_spectacular_sidecar/" in swagger and "cdn" not in swagger.lower()
