@@ -7,6 +7,7 @@ import json
 import pandas as pd
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from indicators import published, selectors
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
@@ -184,3 +185,16 @@ def comparison(request: HttpRequest):
         "indicators": visible, "chosen": chosen, "codes": codes, "territories_param": ",".join(picks),
         "table": table, "levels": [(lv.value, lv.label) for lv in TerritoryLevel],
     })
+
+
+@audience(Audience.PUBLIC)
+@xframe_options_exempt
+def indicator_embed(request: HttpRequest, code: str, kind: str):
+    """The map or the ranked chart alone, for an iframe on a partner's site."""
+    if kind not in ("carte", "graphique"):
+        raise Http404("Vue inconnue (carte ou graphique)")
+    try:
+        view = indicator_view(request, code)
+    except published.AccessDenied as exc:
+        raise Http404(str(exc)) from exc
+    return render(request, "opendata/embed.html", {**view, "kind": kind})

@@ -42,6 +42,7 @@
   }, config).then(function () { rankedNode.setAttribute("data-ready", "true"); });
 
   var seriesNode = document.getElementById("chart-series");
+  if (!seriesNode) { return; }
   Promise.all(state.seriesUrls.map(function (url) {
     return fetch(url).then(function (r) { return r.ok ? r.json() : []; });
   })).then(function (answers) {

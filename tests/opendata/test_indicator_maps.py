@@ -73,3 +73,14 @@ def test_a_level_where_every_value_is_secret_still_renders():
     state = map_state(rows, "jenks", 5)
     assert state.bounds == [] and state.colours == [] and state.legend("%") == []
     assert all(v["status"] == "secret" and v["class"] is None for v in state.values.values())
+
+
+def test_the_embed_views_show_the_map_or_the_chart_alone(client, published):
+    response = client.get("/embed/indicateurs/SOI-01/carte/?level=epci&period=2021&method=jenks")
+    html = response.content.decode()
+    assert response.status_code == 200 and "X-Frame-Options" not in response
+    assert 'id="map-state"' in html and 'id="navigation"' not in html
+    chart = client.get("/embed/indicateurs/SOI-01/graphique/?level=departement").content.decode()
+    assert 'id="chart-state"' in chart and "plotly.min.js" in chart
+    assert client.get("/embed/indicateurs/SOI-01/autre/").status_code == 404
+    assert client.get("/embed/indicateurs/ALL-02/carte/").status_code == 404  # partners only
