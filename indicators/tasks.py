@@ -44,6 +44,10 @@ def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None
         raise
     services.job_finish(job_id=job_id, result={"snapshot": snapshot.pk, "status": snapshot.status,
                                                "timings": snapshot.timings})
+    if snapshot.is_current:
+        from opendata.tasks import opendata_dump
+
+        opendata_dump.delay(snapshot.pk)
     return snapshot.pk
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -16,6 +17,7 @@ from pf2s.access import Audience, audience
 
 from . import exports, maps
 from .forms import CatalogueForm
+from .models import OpenDataDump
 
 EXPORT_FORMATS = ("csv", "xlsx", "geojson", "svg")
 
@@ -198,3 +200,21 @@ def indicator_embed(request: HttpRequest, code: str, kind: str):
     except published.AccessDenied as exc:
         raise Http404(str(exc)) from exc
     return render(request, "opendata/embed.html", {**view, "kind": kind})
+
+
+@audience(Audience.PUBLIC)
+def opendata_page(request: HttpRequest):
+    """The open-data page: the full dump of the current snapshot, API, licence."""
+    snapshot = published.current_snapshot()
+    dump = OpenDataDump.objects.filter(snapshot=snapshot).first() if snapshot else None
+    return render(request, "opendata/opendata.html", {"snapshot": snapshot, "dump": dump})
+
+
+@audience(Audience.PUBLIC)
+def opendata_download(request: HttpRequest):
+    snapshot = published.current_snapshot()
+    dump = OpenDataDump.objects.filter(snapshot=snapshot).first() if snapshot else None
+    if dump is None or not Path(dump.path).exists():
+        raise Http404("L'export complet est en cours de préparation.")
+    return FileResponse(open(dump.path, "rb"), as_attachment=True, filename=Path(dump.path).name,
+                        content_type="application/zip")
