@@ -11,6 +11,7 @@ from django.views.decorators.gzip import gzip_page
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,7 @@ from pf2s.access import Audience, audience
 from pf2s.api import bilingual
 from pf2s.conditional import etag_matches
 
+from . import exports
 from .serializers import (
     CategorySerializer,
     IndicatorSerializer,
@@ -139,8 +141,21 @@ class IndicatorDetailView(APIView):
         return Response(IndicatorSerializer(indicator).data)
 
 
+class CSVRenderer(BaseRenderer):
+    """`?format=csv` or `Accept: text/csv`: the export CSV (`;`, decimal comma, BOM)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else str(data).encode()
+
+
 @audience(Audience.PUBLIC)
 class IndicatorValuesView(APIView):
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
     @extend_schema(
         summary="Valeurs publiées d'un indicateur",
         description=("Lit l'instantané publié courant. Les lignes secrètes (`status` = `secret`) "
@@ -162,4 +177,6 @@ class IndicatorValuesView(APIView):
                 territory=request.query_params.get("territory"))
         except published.AccessDenied as exc:
             raise ValidationError({"detail": str(exc)}) from exc
+        if request.accepted_renderer.format == "csv":
+            return Response(exports.values_csv(frame, indicator), content_type="text/csv; charset=utf-8")
         return Response(published.records(frame))

@@ -73,3 +73,26 @@ def test_the_charts_draw_and_export_as_svg(page, live_server, published):
     svg = open(download.value.path(), encoding="utf-8").read()
     assert svg.startswith("<svg") and "Pas-de-Calais" in svg
     assert page.external_requests == [] and page.console_errors == []
+
+
+def test_the_table_sorts_and_the_xlsx_downloads(page, live_server, published):
+    page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=epci&period=2021")
+    header = page.locator("#values-table thead th").nth(1)
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = page.locator("#values-table tbody:first-of-type tr td:nth-child(2)").all_inner_texts()
+    numbers = [float(v.replace("\u202f", "").replace(",", ".")) for v in values if v[0].isdigit()]
+    assert numbers == sorted(numbers) and len(numbers) > 50
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    values = page.locator("#values-table tbody:first-of-type tr td:nth-child(2)").all_inner_texts()
+    numbers = [float(v.replace("\u202f", "").replace(",", ".")) for v in values if v[0].isdigit()]
+    assert numbers == sorted(numbers, reverse=True)
+    with page.expect_download() as download:
+        page.click("text=XLSX")
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert book["Données"].max_row == 92 + 2 + 1 and "Métadonnées" in book.sheetnames

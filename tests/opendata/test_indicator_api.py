@@ -99,3 +99,13 @@ def test_errors_are_not_cached(client, published):
     assert client.get("/api/v1/indicators/ALL-01/values/?period=1999").status_code == 400
     again = client.get("/api/v1/indicators/ALL-01/values/?period=1999")
     assert again.status_code == 400 and "ETag" not in again
+
+
+def test_values_are_also_served_as_csv(client, published):
+    response = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021&format=csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Code territoire;Territoire") and len(lines) == 1 + 5
+    by_accept = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021",
+                           HTTP_ACCEPT="text/csv")
+    assert by_accept["Content-Type"].startswith("text/csv")
