@@ -51,6 +51,7 @@ worker: install
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk || echo "wrk absent : la partie web ne sera pas mesurée"
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install

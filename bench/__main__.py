@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("only", nargs="*", help="engine, secrecy (default: both)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    wanted = args.only or ["engine", "secrecy"]
+    wanted = args.only or ["engine", "secrecy", "web"]
     if "engine" in wanted:
         from bench import engine
 
@@ -47,6 +47,27 @@ def main() -> None:
         result = secrecy_vs_tauargus.run()
         path = write("secrecy", result)
         print(f"  → {path}")
+    if "web" in wanted:
+        _web()
+
+
+def _web() -> None:
+    from bench import web
+
+    result = web.run()
+    path = write("web", result)
+    if not result.get("available", True):
+        print(f"  web : non mesuré ({result['reason']})")
+        return
+    print("\n== Web : API, page, SVG, carte ==")
+    for a, b in zip(result["values_endpoint"], result["bare_view"], strict=True):
+        print(f"  valeurs EPCI : {a['rps']:.0f} req/s, p95 {a['p95_ms']:.1f} ms ; vue nue : {b['rps']:.0f} req/s, "
+              f"p95 {b['p95_ms']:.1f} ms")
+    print(f"  débit relatif : {result['throughput_ratio']:.2f} (cible ≥ 0,80) ; "
+          f"page indicateur p95 {result['indicator_page']['p95_ms']:.0f} ms (cible ≤ 150) ; "
+          f"SVG EPCI médiane {result['svg_epci']['median_ms']:.0f} ms (cible ≤ 300) ; "
+          f"carte 1er affichage médiane {result['map_first_paint']['median_ms']:.0f} ms (cible ≤ 1000)")
+    print(f"  → {path}")
 
 
 if __name__ == "__main__":
