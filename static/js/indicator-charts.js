@@ -1,10 +1,12 @@
 // Charts of an indicator (Plotly, served by the app): territories ranked
 // against the region and France with their intervals, and the series over
 // every period for the territories chosen in the URL (?territories=a,b).
-(function () {
+// Plotly (4.5 MB) loads asynchronously so that the map paints first.
+(function start() {
   "use strict";
   var stateNode = document.getElementById("chart-state");
-  if (!stateNode || !window.Plotly) { return; }
+  if (!stateNode) { return; }
+  if (!window.Plotly) { window.setTimeout(start, 50); return; }
   var state = JSON.parse(stateNode.textContent);
   var config = { responsive: true, displaylogo: false, locale: "fr",
                  toImageButtonOptions: { format: "svg", filename: state.filename } };
