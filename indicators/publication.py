@@ -500,6 +500,9 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         snapshot.periods = periods
         snapshot.timings = timings
         snapshot.save()
+    from .published import current_snapshot_forget
+
+    current_snapshot_forget()
     lap("bascule", 100)
     snapshot.timings = timings
     Snapshot.objects.filter(pk=snapshot.pk).update(timings=timings)

@@ -4,11 +4,13 @@ Every channel (pages, API, exports, maps) reads through here."""
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db.models import QuerySet
 
 from pf2s.access import is_partner
@@ -28,8 +30,22 @@ class AccessDenied(LookupError):
         self.french, self.english = french, english
 
 
+_CURRENT: dict[str, object] = {"at": -1.0, "snapshot": None}
+
+
 def current_snapshot() -> Snapshot | None:
-    return Snapshot.objects.filter(is_current=True).first()
+    """The published snapshot every reader sees. A process trusts its answer
+    for PF2S_CURRENT_SNAPSHOT_TTL seconds (a publication in this process
+    forgets it at once)."""
+    now = time.monotonic()
+    if now - _CURRENT["at"] > settings.PF2S_CURRENT_SNAPSHOT_TTL:
+        _CURRENT["snapshot"] = Snapshot.objects.filter(is_current=True).first()
+        _CURRENT["at"] = now
+    return _CURRENT["snapshot"]
+
+
+def current_snapshot_forget() -> None:
+    _CURRENT["at"] = -1.0
 
 
 def indicators_visible(user) -> QuerySet[Indicator]:

@@ -15,6 +15,18 @@ def etag_matches(request: HttpRequest, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
 
 
+#: In front of the shared cache (Redis), the answers this process served last;
+#: keys name the snapshot, so an entry is never stale.
+_LOCAL: dict[str, tuple[bytes, str]] = {}
+_LOCAL_SIZE = 256
+
+
+def _remember(key: str, value: tuple[bytes, str]) -> None:
+    if key not in _LOCAL and len(_LOCAL) >= _LOCAL_SIZE:
+        _LOCAL.pop(next(iter(_LOCAL)))
+    _LOCAL[key] = value
+
+
 def snapshot_cached(view):
     """For read-only views of the published snapshot: ETag and Last-Modified
     derived from the current snapshot and the caller's audience, 304 on a
@@ -47,8 +59,9 @@ def snapshot_cached(view):
             headers["Last-Modified"] = http_date(snapshot.published_at.timestamp())
         if etag_matches(request, etag):
             return HttpResponseNotModified(headers=headers)
-        cached = cache.get(f"api:{key}")
+        cached = _LOCAL.get(key) or cache.get(f"api:{key}")
         if cached is not None:
+            _remember(key, cached)
             body, content_type = cached
             return HttpResponse(body, content_type=content_type, headers=headers)
         response = view(request, *args, **kwargs)
@@ -56,6 +69,7 @@ def snapshot_cached(view):
             response.render()
         if response.status_code == 200:
             cache.set(f"api:{key}", (response.content, response["Content-Type"]), 3600)
+            _remember(key, (response.content, response["Content-Type"]))
             for name, value in headers.items():
                 response[name] = value
         return response

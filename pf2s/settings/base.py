@@ -199,3 +199,5 @@ PF2S_SITE_NAME = "Plateforme sanitaire et sociale Hauts-de-France"
 PF2S_DATA_DIR = Path(env("PF2S_DATA_DIR", str(BASE_DIR / "var")))
 # Processes for the secrecy work of a publication run (default: every core).
 PF2S_ENGINE_WORKERS = env("PF2S_ENGINE_WORKERS")
+# Seconds a process trusts its idea of the current snapshot (saves a query a request).
+PF2S_CURRENT_SNAPSHOT_TTL = float(env("PF2S_CURRENT_SNAPSHOT_TTL", "1.0"))
