@@ -126,7 +126,7 @@ def records(frame: pd.DataFrame, fields: list[str] = ROW_FIELDS) -> list[dict]:
 
 
 def catalogue_search(*, user, query: str = "", category: str = "", source: str = "",
-                     level: str = "") -> QuerySet[Indicator]:
+                     level: str = "", period: str = "") -> QuerySet[Indicator]:
     """The catalogue a user may see, filtered (accent- and case-insensitive text)."""
     indicators = indicators_visible(user).prefetch_related("sources")
     if query:
@@ -138,6 +138,11 @@ def catalogue_search(*, user, query: str = "", category: str = "", source: str =
     if level:
         allowed = [i.pk for i in indicators if level in levels_visible(user, i)]
         indicators = indicators.filter(pk__in=allowed)
+    if period:
+        snapshot = current_snapshot()
+        published_periods = snapshot.periods if snapshot else {}
+        indicators = indicators.filter(
+            code__in=[code for code, periods in published_periods.items() if period in periods])
     return indicators.order_by("category__order", "code").distinct()
 
 

@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -164,6 +164,18 @@ class IndicatorValuesView(APIView):
         parameters=[OpenApiParameter("level", str), OpenApiParameter("period", str),
                     OpenApiParameter("territory", str, description="code officiel du territoire")],
         responses=ValueRowSerializer(many=True),
+        examples=[
+            OpenApiExample("Département", response_only=True, value=[{
+                "territory_code": "80", "territory_name": "Somme", "level": "departement",
+                "period": "2021", "value": 9.65, "numerator": 534, "denominator": 553286,
+                "ci_low": 8.85, "ci_high": 10.51, "significance": "similar", "status": "ok",
+                "demo": True}]),
+            OpenApiExample("Secret statistique", response_only=True, value=[{
+                "territory_code": "80021", "territory_name": "Amiens", "level": "commune",
+                "period": "2021", "value": None, "numerator": None, "denominator": None,
+                "ci_low": None, "ci_high": None, "significance": "", "status": "secret",
+                "demo": True}]),
+        ],
     )
     def get(self, request: Request, code: str) -> Response:
         try:

@@ -15,3 +15,5 @@ class CatalogueForm(forms.Form):
     source = forms.ModelChoiceField(Source.objects.all(), label="Source", required=False,
                                     to_field_name="code", empty_label="Toutes")
     level = forms.ChoiceField(choices=LEVEL_CHOICES, label="Niveau", required=False)
+    period = forms.RegexField(regex=r"^\d{4}(-\d{4})?$", label="Période (2021 ou 2015-2019)",
+                              required=False, max_length=9)

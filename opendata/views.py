@@ -39,7 +39,7 @@ def indicator_catalogue(request: HttpRequest):
         user=request.user, query=filters.get("q", ""),
         category=filters["category"].code if filters.get("category") else "",
         source=filters["source"].code if filters.get("source") else "",
-        level=filters.get("level", ""))
+        level=filters.get("level", ""), period=filters.get("period", ""))
     snapshot = published.current_snapshot()
     periods = snapshot.periods if snapshot else {}
     rows = [{"indicator": i, "latest": (periods.get(i.code) or [""])[-1]} for i in indicators]

@@ -98,3 +98,11 @@ def test_exports_escape_formula_injection():
     book = openpyxl.load_workbook(io.BytesIO(exports.values_xlsx(frame, indicator, None)))
     row = [c.value for c in book["Données"][2]]
     assert row[1].startswith("'=") and row[2] == "'+cmd" and row[4] == -3.5
+
+
+def test_the_catalogue_filters_by_period(client, published):
+    pooled = unescape(client.get("/indicateurs/?period=2015-2019").content.decode())
+    assert "3 indicateurs" in pooled and "Taux standardisé de mortalité générale" in pooled
+    yearly = unescape(client.get("/indicateurs/?period=2021").content.decode())
+    assert "Taux standardisé de mortalité générale" not in yearly and "Densité de médecins" in yearly
+    assert client.get("/indicateurs/?period=abc").status_code == 200  # ignored, not a 500

@@ -106,3 +106,15 @@ def test_its_schema_documents_the_territory_endpoints(client):
     assert "<code>members</code>" in html and 'lang="fr"' in html
     swagger = client.get("/api/docs/swagger/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in swagger and "cdn" not in swagger.lower()
+
+
+def test_the_schema_gives_examples_of_values(client):
+    import json
+
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/json").content)
+    response = schema["paths"]["/api/v1/indicators/{code}/values/"]["get"]["responses"]["200"]
+    examples = response["content"]["application/json"]["examples"]
+    rows = [example["value"][0] for example in examples.values()]
+    assert {row["status"] for row in rows} == {"ok", "secret"}
+    secret = next(row for row in rows if row["status"] == "secret")
+    assert secret["value"] is None and secret["numerator"] is None
