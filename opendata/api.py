@@ -165,16 +165,16 @@ class IndicatorValuesView(APIView):
                     OpenApiParameter("territory", str, description="code officiel du territoire")],
         responses=ValueRowSerializer(many=True),
         examples=[
-            OpenApiExample("Département", response_only=True, value=[{
+            OpenApiExample("Département", response_only=True, value={
                 "territory_code": "80", "territory_name": "Somme", "level": "departement",
                 "period": "2021", "value": 9.65, "numerator": 534, "denominator": 553286,
                 "ci_low": 8.85, "ci_high": 10.51, "significance": "similar", "status": "ok",
-                "demo": True}]),
-            OpenApiExample("Secret statistique", response_only=True, value=[{
+                "demo": True}),
+            OpenApiExample("Secret statistique", response_only=True, value={
                 "territory_code": "80021", "territory_name": "Amiens", "level": "commune",
                 "period": "2021", "value": None, "numerator": None, "denominator": None,
                 "ci_low": None, "ci_high": None, "significance": "", "status": "secret",
-                "demo": True}]),
+                "demo": True}),
         ],
     )
     def get(self, request: Request, code: str) -> Response:
