@@ -13,7 +13,7 @@ from django.db import transaction
 
 from .choices import BatchStatus, TerritoryLevel
 from .compute import demo
-from .models import ImportBatch, Observation, Source, Territory, Variable
+from .models import ImportBatch, Observation, Territory, Variable
 from .observation_store import observations_write
 from .selectors import membership_matrix
 
@@ -104,7 +104,3 @@ def _store(variable: Variable, frame: pd.DataFrame) -> int:
     )
     frame = frame.assign(variable_id=variable.pk, marker="", batch_id=batch.pk, is_demo=True)
     return observations_write(frame)
-
-
-def demo_sources() -> list[Source]:
-    return list(Source.objects.filter(batches__is_demo=True).distinct())

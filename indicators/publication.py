@@ -199,12 +199,12 @@ def secrecy_run(series: dict[int, Series], indicators: list[Indicator], geo: Geo
     else:
         results = [protect(job) for job in jobs]
     masks, totals, failures, frames = {}, defaultdict(int), [], []
+    codes = {job.variable_id: job.code for job in jobs}
     for variable_id, mask, job_totals, job_failures, frame in results:
         masks[variable_id] = mask
         for name, value in job_totals.items():
             totals[name] += value
-        code = next(j.code for j in jobs if j.variable_id == variable_id)
-        failures += [f"{code} {geo.codes[r]} {p}" for r, p in job_failures]
+        failures += [f"{codes[variable_id]} {geo.codes[r]} {p}" for r, p in job_failures]
         frames.append(frame.assign(territory_id=geo.ids[frame["territory_row"].to_numpy()])
                       .drop(columns="territory_row"))
     summary = dict(totals)
@@ -329,7 +329,6 @@ def _period_frame(indicator, num, den, geo, rows, label, period_years, masks) ->
         if mask:
             secret[:n] |= np.array([mask.get((int(r), label, indicator.ages), False) for r in rows])
     status = np.where(secret, ValueStatus.SECRET, np.where(missing, ValueStatus.MISSING, ValueStatus.OK))
-    territory_rows = np.append(rows, -1)
     frame = pd.DataFrame({
         "territory_id": np.append(geo.ids[rows], geo.france_id),
         "territory_code": np.append(geo.codes[rows], "FR"),
@@ -349,7 +348,6 @@ def _period_frame(indicator, num, den, geo, rows, label, period_years, masks) ->
     number_columns = [c for c in frame.columns if c in VALUE_COLUMNS or c == "value_vs_region"]
     frame.loc[hidden, number_columns] = np.nan
     frame.loc[hidden, [c for c in ("significance", "significance_vs_region") if c in frame]] = ""
-    del territory_rows
     return frame
 
 

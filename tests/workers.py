@@ -17,7 +17,8 @@ from tests.conftest import SERVICES_REQUIRED
 
 needs_services = pytest.mark.skipif(
     not SERVICES_REQUIRED and not (settings.REDIS_URL and connection.vendor == "postgresql"),
-    reason="needs REDIS_URL and a PostgreSQL DATABASE_URL (CI sets both)",
+    reason=("a real Celery worker needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL "
+            "(CI sets them and PF2S_REQUIRE_SERVICES=1, so there it runs or fails, never skips)"),
 )
 
 
