@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from pf2s.conditional import snapshot_cached as cached
-
-from . import api, views
+from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,15 +16,4 @@ urlpatterns = [
     path("territoires/", views.territory_index, name="territory-index"),
     path("territoires/<str:level>/", views.territory_level, name="territory-level"),
     path("territoires/<str:level>/<str:code>/", views.territory_detail, name="territory-detail"),
-    path("api/v1/categories/", cached(api.CategoryListView.as_view()), name="api-category-list"),
-    path("api/v1/indicators/", cached(api.IndicatorListView.as_view()), name="api-indicator-list"),
-    path("api/v1/indicators/<str:code>/", cached(api.IndicatorDetailView.as_view()),
-         name="api-indicator-detail"),
-    path("api/v1/indicators/<str:code>/values/", cached(api.IndicatorValuesView.as_view()),
-         name="api-indicator-values"),
-    path("api/v1/territories/", api.TerritoryListView.as_view(), name="api-territory-list"),
-    path("api/v1/territories/<str:level>/geometry/", api.TerritoryGeometryView.as_view(),
-         name="api-territory-geometry"),
-    path("api/v1/territories/<str:level>/<str:code>/", api.TerritoryDetailView.as_view(),
-         name="api-territory-detail"),
 ]

@@ -3,10 +3,15 @@ and English, never a bare 500."""
 
 from __future__ import annotations
 
+from rest_framework.exceptions import Throttled
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, Throttled):
+        wait = int(exc.wait or 0) + 1
+        exc = Throttled(exc.wait, detail=bilingual(f"Trop de requêtes, réessayez dans {wait} s.",
+                                                   f"Too many requests, retry in {wait} s."))
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]

@@ -2,23 +2,62 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.utils.http import http_date
+
+from pf2s.throttle import AnonymousRateThrottle
 
 
 def etag_matches(request: HttpRequest, etag: str) -> bool:
     """Whether If-None-Match names `etag`, comparing weakly: compression
     turns our strong ETags into weak ones on the way out."""
-    header = request.headers.get("If-None-Match", "")
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
     if header.strip() == "*":
         return True
     wanted = etag.removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
 
 
+def too_many_requests(wait: float) -> HttpResponse:
+    from pf2s.api import bilingual
+
+    seconds = int(wait) + 1
+    detail = bilingual(f"Trop de requêtes, réessayez dans {seconds} s.", f"Too many requests, retry in {seconds} s.")
+    return JsonResponse({"detail": detail, "code": "throttled"}, status=429,
+                        headers={"Retry-After": str(seconds)})
+
+
+def audience_key(request: HttpRequest) -> str:
+    """Who the answer is for, as far as the published data differ: the
+    public, or a partner of one organisation. A request with neither a
+    session cookie nor credentials is the public without asking the
+    session store."""
+    from pf2s.access import is_partner
+
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META:
+        return "public"
+    user = request.user
+    if not is_partner(user):
+        return "public"
+    from bti.selectors import membership_for_user
+
+    membership = None if user.is_superuser else membership_for_user(user=user)
+    return f"partner:{membership.organisation_id if membership else 'all'}"
+
+
 #: In front of the shared cache (Redis), the answers this process served last;
 #: keys name the snapshot, so an entry is never stale.
 _LOCAL: dict[str, tuple[bytes, str]] = {}
 _LOCAL_SIZE = 256
+#: Last-Modified of the snapshots this process has seen.
+_DATES: dict[str, str] = {}
 
 
 def _remember(key: str, value: tuple[bytes, str]) -> None:
@@ -32,31 +71,29 @@ def snapshot_cached(view):
     derived from the current snapshot and the caller's audience, 304 on a
     matching conditional request, and the body cached (Redis) per snapshot,
     so that a new publication invalidates everything at once."""
-    import hashlib
-    from functools import wraps
-
-    from django.core.cache import cache
-    from django.http import HttpResponse, HttpResponseNotModified
-    from django.utils.http import http_date
-
     from indicators.published import current_snapshot
-    from pf2s.access import is_partner
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         snapshot = current_snapshot()
         if snapshot is None or request.method != "GET":
             return view(request, *args, **kwargs)
-        audience = "partner" if is_partner(request.user) else "public"
+        audience = audience_key(request)
+        if audience == "public":
+            throttle = AnonymousRateThrottle()
+            if not throttle.allow_request(request):
+                return too_many_requests(throttle.wait())
         key = hashlib.sha256(
-            f"{snapshot.directory}|{audience}|{request.get_full_path()}|{request.headers.get('Accept', '')}".encode()
+            f"{snapshot.directory}|{audience}|{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}".encode()
         ).hexdigest()[:32]
         etag = f'"{key}"'
         headers = {"ETag": etag, "Vary": "Cookie, Authorization, Accept",
-                   "Cache-Control": "private, max-age=0, must-revalidate" if audience == "partner"
-                   else "public, max-age=300"}
+                   "Cache-Control": "public, max-age=300" if audience == "public"
+                   else "private, max-age=0, must-revalidate"}
         if snapshot.published_at:
-            headers["Last-Modified"] = http_date(snapshot.published_at.timestamp())
+            if snapshot.directory not in _DATES:
+                _DATES[snapshot.directory] = http_date(snapshot.published_at.timestamp())
+            headers["Last-Modified"] = _DATES[snapshot.directory]
         if etag_matches(request, etag):
             return HttpResponseNotModified(headers=headers)
         cached = _LOCAL.get(key) or cache.get(f"api:{key}")

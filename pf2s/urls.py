@@ -17,6 +17,7 @@ admin.site.site_title = "PF2S"
 admin.site.index_title = "Gestion de la plateforme"
 
 urlpatterns = [
+    path("api/v1/", include("opendata.api_urls")),
     path("", include("opendata.urls")),
     path("bti/", include("bti.urls")),
     path("publications/", include("publications.urls")),

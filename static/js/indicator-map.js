@@ -55,5 +55,7 @@
     }).addTo(map);
     map.fitBounds(geo.getBounds(), { padding: [8, 8] });
     holder.setAttribute("data-ready", "true");
+    if (window.performance && performance.mark) { performance.mark("pf2s-map-ready"); }
+    document.dispatchEvent(new CustomEvent("pf2s:map-ready"));
   });
 })();

@@ -109,3 +109,32 @@ def test_values_are_also_served_as_csv(client, published):
     by_accept = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021",
                            HTTP_ACCEPT="text/csv")
     assert by_accept["Content-Type"].startswith("text/csv")
+
+
+@pytest.fixture
+def five_a_minute(settings):
+    from django.core.cache import cache
+
+    from pf2s.throttle import AnonymousRateThrottle
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "5/minute"}}
+    AnonymousRateThrottle._local.clear()
+    cache.clear()
+    yield
+    AnonymousRateThrottle._local.clear()
+    cache.clear()
+
+
+def test_anonymous_callers_are_throttled_even_on_cached_answers(client, published, personas, five_a_minute):
+    url = "/api/v1/indicators/ALL-01/values/?level=departement"
+    answers = [client.get(url, REMOTE_ADDR="192.0.2.1").status_code for _ in range(3)]
+    answers += [client.get("/api/v1/categories/", REMOTE_ADDR="192.0.2.1").status_code for _ in range(2)]
+    assert answers == [200] * 5  # the second and third values answers come from the cache
+    refused = client.get(url, REMOTE_ADDR="192.0.2.1")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "Trop de requêtes" in refused.json()["detail"] and "Too many requests" in refused.json()["detail"]
+    refused = client.get("/api/v1/categories/", REMOTE_ADDR="192.0.2.1")
+    assert refused.status_code == 429 and "Too many requests" in refused.json()["detail"]
+    assert client.get(url, REMOTE_ADDR="192.0.2.2").status_code == 200  # another caller
+    client.force_login(personas.partner_a)  # partners are not the anonymous public
+    assert all(client.get(url, REMOTE_ADDR="192.0.2.1").status_code == 200 for _ in range(6))
