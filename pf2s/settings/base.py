@@ -195,6 +195,12 @@ LOGGING = {
 }
 
 PF2S_SITE_NAME = "Plateforme sanitaire et sociale Hauts-de-France"
+# A base layer under the maps, only if configured: an XYZ URL template of the
+# platform's own tile server or of a provider it has an agreement with.
+# Empty (default): our own layers only, no request leaves the site.
+PF2S_MAP_BASE_LAYER = env("PF2S_MAP_BASE_LAYER", "")
+PF2S_MAP_BASE_ATTRIBUTION = env("PF2S_MAP_BASE_ATTRIBUTION", "")
+PF2S_MAP_BASE_MAX_ZOOM = int(env("PF2S_MAP_BASE_MAX_ZOOM", "18"))
 # Where generated files (map layers) are written, beside media.
 PF2S_DATA_DIR = Path(env("PF2S_DATA_DIR", str(BASE_DIR / "var")))
 # Processes for the secrecy work of a publication run (default: every core).

