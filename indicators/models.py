@@ -25,6 +25,14 @@ class TerritoryQuerySet(models.QuerySet):
     def of_level(self, level: str) -> TerritoryQuerySet:
         return self.filter(level=level)
 
+    def matching(self, query: str) -> TerritoryQuerySet:
+        """Territories whose name contains every word of the query, accents,
+        case and hyphens ignored (« saint quentin » finds Saint-Quentin)."""
+        qs = self
+        for word in fold(query.replace("-", " ")).split():
+            qs = qs.filter(search_name__contains=word)
+        return qs
+
 
 class Territory(models.Model):
     """A territory at one level, identified by its official code: COG for
@@ -64,6 +72,8 @@ class Territory(models.Model):
     source = models.TextField("source de la définition", blank=True)
     description = models.TextField(blank=True)
     geometry = models.JSONField("contour simplifié (GeoJSON, WGS84)", null=True, blank=True)
+    search_name = models.CharField(max_length=200, editable=False, blank=True,
+                                   help_text="Nom sans accents ni majuscules.")
 
     objects = TerritoryQuerySet.as_manager()
 
@@ -77,6 +87,10 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_level_display()} {self.code})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("territory-detail", kwargs={"level": self.level, "code": self.code})

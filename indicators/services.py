@@ -17,6 +17,7 @@ from .choices import MAPPED_LEVELS, JobState, TerritoryLevel
 from .compute import geometry as geo
 from .geography_source import GeographySource
 from .models import GeometryLayer, JobRun, Territory
+from .search import fold
 
 FRANCE_CODE = "FR"
 #: Simplification tolerance of the commune layer, chosen so that the layer
@@ -110,6 +111,7 @@ def geography_load(
             key = (level, row["code"])
             seen.add(key)
             values = {name: row.get(name, _default(name)) for name in _FIELDS}
+            values["search_name"] = fold(values["name"])
             current = existing.get(key)
             if current is None:
                 current = Territory(level=level, code=row["code"], **values)
@@ -122,7 +124,7 @@ def geography_load(
                 report.unchanged[level] += 1
             result[row["code"]] = current
         Territory.objects.bulk_create(to_create, batch_size=500)
-        Territory.objects.bulk_update(to_update, list(_FIELDS), batch_size=500)
+        Territory.objects.bulk_update(to_update, [*_FIELDS, "search_name"], batch_size=500)
         report.created[level] += len(to_create)
         report.updated[level] += len(to_update)
         return result

@@ -35,6 +35,9 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("plan-du-site/", views.sitemap_page, name="sitemap-page"),
+    path("recherche/", views.search, name="search"),
+    path("sitemap.xml", views.sitemap_xml, name="sitemap-xml"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
 ]
 
 handler403 = "pf2s.views.permission_denied"

@@ -1,13 +1,16 @@
-"""Site-wide pages: health probes, legal pages, error pages."""
+"""Site-wide pages: health probes, search, sitemaps, legal pages, error pages."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.contrib.sitemaps.views import sitemap as django_sitemap
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from .access import Audience, audience
 from .health import readiness
+from .search import site_search
+from .sitemaps import SITEMAPS
 
 
 @audience(Audience.PUBLIC)
@@ -27,6 +30,26 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if not failing else "unavailable", "failing": failing, "checks": checks},
         status=503 if failing else 200,
     )
+
+
+@audience(Audience.PUBLIC)
+def search(request: HttpRequest):
+    """Indicators and territories (and, with their apps, publications) in
+    one search, each as the reader may see it."""
+    results = site_search(user=request.user, query=request.GET.get("q", ""))
+    return render(request, "pages/search.html", {"results": results})
+
+
+@audience(Audience.PUBLIC)
+def sitemap_xml(request: HttpRequest):
+    return django_sitemap(request, sitemaps=SITEMAPS)
+
+
+@audience(Audience.PUBLIC)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", "Disallow: /bti/", "Disallow: /admin/", "Disallow: /compte/",
+             "Disallow: /api/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @audience(Audience.PUBLIC)

@@ -18,6 +18,7 @@ PAGES = [
     "/territoires/epci/248000531/",
     "/api/docs/",
     "/comparer/?indicators=SOI-01,ALL-01&territories=departement:80,epci:248000531",
+    "/recherche/?q=amiens",
 ]
 
 

@@ -55,7 +55,8 @@ def public_urls(client) -> list[str]:
     urls = ["/", "/indicateurs/", "/donnees-ouvertes/", "/donnees-ouvertes/telecharger/", "/comparer/?indicators=EMP-01,ALL-01&territories=commune:80021,epci:248000531", "/indicateurs/?q=revenu", "/indicateurs/?q=t%C3%A9moin",
             "/api/v1/indicators/", "/api/v1/categories/", "/api/schema/", "/api/docs/",
             "/territoires/", "/territoires/commune/80021/", "/territoires/epci/248000531/",
-            "/plan-du-site/"]
+            "/plan-du-site/", "/sitemap.xml", "/robots.txt", "/recherche/?q=revenu",
+            "/recherche/?q=t%C3%A9moin", "/recherche/?q=amiens", "/recherche/?q=allocataires"]
     for indicator in client.get("/api/v1/indicators/").json():
         code = indicator["code"]
         urls += [f"/api/v1/indicators/{code}/", f"/api/v1/indicators/{code}/values/"]

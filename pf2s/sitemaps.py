@@ -1,0 +1,59 @@
+"""The XML sitemap: what an anonymous visitor may reach, and nothing else.
+Indicators come from the published-data layer as seen by the public."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+
+class PagesSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return ["home", "indicator-catalogue", "comparison", "opendata", "territory-index", "api-docs",
+                "publications-index", "observatories-index", "newsletter-index", "sitemap-page",
+                "legal-notice", "accessibility"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class IndicatorSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        from indicators.published import indicators_visible
+
+        return list(indicators_visible(AnonymousUser()).order_by("code"))
+
+    def location(self, item):
+        return reverse("indicator-detail", args=[item.code])
+
+    def lastmod(self, item):
+        from indicators.published import current_snapshot
+
+        snapshot = current_snapshot()
+        return snapshot.published_at if snapshot else None
+
+
+class TerritorySitemap(Sitemap):
+    changefreq = "yearly"
+    priority = 0.5
+
+    def items(self):
+        from indicators.choices import TerritoryLevel
+        from indicators.models import Territory
+
+        return list(Territory.objects.filter(level__in=[TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT,
+                                                        TerritoryLevel.EPCI]).order_by("level", "code")
+                    .only("level", "code"))
+
+    def location(self, item):
+        return reverse("territory-detail", args=[item.level, item.code])
+
+
+SITEMAPS = {"pages": PagesSitemap, "indicateurs": IndicatorSitemap, "territoires": TerritorySitemap}
