@@ -6,14 +6,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .choices import MemberRole
+from .choices import MemberRole, OrganisationFamily
 
 
 class Organisation(models.Model):
     """A partner institution of the platform (ARS, Région, Caf…)."""
 
     name = models.CharField("nom", max_length=200, unique=True)
-    short_name = models.CharField("sigle", max_length=40, blank=True)
+    short_name = models.CharField("sigle", max_length=40, unique=True)
+    family = models.CharField("famille", max_length=30, choices=OrganisationFamily.choices,
+                              default=OrganisationFamily.ETABLISSEMENT)
     charter_signed_on = models.DateField("charte d'engagement signée le", null=True, blank=True)
     is_active = models.BooleanField("active", default=True)
 

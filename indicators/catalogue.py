@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from .choices import IndicatorKind
+from .choices import Access, IndicatorKind
 from .models import Category, Indicator, Source, Variable
 
 CATALOGUE_FIXTURE = settings.BASE_DIR / "fixtures" / "catalogue.json"
@@ -56,6 +56,8 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
             category = categories[row["category"]]
         except KeyError as exc:
             raise CatalogueError(f"Indicateur {row['code']} : référence inconnue {exc}") from exc
+        if row["access"] not in Access.values:
+            raise CatalogueError(f"Indicateur {row['code']} : accès inconnu {row['access']}")
         if row["kind"] not in IndicatorKind.values:
             raise CatalogueError(f"Indicateur {row['code']} : nature inconnue {row['kind']}")
         indicator, _ = Indicator.objects.update_or_create(
@@ -71,5 +73,20 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
             },
         )
         indicator.sources.set([sources[code] for code in row["sources"]])
+        indicator.organisations.set(_organisations(row))
     return {"categories": len(categories), "sources": len(sources),
             "variables": len(variables), "indicators": len(data["indicators"])}
+
+
+def _organisations(row: dict) -> list:
+    """The organisations an indicator is restricted to, by short name."""
+    from bti.models import Organisation
+
+    names = row.get("organisations", [])
+    if row["access"] == "organisations" and not names:
+        raise CatalogueError(f"Indicateur {row['code']} : accès restreint sans organisation désignée")
+    found = {o.short_name: o for o in Organisation.objects.filter(short_name__in=names)}
+    unknown = sorted(set(names) - set(found))
+    if unknown:
+        raise CatalogueError(f"Indicateur {row['code']} : organisation(s) inconnue(s) {unknown}")
+    return list(found.values())

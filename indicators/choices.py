@@ -68,6 +68,7 @@ class PeriodKind(models.TextChoices):
 class Access(models.TextChoices):
     OPEN = "open", "Ouvert"
     PARTNERS = "partners", "Partenaires"
+    ORGANISATIONS = "organisations", "Organisations désignées"
 
 
 class History(models.TextChoices):

@@ -218,12 +218,23 @@ class IndicatorQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> IndicatorQuerySet:
         """The one access rule for indicators: open ones for everybody,
-        partner ones for active members of a partner organisation."""
+        partner ones for trained members of a partner organisation, and
+        those a provider restricts to named organisations for their members
+        only (superusers see all)."""
+        from bti.selectors import membership_for_user
         from pf2s.access import is_partner
 
-        if is_partner(user):
+        if not is_partner(user):
+            return self.filter(access=Access.OPEN)
+        if user.is_superuser:
             return self
-        return self.filter(access=Access.OPEN)
+        membership = membership_for_user(user=user)
+        granted = Indicator.organisations.through.objects.filter(
+            organisation_id=membership.organisation_id).values("indicator_id")
+        return self.filter(
+            models.Q(access__in=[Access.OPEN, Access.PARTNERS])
+            | models.Q(access=Access.ORGANISATIONS, pk__in=granted)
+        )
 
 
 class Indicator(models.Model):
@@ -246,7 +257,11 @@ class Indicator(models.Model):
     period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
     pool_years = models.PositiveSmallIntegerField(null=True, blank=True)
     levels = models.JSONField("niveaux de diffusion", default=list)
-    access = models.CharField(max_length=10, choices=Access.choices, default=Access.OPEN)
+    access = models.CharField(max_length=20, choices=Access.choices, default=Access.OPEN)
+    organisations = models.ManyToManyField(
+        "bti.Organisation", blank=True, related_name="restricted_indicators",
+        verbose_name="organisations autorisées",
+        help_text="Pour un accès « organisations désignées » : seuls leurs membres formés le voient.")
     sources = models.ManyToManyField(Source, related_name="indicators")
     caveats = models.TextField("précautions", blank=True)
     search_text = models.TextField(editable=False, blank=True,

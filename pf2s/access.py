@@ -24,6 +24,9 @@ class Audience(models.TextChoices):
 
 #: Third-party URL namespaces, classified as a whole.
 NAMESPACE_AUDIENCE = {"admin": Audience.ADMIN}
+#: Third-party views that check their own access (allauth's account and
+#: MFA pages ask for a login themselves where needed).
+PUBLIC_THIRD_PARTY_MODULES = ("allauth.",)
 #: Named exceptions inside those namespaces (their own login pages).
 PUBLIC_URL_NAMES = {"admin:login", "admin:logout"}
 
@@ -51,6 +54,8 @@ def view_audience(callback, url_name: str | None = None, namespace: str = "") ->
         level = getattr(candidate, "pf2s_audience", None)
         if level is not None:
             return Audience(level)
+    if getattr(callback, "__module__", "").startswith(PUBLIC_THIRD_PARTY_MODULES):
+        return Audience.PUBLIC
     root = namespace.split(":")[0] if namespace else ""
     return NAMESPACE_AUDIENCE.get(root)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -12,6 +12,8 @@ from .access import Audience, audience
 
 public = audience(Audience.PUBLIC)
 
+# The admin logs in through the platform's login (rate limits, TOTP).
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "PF2S — administration"
 admin.site.site_title = "PF2S"
 admin.site.index_title = "Gestion de la plateforme"
@@ -24,8 +26,7 @@ urlpatterns = [
     path("lettre/", include("newsletter.urls")),
     path("observatoires/", include("observatories.urls")),
     path("admin/", admin.site.urls),
-    path("compte/connexion/", public(auth_views.LoginView.as_view()), name="login"),
-    path("compte/deconnexion/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("compte/", include("allauth.urls")),
     path("api/schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", apidocs.api_docs, name="api-docs"),
     path("api/docs/swagger/", public(SpectacularSwaggerView.as_view(url_name="api-schema")),

@@ -8,6 +8,8 @@ import json
 import os
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -75,6 +77,31 @@ def geography(db, geography_source):
     return Territory.objects
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET, offset: int = 0) -> str:
+    """The code an authenticator app shows now (offset in 30 s steps)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+
+
+def mfa_login(client, email: str, password: str = "", secret: str = TOTP_SECRET):
+    """Log in the way a person does: email and password, then the TOTP code
+    of the moment (a code is accepted once: try the neighbouring steps)."""
+    response = client.post("/compte/login/", {"login": email, "password": password or PASSWORD})
+    if response.status_code != 302 or "/2fa/authenticate/" not in response["Location"]:
+        return response
+    for offset in (0, 1, -1):
+        response = client.post("/compte/2fa/authenticate/", {"code": totp_code(secret, offset)})
+        if response.status_code == 302:
+            break
+    return response
+
+
 class Personas:
     """anonymous, public subscriber, partner A (trained and not), partner B,
     organisation admin of A, editor, staff admin."""
@@ -94,6 +121,12 @@ class Personas:
         self.editor.groups.add(Group.objects.get_or_create(name=EDITOR_GROUP)[0])
         self.admin = User.objects.create_user("root", "root@example.org", PASSWORD,
                                               is_staff=True, is_superuser=True)
+        for user in (self.subscriber, self.partner_a, self.partner_a_untrained, self.partner_a_admin,
+                     self.partner_b, self.editor, self.admin):
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        for user in (self.partner_a, self.partner_a_untrained, self.partner_a_admin, self.partner_b,
+                     self.editor, self.admin):  # partner and staff accounts have enrolled TOTP
+            TOTP.activate(user, TOTP_SECRET)
 
     @staticmethod
     def _member(username, organisation, trained, role="analyst"):

@@ -19,6 +19,7 @@ PAGES = [
     "/api/docs/",
     "/comparer/?indicators=SOI-01,ALL-01&territories=departement:80,epci:248000531",
     "/recherche/?q=amiens",
+    "/compte/login/",
 ]
 
 

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from bti.services import DEMO_PASSWORD, demo_accounts_create
+from bti.services import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts_create
 
 
 class Command(BaseCommand):
     help = "Crée les comptes de démonstration (administrateur, éditrice, partenaires)."
 
     def handle(self, *args, **options):
-        for username, label in demo_accounts_create():
-            self.stdout.write(f"  {username:<22} / {DEMO_PASSWORD}   {label}")
+        for email, label in demo_accounts_create():
+            self.stdout.write(f"  {email:<40} / {DEMO_PASSWORD}   {label}")
+        self.stdout.write(
+            f"  Double authentification : clé TOTP {DEMO_TOTP_SECRET} (à saisir dans une application "
+            "d'authentification), ou code du moment : python manage.py demo_totp")

@@ -1,0 +1,81 @@
+"""Accounts: django-allauth adapted to the platform. No open sign-up
+(members are invited by their organisation admin or by staff), TOTP
+required for partner and staff accounts, and a deactivated member, user or
+organisation loses every live session at once."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
+
+#: URL names a partner without TOTP may still reach: to enrol, to leave.
+MFA_ENROLMENT_URLS = {
+    "mfa_index", "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes", "mfa_reauthenticate", "account_logout", "account_reauthenticate",
+    "account_email", "account_confirm_email", "account_email_verification_sent",
+    "healthz", "readyz",
+}
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
+
+
+def needs_mfa(user) -> bool:
+    """Partner and staff accounts must have a TOTP authenticator."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not (user.is_staff or user.is_superuser or _has_membership(user)):
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def _has_membership(user) -> bool:
+    from bti.models import Membership
+
+    return Membership.objects.filter(user=user, is_active=True).exists()
+
+
+class MfaRequiredMiddleware:
+    """Sends a partner or staff account without TOTP to its enrolment page;
+    the API answers 403 with the reason."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        from django.conf import settings
+
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META:
+            return None
+        match = request.resolver_match
+        if match and match.url_name in MFA_ENROLMENT_URLS:
+            return None
+        if not needs_mfa(request.user):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "Double authentification à activer avant tout accès. / "
+                                           "Two-factor authentication must be enabled first.",
+                                 "code": "mfa_required"}, status=403)
+        messages.warning(request, "Les comptes partenaires et administrateurs doivent activer la double "
+                                  "authentification (application TOTP) avant de continuer.")
+        return redirect("mfa_activate_totp")
+
+
+def sessions_end(*, users) -> int:
+    """End every live session of these users (allauth's user sessions)."""
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for session in UserSession.objects.filter(user__in=users):
+        session.end()
+        ended += 1
+    return ended
