@@ -7,6 +7,3 @@ class BtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bti"
     verbose_name = "Base territoriale des indicateurs"
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401

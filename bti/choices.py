@@ -16,3 +16,8 @@ class OrganisationFamily(models.TextChoices):
     CONSULTATIF = "consultatif", "Instance consultative"
     UNIVERSITE = "universite", "Université"
     ANIMATION = "animation", "Animation de la plateforme"
+
+
+class TrainingMode(models.TextChoices):
+    ON_SITE = "on_site", "Sur place"
+    REMOTE = "remote", "En visio"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .choices import MemberRole, OrganisationFamily
+from .choices import MemberRole, OrganisationFamily, TrainingMode
 
 
 class Organisation(models.Model):
@@ -50,3 +50,42 @@ class Membership(models.Model):
     @property
     def is_trained(self) -> bool:
         return self.trained_on is not None
+
+
+class TrainingSession(models.Model):
+    """A half-day training to the BTI. A member may query the BTI once their
+    attendance at one session is recorded."""
+
+    starts_at = models.DateTimeField("début")
+    duration_hours = models.DecimalField("durée (heures)", max_digits=3, decimal_places=1, default=3.5)
+    mode = models.CharField("modalité", max_length=10, choices=TrainingMode.choices, default=TrainingMode.ON_SITE)
+    place = models.CharField("lieu ou lien de visio", max_length=300)
+    capacity = models.PositiveSmallIntegerField("places", default=12)
+    notes = models.TextField("informations pratiques", blank=True)
+
+    class Meta:
+        verbose_name = "session de formation"
+        verbose_name_plural = "sessions de formation"
+        ordering = ["starts_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(capacity__gte=1), name="training_capacity_positive")]
+
+    def __str__(self) -> str:
+        return f"Formation BTI du {self.starts_at:%d/%m/%Y} ({self.get_mode_display().lower()})"
+
+
+class TrainingRegistration(models.Model):
+    """A member's registration to a session, then their recorded attendance."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_registrations")
+    registered_at = models.DateTimeField("inscrit le", auto_now_add=True)
+    attended = models.BooleanField("présent", null=True, help_text="Vide tant que la présence n'est pas relevée.")
+    attendance_recorded_at = models.DateTimeField("présence relevée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "inscription à une formation"
+        verbose_name_plural = "inscriptions aux formations"
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="training_registration_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.session}"

@@ -14,3 +14,32 @@ def membership_for_user(*, user) -> Membership | None:
         .filter(user=user, is_active=True, organisation__is_active=True)
         .first()
     )
+
+
+def training_sessions_upcoming(*, user=None, limit: int | None = None) -> list[dict]:
+    """Sessions still to come, with seats left and whether `user` is registered."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .models import TrainingSession
+
+    sessions = (TrainingSession.objects.filter(starts_at__gt=timezone.now())
+                .annotate(registered=Count("registrations")).order_by("starts_at"))
+    if limit:
+        sessions = sessions[:limit]
+    mine = set()
+    if user is not None and user.is_authenticated:
+        mine = set(user.training_registrations.values_list("session_id", flat=True))
+    return [{"session": s, "seats_left": max(0, s.capacity - s.registered), "registered": s.pk in mine}
+            for s in sessions]
+
+
+def training_session_with_registrations(*, session_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from .models import TrainingSession
+
+    session = get_object_or_404(TrainingSession, pk=session_id)
+    registrations = (session.registrations.select_related("user", "user__membership__organisation")
+                     .order_by("user__last_name", "user__email"))
+    return session, list(registrations)

@@ -13,11 +13,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from pf2s.access import EDITOR_GROUP
+from pf2s.accounts import sessions_end
 
 from .choices import MemberRole
-from .models import Membership, Organisation
+from .models import Membership, Organisation, TrainingRegistration, TrainingSession
 
 DEMO_PASSWORD = "demo-pf2s-2026"
 #: TOTP secret of the demonstration partner and staff accounts (quick start
@@ -75,3 +77,89 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[tuple[str, st
 
 def demo_email(username: str) -> str:
     return f"{username}@demo.pf2s.invalid"
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership) -> int:
+    """Deactivate a member and end their live sessions at once."""
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    return sessions_end(users=[membership.user_id])
+
+
+@transaction.atomic
+def organisation_deactivate(*, organisation: Organisation) -> int:
+    """Deactivate an organisation and end every live session of its members."""
+    organisation.is_active = False
+    organisation.save(update_fields=["is_active"])
+    return sessions_end(users=list(organisation.members.values_list("user_id", flat=True)))
+
+
+@transaction.atomic
+def user_deactivate(*, user) -> int:
+    """Deactivate an account and end its live sessions at once."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return sessions_end(users=[user.pk])
+
+
+class TrainingError(ValueError):
+    """A registration refused, with the reason shown to the member."""
+
+
+@transaction.atomic
+def training_register(*, session_id: int, user) -> TrainingRegistration:
+    """Register an active member to an upcoming session with seats left."""
+    from .selectors import membership_for_user
+
+    session = TrainingSession.objects.select_for_update().get(pk=session_id)
+    if membership_for_user(user=user) is None:
+        raise TrainingError("Seuls les membres d'une organisation partenaire s'inscrivent aux formations.")
+    if session.starts_at <= timezone.now():
+        raise TrainingError("Cette session a déjà commencé.")
+    if session.registrations.filter(user=user).exists():
+        raise TrainingError("Vous êtes déjà inscrit à cette session.")
+    if session.registrations.count() >= session.capacity:
+        raise TrainingError("Cette session est complète : choisissez-en une autre.")
+    return TrainingRegistration.objects.create(session=session, user=user)
+
+
+@transaction.atomic
+def training_unregister(*, session_id: int, user) -> None:
+    session = TrainingSession.objects.get(pk=session_id)
+    if session.starts_at <= timezone.now():
+        raise TrainingError("Cette session a déjà commencé : l'inscription ne peut plus être annulée.")
+    deleted, _ = session.registrations.filter(user=user).delete()
+    if not deleted:
+        raise TrainingError("Vous n'êtes pas inscrit à cette session.")
+
+
+@transaction.atomic
+def training_attendance_record(*, session_id: int, present_user_ids: set[int]) -> int:
+    """Record who attended; attendance opens the BTI to the member (their
+    training date is the session's). Returns how many attended."""
+    session = TrainingSession.objects.get(pk=session_id)
+    now = timezone.now()
+    attended = 0
+    for registration in session.registrations.select_related("user"):
+        registration.attended = registration.user_id in present_user_ids
+        registration.attendance_recorded_at = now
+        registration.save(update_fields=["attended", "attendance_recorded_at"])
+        if registration.attended:
+            attended += 1
+            Membership.objects.filter(user_id=registration.user_id, trained_on__isnull=True).update(
+                trained_on=timezone.localdate(session.starts_at))
+    return attended
+
+
+def demo_trainings_create() -> int:
+    """Two upcoming sessions for the quick start, when none is planned."""
+    if TrainingSession.objects.filter(starts_at__gt=timezone.now()).exists():
+        return 0
+    today = timezone.localdate()
+    first = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=21), dt.time(9, 0)))
+    TrainingSession.objects.create(starts_at=first, place="Amiens, locaux de l'OR2S", capacity=12,
+                                   notes="Apporter un ordinateur portable.")
+    TrainingSession.objects.create(starts_at=first + dt.timedelta(days=35, hours=5), mode="remote",
+                                   place="Visio (lien envoyé aux inscrits)", capacity=20)
+    return 2

@@ -6,4 +6,9 @@ from . import views
 
 urlpatterns = [
     path("", views.bti_home, name="bti-home"),
+    path("formations/", views.training_list, name="bti-trainings"),
+    path("formations/<int:session_id>/inscription/", views.training_register, name="bti-training-register"),
+    path("formations/<int:session_id>/desinscription/", views.training_unregister, name="bti-training-unregister"),
+    path("gestion/formations/<int:session_id>/presences/", views.training_attendance,
+         name="bti-training-attendance"),
 ]

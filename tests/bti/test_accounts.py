@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from bti.models import Membership
+from bti.services import membership_deactivate, organisation_deactivate, user_deactivate
 from tests.conftest import PASSWORD, mfa_login, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -120,15 +121,12 @@ def test_deactivation_ends_live_sessions_at_once(client, published, personas, de
     assert mfa_login(client, personas.partner_a.email).status_code == 302
     assert client.get("/bti/").status_code == 200
     if deactivate == "membership":
-        membership = personas.partner_a.membership
-        membership.is_active = False
-        membership.save()
+        ended = membership_deactivate(membership=personas.partner_a.membership)
     elif deactivate == "organisation":
-        personas.org_a.is_active = False
-        personas.org_a.save()
+        ended = organisation_deactivate(organisation=personas.org_a)
     else:
-        personas.partner_a.is_active = False
-        personas.partner_a.save()
+        ended = user_deactivate(user=personas.partner_a)
+    assert ended == 1
     response = client.get("/bti/")
     assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
     from django.contrib.sessions.models import Session

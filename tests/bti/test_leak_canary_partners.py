@@ -8,7 +8,13 @@ import pytest
 
 from indicators.models import Indicator, Observation, Territory
 from indicators.publication import snapshot_publish
-from tests.opendata.test_leak_canary import MARKERS, PARTNER_MARKER, SECRET_DENOMINATOR, public_urls, texts
+from tests.opendata.test_leak_canary import (
+    MARKERS,
+    PARTNER_MARKER,
+    SECRET_DENOMINATOR,
+    public_urls,
+    texts,
+)
 
 pytestmark = pytest.mark.django_db
 

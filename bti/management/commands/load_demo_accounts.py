@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from bti.services import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts_create
+from bti.services import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    demo_accounts_create,
+    demo_trainings_create,
+)
 
 
 class Command(BaseCommand):
     help = "Crée les comptes de démonstration (administrateur, éditrice, partenaires)."
 
     def handle(self, *args, **options):
+        demo_trainings_create()
         for email, label in demo_accounts_create():
             self.stdout.write(f"  {email:<40} / {DEMO_PASSWORD}   {label}")
         self.stdout.write(
