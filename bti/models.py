@@ -89,3 +89,28 @@ class TrainingRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.session}"
+
+
+class ApiToken(models.Model):
+    """A personal, revocable key to the API with its owner's rights. Only a
+    hash is kept: the key is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("nom", max_length=100, help_text="À quoi sert ce jeton (script, tableau de bord…)")
+    prefix = models.CharField("début de la clé", max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -43,3 +43,23 @@ def training_session_with_registrations(*, session_id: int):
     registrations = (session.registrations.select_related("user", "user__membership__organisation")
                      .order_by("user__last_name", "user__email"))
     return session, list(registrations)
+
+
+def api_token_user(*, key: str):
+    """The active owner of an unrevoked token, or None. Records the use
+    (at most once a minute)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import ApiToken
+    from .services import api_token_hash
+
+    token = (ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key), revoked_at__isnull=True)
+             .first())
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

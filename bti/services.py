@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import secrets
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -19,7 +21,7 @@ from pf2s.access import EDITOR_GROUP
 from pf2s.accounts import sessions_end
 
 from .choices import MemberRole
-from .models import Membership, Organisation, TrainingRegistration, TrainingSession
+from .models import ApiToken, Membership, Organisation, TrainingRegistration, TrainingSession
 
 DEMO_PASSWORD = "demo-pf2s-2026"
 #: TOTP secret of the demonstration partner and staff accounts (quick start
@@ -163,3 +165,33 @@ def demo_trainings_create() -> int:
     TrainingSession.objects.create(starts_at=first + dt.timedelta(days=35, hours=5), mode="remote",
                                    place="Visio (lien envoyé aux inscrits)", capacity=20)
     return 2
+
+
+TOKEN_PREFIX = "pf2s_"
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new personal token; returns it with its key, which is not stored."""
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValueError("Donnez un nom au jeton (par exemple : script de suivi mensuel).")
+    if user.api_tokens.filter(revoked_at__isnull=True).count() >= 10:
+        raise ValueError("Dix jetons actifs au plus : révoquez-en un d'abord.")
+    prefix = secrets.token_hex(4)
+    key = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=api_token_hash(key))
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user, token_id: int) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -75,3 +75,28 @@ def training_attendance(request: HttpRequest, session_id: int):
         messages.success(request, f"Présences enregistrées : {attended} présent(s) sur {len(registrations)} inscrit(s).")
         return redirect("bti-training-attendance", session_id=session.pk)
     return render(request, "bti/training_attendance.html", {"session": session, "registrations": registrations})
+
+
+@audience(Audience.PARTNER)
+def api_tokens(request: HttpRequest):
+    """A member's personal API tokens: create (the key is shown once), revoke."""
+    new_key = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token_id = request.POST["revoke"]
+            try:
+                token = services.api_token_revoke(user=request.user, token_id=int(token_id) if token_id.isdigit() else 0)
+            except services.ApiToken.DoesNotExist:
+                messages.error(request, "Jeton inconnu.")
+            else:
+                messages.success(request, f"Jeton « {token.name} » révoqué : il n'ouvre plus rien.")
+            return redirect("bti-api-tokens")
+        try:
+            _token, new_key = services.api_token_create(user=request.user, name=request.POST.get("name", ""))
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("bti-api-tokens")
+    return render(request, "bti/api_tokens.html", {
+        "tokens": request.user.api_tokens.all(), "new_key": new_key,
+        "example_url": request.build_absolute_uri("/api/v1/indicators/"),
+    })

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bti.authentication.ApiTokenMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "pf2s.accounts.MfaRequiredMiddleware",
@@ -205,6 +206,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # The session (after login with TOTP) or a personal token, which
+    # bti.authentication.ApiTokenMiddleware turns into the request's user.
+    # No HTTP Basic: a password alone must never open partner data.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PAGINATION_CLASS": None,
     "EXCEPTION_HANDLER": "pf2s.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["pf2s.throttle.AnonymousRateThrottle"],

@@ -1,0 +1,34 @@
+"""Personal API tokens: `Authorization: Bearer pf2s_…` makes the request
+its owner's, with exactly the owner's rights, for every channel behind it
+(the cached API answers included)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+from .selectors import api_token_user
+from .services import TOKEN_PREFIX
+
+
+class ApiTokenMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header:
+            scheme, _, key = header.partition(" ")
+            if scheme.lower() not in ("bearer", "token") or not key.strip().startswith(TOKEN_PREFIX):
+                return _refused("Schéma d'autorisation inconnu : utilisez « Bearer pf2s_… ».",
+                                "Unknown authorization scheme: use 'Bearer pf2s_…'.")
+            user = api_token_user(key=key.strip())
+            if user is None:
+                return _refused("Jeton inconnu ou révoqué.", "Unknown or revoked token.")
+            request.user = user
+            request._dont_enforce_csrf_checks = True  # no cookie involved: nothing to forge
+        return self.get_response(request)
+
+
+def _refused(french: str, english: str) -> JsonResponse:
+    return JsonResponse({"detail": f"{french} / {english}", "code": "invalid_token"}, status=401,
+                        headers={"WWW-Authenticate": 'Bearer realm="pf2s"'})

@@ -1,0 +1,92 @@
+"""Personal API tokens: the same data as the screens, with the same rights,
+revocable at once, never stored in clear."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from bti.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def create_token(client, user, name="script mensuel") -> str:
+    client.force_login(user)
+    page = client.post("/bti/api/jetons/", {"name": name}).content.decode()
+    key = re.search(r'<code id="new-token">(pf2s_[^<]+)</code>', page).group(1)
+    client.logout()
+    return key
+
+
+def bearer(key):
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_a_trained_partner_reads_commune_values_with_a_token(client, published, personas):
+    key = create_token(client, personas.partner_a)
+    rows = client.get("/api/v1/indicators/ALL-01/values/?level=commune&period=2021", **bearer(key)).json()
+    assert len(rows) > 3000 and {r["level"] for r in rows} == {"commune"}
+    assert any(r["status"] == "secret" and r["numerator"] is None for r in rows)
+    assert "ALL-02" in {i["code"] for i in client.get("/api/v1/indicators/", **bearer(key)).json()}
+    # the anonymous answer to the same URL, cached just before, is not served to the token
+    anonymous = client.get("/api/v1/indicators/", HTTP_AUTHORIZATION="")
+    assert "ALL-02" not in {i["code"] for i in anonymous.json()}
+    assert "ALL-02" in {i["code"] for i in client.get("/api/v1/indicators/", **bearer(key)).json()}
+
+
+def test_the_key_is_shown_once_and_only_its_hash_is_kept(client, personas):
+    key = create_token(client, personas.partner_a)
+    token = ApiToken.objects.get(user=personas.partner_a)
+    assert key not in (token.key_hash, token.prefix) and key.startswith(f"pf2s_{token.prefix}_")
+    client.force_login(personas.partner_a)
+    page = client.get("/bti/api/jetons/").content.decode()
+    assert key not in page and f"pf2s_{token.prefix}_" in page
+
+
+def test_a_token_has_its_owners_rights_no_more(client, published, personas):
+    untrained = create_token(client, personas.partner_a_untrained)
+    refused = client.get("/api/v1/indicators/ALL-01/values/?level=commune", **bearer(untrained))
+    assert refused.status_code == 400 and "partenaires formés" in refused.json()["detail"]
+    assert "ALL-02" not in {i["code"] for i in client.get("/api/v1/indicators/", **bearer(untrained)).json()}
+
+
+def test_a_revoked_or_unknown_token_is_refused_with_a_reason(client, published, personas):
+    key = create_token(client, personas.partner_a)
+    assert client.get("/api/v1/indicators/", **bearer(key)).status_code == 200
+    client.force_login(personas.partner_a)
+    token = ApiToken.objects.get(user=personas.partner_a)
+    response = client.post("/bti/api/jetons/", {"revoke": token.pk}, follow=True)
+    assert "révoqué" in response.content.decode()
+    client.logout()
+    refused = client.get("/api/v1/indicators/", **bearer(key))
+    assert refused.status_code == 401 and "révoqué" in refused.json()["detail"]
+    assert client.get("/api/v1/indicators/", **bearer("pf2s_nope_nope")).status_code == 401
+    basic = client.get("/api/v1/indicators/", HTTP_AUTHORIZATION="Basic YWxpY2U6cGFzc3dvcmQ=")
+    assert basic.status_code == 401 and "Bearer" in basic.json()["detail"]
+
+
+def test_nobody_revokes_someone_elses_token(client, personas):
+    create_token(client, personas.partner_a)
+    token = ApiToken.objects.get(user=personas.partner_a)
+    client.force_login(personas.partner_b)
+    client.post("/bti/api/jetons/", {"revoke": token.pk})
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_a_deactivated_member_token_opens_nothing_more(client, published, personas):
+    from bti.services import user_deactivate
+
+    key = create_token(client, personas.partner_a)
+    user_deactivate(user=personas.partner_a)
+    assert client.get("/api/v1/indicators/", **bearer(key)).status_code == 401
