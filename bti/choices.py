@@ -21,3 +21,9 @@ class OrganisationFamily(models.TextChoices):
 class TrainingMode(models.TextChoices):
     ON_SITE = "on_site", "Sur place"
     REMOTE = "remote", "En visio"
+
+
+class ActivityKind(models.TextChoices):
+    LOGIN = "login", "Connexion"
+    QUERY = "query", "Requête"
+    EXPORT = "export", "Export"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .choices import MemberRole, OrganisationFamily, TrainingMode
+from .choices import ActivityKind, MemberRole, OrganisationFamily, TrainingMode
 
 
 class Organisation(models.Model):
@@ -114,3 +114,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ActivityEvent(models.Model):
+    """One login, query or export by a member, for the platform's activity
+    figures per organisation and month (kept even if the account goes)."""
+
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(Organisation, null=True, on_delete=models.SET_NULL, related_name="activity")
+    channel = models.CharField(max_length=10, blank=True, help_text="page, api ou jeton")
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "activité"
+        indexes = [models.Index(fields=["organisation", "kind", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.organisation} — {self.at:%Y-%m-%d %H:%M}"

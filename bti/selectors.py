@@ -63,3 +63,21 @@ def api_token_user(*, key: str):
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def activity_by_organisation_month(*, year: int) -> list[dict]:
+    """Logins, queries and exports per organisation and month of one year."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    from .choices import ActivityKind
+    from .models import ActivityEvent
+
+    rows = (ActivityEvent.objects.filter(at__year=year)
+            .annotate(month=TruncMonth("at")).values("organisation__short_name", "organisation__name", "month")
+            .annotate(logins=Count("id", filter=Q(kind=ActivityKind.LOGIN)),
+                      queries=Count("id", filter=Q(kind=ActivityKind.QUERY)),
+                      exports=Count("id", filter=Q(kind=ActivityKind.EXPORT)))
+            .order_by("organisation__name", "month"))
+    return [{"organisation": r["organisation__name"] or "organisation supprimée", "month": r["month"],
+             "logins": r["logins"], "queries": r["queries"], "exports": r["exports"]} for r in rows]

@@ -21,7 +21,14 @@ from pf2s.access import EDITOR_GROUP
 from pf2s.accounts import sessions_end
 
 from .choices import MemberRole
-from .models import ApiToken, Membership, Organisation, TrainingRegistration, TrainingSession
+from .models import (
+    ActivityEvent,
+    ApiToken,
+    Membership,
+    Organisation,
+    TrainingRegistration,
+    TrainingSession,
+)
 
 DEMO_PASSWORD = "demo-pf2s-2026"
 #: TOTP secret of the demonstration partner and staff accounts (quick start
@@ -195,3 +202,12 @@ def api_token_revoke(*, user, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def activity_record(*, user, kind: str, channel: str = "", path: str = "") -> ActivityEvent | None:
+    """Count one login, query or export of a member (others are not counted)."""
+    membership = Membership.objects.filter(user=user).only("organisation_id").first()
+    if membership is None:
+        return None
+    return ActivityEvent.objects.create(kind=kind, user=user, organisation_id=membership.organisation_id,
+                                        channel=channel, path=path[:300])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("formations/<int:session_id>/inscription/", views.training_register, name="bti-training-register"),
     path("formations/<int:session_id>/desinscription/", views.training_unregister, name="bti-training-unregister"),
     path("api/jetons/", views.api_tokens, name="bti-api-tokens"),
+    path("gestion/statistiques/", views.activity_statistics, name="bti-activity"),
     path("gestion/formations/<int:session_id>/presences/", views.training_attendance,
          name="bti-training-attendance"),
 ]

@@ -12,6 +12,7 @@ from pf2s.access import Audience, audience
 
 from . import services
 from .selectors import (
+    activity_by_organisation_month,
     membership_for_user,
     training_session_with_registrations,
     training_sessions_upcoming,
@@ -100,3 +101,17 @@ def api_tokens(request: HttpRequest):
         "tokens": request.user.api_tokens.all(), "new_key": new_key,
         "example_url": request.build_absolute_uri("/api/v1/indicators/"),
     })
+
+
+@audience(Audience.ADMIN)
+def activity_statistics(request: HttpRequest):
+    """Staff: logins, queries and exports per organisation and month."""
+    if not request.user.has_perm("bti.view_activityevent"):
+        raise PermissionDenied("Les statistiques de connexion sont réservées aux administrateurs de la plateforme.")
+    from django.utils import timezone
+
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else timezone.localdate().year
+    rows = activity_by_organisation_month(year=year)
+    totals = {k: sum(r[k] for r in rows) for k in ("logins", "queries", "exports")}
+    return render(request, "bti/activity.html", {"rows": rows, "totals": totals, "year": year})

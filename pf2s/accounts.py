@@ -23,6 +23,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def post_login(self, request, user, **kwargs):
+        """Every completed login (password and TOTP) counts for the
+        organisation's activity figures."""
+        from bti.choices import ActivityKind
+        from bti.services import activity_record
+
+        activity_record(user=user, kind=ActivityKind.LOGIN, channel="page")
+        return super().post_login(request, user, **kwargs)
+
 
 def needs_mfa(user) -> bool:
     """Partner and staff accounts must have a TOTP authenticator."""
