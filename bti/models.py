@@ -133,3 +133,26 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.organisation} — {self.at:%Y-%m-%d %H:%M}"
+
+
+class OwnTerritory(models.Model):
+    """A territory an organisation builds from communes (or whole EPCI), shared
+    by its members. Its figures are shown only when they give away no secret
+    commune value (indicators.published.own_territory_values)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="own_territories")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField("nom", max_length=120)
+    description = models.TextField(blank=True)
+    communes = models.ManyToManyField("indicators.Territory", related_name="own_territories",
+                                      verbose_name="communes")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "territoire personnalisé"
+        verbose_name_plural = "territoires personnalisés"
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="own_territory_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,6 +26,7 @@ from .models import (
     ApiToken,
     Membership,
     Organisation,
+    OwnTerritory,
     TrainingRegistration,
     TrainingSession,
 )
@@ -211,3 +212,42 @@ def activity_record(*, user, kind: str, channel: str = "", path: str = "") -> Ac
         return None
     return ActivityEvent.objects.create(kind=kind, user=user, organisation_id=membership.organisation_id,
                                         channel=channel, path=path[:300])
+
+
+class OwnTerritoryError(ValueError):
+    """A territory that cannot be built, with the reason in French."""
+
+
+@transaction.atomic
+def own_territory_create(*, user, name: str, commune_codes: list[str], epci_codes: list[str] = (),
+                         description: str = "") -> OwnTerritory:
+    """Build a territory of the member's organisation from communes and whole
+    EPCI of the region (every code must be known)."""
+    from indicators.choices import TerritoryLevel
+    from indicators.models import Territory
+
+    from .selectors import membership_for_user
+
+    membership = membership_for_user(user=user)
+    if membership is None:
+        raise OwnTerritoryError("Seuls les membres d'une organisation partenaire construisent des territoires.")
+    name = " ".join((name or "").split())[:120]
+    if not name:
+        raise OwnTerritoryError("Donnez un nom au territoire.")
+    if OwnTerritory.objects.filter(organisation=membership.organisation, name=name).exists():
+        raise OwnTerritoryError(f"Votre organisation a déjà un territoire nommé « {name} ».")
+    commune_codes = [c.strip() for c in commune_codes if c.strip()]
+    epci_codes = [c.strip() for c in epci_codes if c.strip()]
+    communes = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.COMMUNE, code__in=commune_codes)}
+    epcis = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.EPCI, code__in=epci_codes)}
+    unknown = sorted(set(commune_codes) - set(communes)) + sorted(set(epci_codes) - set(epcis))
+    if unknown:
+        raise OwnTerritoryError(f"Code(s) inconnu(s) dans la région : {', '.join(unknown[:10])}.")
+    members = set(communes.values())
+    members |= set(Territory.objects.filter(level=TerritoryLevel.COMMUNE, epci__in=epcis.values()))
+    if len(members) < 2:
+        raise OwnTerritoryError("Un territoire réunit au moins deux communes.")
+    territory = OwnTerritory.objects.create(organisation=membership.organisation, created_by=user,
+                                            name=name, description=description[:2000])
+    territory.communes.set(members)
+    return territory

@@ -351,6 +351,36 @@ def _period_frame(indicator, num, den, geo, rows, label, period_years, masks) ->
     return frame
 
 
+UNITS_DIR = "units"
+
+
+def units_write(directory: Path, series: dict[int, Series], geo: Geography) -> None:
+    """The commune counts behind this snapshot, kept private beside it (never
+    served): territories of the partners' own are computed from them, so that
+    they agree with the published figures."""
+    folder = directory / UNITS_DIR
+    folder.mkdir(exist_ok=True)
+    codes = geo.codes[:geo.n_communes].astype(str)
+    for s in series.values():
+        if s.variable.is_value:
+            continue  # values (medians…) do not add up over communes
+        np.savez(folder / f"{s.variable.code}.npz", units=s.units.astype(np.float64), years=np.array(s.years),
+                 france=s.france, missing=s.missing, communes=codes, demo=np.array(s.demo))
+
+
+def units_read(directory: str, variable: Variable) -> tuple[Series, np.ndarray] | None:
+    """A variable's commune counts as published in a snapshot, with the
+    commune codes of its rows (None if the snapshot has none, e.g. a value
+    variable)."""
+    path = Path(directory) / UNITS_DIR / f"{variable.code}.npz"
+    if not path.exists():
+        return None
+    with np.load(path) as data:
+        series = Series(variable=variable, years=[int(y) for y in data["years"]], units=data["units"],
+                        france=data["france"], missing=data["missing"], supplied=None, demo=bool(data["demo"]))
+        return series, data["communes"]
+
+
 def _france_by_age(s: Series, period_years: list[int], ages: str) -> np.ndarray:
     index = [s.years.index(y) for y in period_years]
     return s.france[index].sum(axis=0)[cellmath.band_mask(ages, s.france.shape[1])][None, :]
@@ -463,6 +493,7 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         row_count += len(frame)
         secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
         written += 1
+    units_write(directory, series, geo)
     masks = pd.concat(secrecy.frames, ignore_index=True) if secrecy.frames else None
     if carried:
         previous_dir = Path(current.directory)
@@ -475,6 +506,10 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
                 row_count += len(status)
                 secret_count += int((status == ValueStatus.SECRET).sum())
                 written += 1
+        for source in (previous_dir / UNITS_DIR).glob("*.npz"):
+            target = directory / UNITS_DIR / source.name
+            if not target.exists():
+                os.link(source, target)
         old = _previous_masks()
         if old is not None:
             recomputed_variables = set(masks["variable"]) if masks is not None else set()

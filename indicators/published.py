@@ -5,6 +5,7 @@ Every channel (pages, API, exports, maps) reads through here."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -106,6 +107,47 @@ def indicator_values(*, user, indicator: Indicator, level: str | None = None,
             raise AccessDenied(f"Territoire inconnu à ce niveau : {territory}",
                                f"Unknown territory at this level: {territory}")
     return frame
+
+
+@dataclass(frozen=True)
+class OwnTerritoryRef:
+    pk: int
+    name: str
+    commune_codes: tuple[str, ...]
+
+
+def own_territories_visible(user):
+    """The territories of the user's organisation (trained members only), in
+    creation order; nobody else's."""
+    from bti.models import OwnTerritory
+    from bti.selectors import membership_for_user
+
+    membership = membership_for_user(user=user) if is_partner(user) else None
+    if membership is None:
+        return OwnTerritory.objects.none()
+    return OwnTerritory.objects.filter(organisation_id=membership.organisation_id).order_by("created_at", "pk")
+
+
+def own_territory_values(*, user, indicator: Indicator, territory_ids: list[int] | None = None,
+                         period: str | None = None) -> pd.DataFrame:
+    """Figures of the organisation's own territories for one indicator (the
+    caller got `indicator` through indicator_visible). Rows of territories
+    whose figures would give a secret away are secret, with the reason."""
+    from .own_figures import own_figures
+
+    snapshot = current_snapshot()
+    territories = [OwnTerritoryRef(t.pk, t.name, tuple(c.code for c in t.communes.all()))
+                   for t in own_territories_visible(user).prefetch_related("communes")]
+    if territory_ids is not None and set(territory_ids) - {t.pk for t in territories}:
+        raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
+    if snapshot is None or not territories:
+        return pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
+    indicator = Indicator.objects.select_related("numerator__source", "denominator__source").get(pk=indicator.pk)
+    frame = own_figures(snapshot=snapshot, indicator=indicator, territories=territories,
+                        published=_read(snapshot.directory, indicator.code), period=period)
+    if territory_ids is not None and len(frame):
+        frame = frame[frame["territory_code"].isin([f"perso-{pk}" for pk in territory_ids])]
+    return frame.reset_index(drop=True)
 
 
 def indicator_periods(*, user, indicator: Indicator) -> list[str]:
