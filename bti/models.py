@@ -156,3 +156,23 @@ class OwnTerritory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SavedQuery(models.Model):
+    """A table à la carte kept by a member, shared within the organisation
+    if they wish; reopened by its permalink."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queries")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="saved_queries")
+    name = models.CharField("nom", max_length=120)
+    query = models.TextField("paramètres")
+    shared = models.BooleanField("partagée avec mon organisation", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "requête enregistrée"
+        verbose_name_plural = "requêtes enregistrées"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

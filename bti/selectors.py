@@ -81,3 +81,16 @@ def activity_by_organisation_month(*, year: int) -> list[dict]:
             .order_by("organisation__name", "month"))
     return [{"organisation": r["organisation__name"] or "organisation supprimée", "month": r["month"],
              "logins": r["logins"], "queries": r["queries"], "exports": r["exports"]} for r in rows]
+
+
+def saved_queries_visible(*, user):
+    """The member's own queries and those shared within their organisation."""
+    from django.db.models import Q
+
+    from .models import SavedQuery
+
+    membership = membership_for_user(user=user)
+    if membership is None:
+        return SavedQuery.objects.none()
+    return (SavedQuery.objects.filter(organisation_id=membership.organisation_id)
+            .filter(Q(owner=user) | Q(shared=True)).select_related("owner"))

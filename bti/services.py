@@ -27,6 +27,7 @@ from .models import (
     Membership,
     Organisation,
     OwnTerritory,
+    SavedQuery,
     TrainingRegistration,
     TrainingSession,
 )
@@ -251,3 +252,32 @@ def own_territory_create(*, user, name: str, commune_codes: list[str], epci_code
                                             name=name, description=description[:2000])
     territory.communes.set(members)
     return territory
+
+
+@transaction.atomic
+def saved_query_create(*, user, name: str, query: str, shared: bool) -> SavedQuery:
+    from .selectors import membership_for_user
+
+    membership = membership_for_user(user=user)
+    if membership is None:
+        raise ValueError("Réservé aux membres d'une organisation partenaire.")
+    name = " ".join((name or "").split())[:120]
+    if not name:
+        raise ValueError("Donnez un nom à la requête.")
+    allowed = {"indicators", "territories", "level", "own", "periods", "compare"}
+    from django.http import QueryDict
+
+    parsed = QueryDict(query)
+    clean = QueryDict(mutable=True)
+    for key in allowed & set(parsed):
+        clean[key] = parsed[key][:2000]
+    if not clean.get("indicators"):
+        raise ValueError("La requête ne contient aucun indicateur.")
+    return SavedQuery.objects.create(owner=user, organisation=membership.organisation, name=name,
+                                     query=clean.urlencode(), shared=shared)
+
+
+def saved_query_delete(*, user, query_id: int) -> None:
+    deleted, _ = SavedQuery.objects.filter(pk=query_id, owner=user).delete()
+    if not deleted:
+        raise ValueError("Requête inconnue.")

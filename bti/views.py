@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from indicators import published
+from opendata import exports
 from pf2s.access import Audience, audience
 
-from . import services
+from . import services, tables
 from .selectors import (
     activity_by_organisation_month,
     membership_for_user,
+    saved_queries_visible,
     training_session_with_registrations,
     training_sessions_upcoming,
 )
+from .tables import TableQuery
 
 
 @audience(Audience.PARTNER)
@@ -115,3 +119,78 @@ def activity_statistics(request: HttpRequest):
     rows = activity_by_organisation_month(year=year)
     totals = {k: sum(r[k] for r in rows) for k in ("logins", "queries", "exports")}
     return render(request, "bti/activity.html", {"rows": rows, "totals": totals, "year": year})
+
+
+@audience(Audience.PARTNER)
+def table(request: HttpRequest):
+    """Tables à la carte: the builder form and, when asked, the table."""
+    query = TableQuery.from_querydict(request.GET)
+    result = None if query.is_empty else tables.table_build(user=request.user, query=query)
+    return render(request, "bti/table.html", {
+        "query": query, "result": result, "permalink": query.permalink(),
+        **tables.builder_choices(user=request.user, query=query),
+    })
+
+
+@audience(Audience.PARTNER)
+def table_export(request: HttpRequest, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format inconnu (csv ou xlsx)")
+    query = TableQuery.from_querydict(request.GET)
+    if query.is_empty:
+        return HttpResponse("Choisissez au moins un indicateur et un territoire. / "
+                            "Choose at least one indicator and one territory.", status=400,
+                            content_type="text/plain; charset=utf-8")
+    result = tables.table_build(user=request.user, query=query)
+    frame = tables.table_frame(result)
+    if fmt == "csv":
+        body = exports.table_csv(frame, sep="," if request.GET.get("sep") == "," else ";",
+                                 decimal="." if request.GET.get("decimal") == "." else ",")
+        kind = "text/csv; charset=utf-8"
+    else:
+        body = exports.table_xlsx(frame, result["indicators"], result["snapshot"],
+                                  notes=[("Tableau à la carte", request.build_absolute_uri(
+                                      f"/bti/tableau/?{query.permalink()}"))])
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return HttpResponse(body, content_type=kind,
+                        headers={"Content-Disposition": f'attachment; filename="pf2s-tableau.{fmt}"'})
+
+
+@audience(Audience.PARTNER)
+def saved_queries(request: HttpRequest):
+    """The member's saved tables and those shared in their organisation."""
+    if request.method == "POST":
+        try:
+            if "delete" in request.POST:
+                services.saved_query_delete(user=request.user, query_id=int(request.POST["delete"] or 0))
+                messages.success(request, "Requête supprimée.")
+            else:
+                saved = services.saved_query_create(user=request.user, name=request.POST.get("name", ""),
+                                                    query=request.POST.get("query", ""),
+                                                    shared=request.POST.get("shared") == "on")
+                messages.success(request, f"Requête « {saved.name} » enregistrée.")
+        except ValueError as exc:
+            messages.error(request, str(exc) or "Requête inconnue.")
+        return redirect("bti-queries")
+    return render(request, "bti/queries.html", {"queries": saved_queries_visible(user=request.user)})
+
+
+@audience(Audience.PARTNER)
+def own_territories(request: HttpRequest):
+    """The organisation's own territories; build a new one."""
+    if request.method == "POST":
+        try:
+            territory = services.own_territory_create(
+                user=request.user, name=request.POST.get("name", ""),
+                commune_codes=request.POST.get("communes", "").replace(";", ",").replace(" ", ",").split(","),
+                epci_codes=request.POST.get("epci", "").replace(";", ",").replace(" ", ",").split(","),
+                description=request.POST.get("description", ""))
+        except services.OwnTerritoryError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Territoire « {territory.name} » créé ({territory.communes.count()} communes).")
+        return redirect("bti-own-territories")
+    return render(request, "bti/own_territories.html", {
+        "territories": published.own_territories_visible(request.user).prefetch_related("communes"),
+        "membership": membership_for_user(user=request.user),
+    })

@@ -133,7 +133,8 @@ def _protect(frame, G, published, aggregates, names, commune_codes, num, years, 
                    & ~published["level"].isin([TerritoryLevel.COMMUNE, TerritoryLevel.FRANCE])]
     known = [over_unknown(aggregates[(lv, code)]) for lv, code in zip(ok["level"], ok["territory_code"], strict=True)
              if (lv, code) in aggregates]
-    known = np.array([r for r in known if r.any()]).reshape(-1, len(unknown_index))
+    known = [r for r in known if r.any()]
+    known = np.array(known).reshape(len(known), len(unknown_index))
     for r in range(len(frame)):
         if frame.at[r, "status"] != ValueStatus.OK:
             continue

@@ -109,3 +109,48 @@ def values_xlsx(frame: pd.DataFrame, indicator: Indicator, snapshot: Snapshot | 
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _cell(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return escape(str(value))
+
+
+def table_csv(frame: pd.DataFrame, *, sep: str = ";", decimal: str = ",") -> bytes:
+    """Any table of figures (a table à la carte) as the export CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
+    writer.writerow([escape(c) for c in frame.columns])
+    for record in frame.itertuples(index=False):
+        writer.writerow(["" if v is None else _number(v, decimal) if isinstance(v, float) else v
+                         for v in (_cell(x) for x in record)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_xlsx(frame: pd.DataFrame, indicators: list[Indicator], snapshot: Snapshot | None,
+               notes: list[tuple[str, str]] = ()) -> bytes:
+    """A data sheet and a metadata sheet with every indicator's metadata."""
+    book = Workbook()
+    data = book.active
+    data.title = "Données"
+    data.append([escape(c) for c in frame.columns])
+    for cell in data[1]:
+        cell.font = Font(bold=True)
+    for record in frame.itertuples(index=False):
+        data.append([_cell(x) for x in record])
+    data.freeze_panes = "A2"
+    meta = book.create_sheet("Métadonnées")
+    for key, value in notes:
+        meta.append([key, escape(value)])
+    for indicator in indicators:
+        meta.append([])
+        for key, value in metadata(indicator, snapshot):
+            meta.append([key, escape(value)])
+    meta.column_dimensions["A"].width = 28
+    meta.column_dimensions["B"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

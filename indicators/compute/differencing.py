@@ -37,7 +37,8 @@ def determined_units(rows: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
 def newly_determined(known: np.ndarray, candidate: np.ndarray) -> np.ndarray:
     """Units that publishing `candidate` (one 0/1 row over the units) would
     give away, given the sums already `known` (rows × units)."""
-    known = np.asarray(known, dtype=np.float64).reshape(-1, len(candidate))
+    known = np.asarray(known, dtype=np.float64)
+    known = known.reshape(len(known) if known.ndim == 2 else 0, len(candidate))
     before = determined_units(known)
     after = determined_units(np.vstack([known, np.asarray(candidate, dtype=np.float64)[None, :]]))
     return after & ~before
