@@ -12,7 +12,7 @@ from indicators import published
 from opendata import exports
 from pf2s.access import Audience, audience
 
-from . import services, tables
+from . import portraits, services, tables
 from .selectors import (
     activity_by_organisation_month,
     membership_for_user,
@@ -194,3 +194,22 @@ def own_territories(request: HttpRequest):
         "territories": published.own_territories_visible(request.user).prefetch_related("communes"),
         "membership": membership_for_user(user=request.user),
     })
+
+
+@audience(Audience.PARTNER)
+def portrait(request: HttpRequest):
+    """A territory's portrait against comparison zones (permalink: the URL)."""
+    key = request.GET.get("territoire", "").strip()
+    compare = [tuple(c.split(":", 1)) for c in ",".join(request.GET.getlist("compare")).split(",") if ":" in c][:4]
+    compare = compare or [("region", "32"), ("france", "FR")]
+    context = {"key": key, "compare": ",".join(f"{lv}:{c}" for lv, c in compare), "result": None, "error": ""}
+    if key:
+        try:
+            territory = portraits.territory_resolve(user=request.user, key=key)
+        except portraits.PortraitError as exc:
+            context["error"] = str(exc)
+        else:
+            context["result"] = portraits.portrait_build(user=request.user, territory=territory, comparisons=compare)
+            context["chart_state"] = portraits.chart_state(context["result"])
+    context["own_territories"] = list(published.own_territories_visible(request.user))
+    return render(request, "bti/portrait.html", context, status=404 if context["error"] else 200)

@@ -1,0 +1,180 @@
+"""Territory portraits (the seed's « dataviz » of the territoires
+démonstrateurs): key figures by theme against comparison zones, age
+structure, time series. Every figure comes through indicators.published."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators import published
+from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
+from indicators.compute.rates import compare_to_reference
+from indicators.models import Category, Territory, Variable
+
+THEMES = [
+    ("socio-demographie", "Socio-démographie",
+     ["demographie", "education", "emploi-revenus", "allocations", "logement", "handicap", "enfance-famille",
+      "personnes-agees"]),
+    ("offre-de-soins", "Offre de soins", ["offre-soins"]),
+    ("etat-de-sante", "État de santé", ["mortalite", "mortalite-prematuree"]),
+]
+PER_CATEGORY = 3
+
+
+class PortraitError(LookupError):
+    """A territory the reader cannot have a portrait of (reason in French)."""
+
+
+def territory_resolve(*, user, key: str) -> dict:
+    """`level:code` of a territory the reader may see, or `perso:<id>` of
+    one of their organisation's own."""
+    level, _, code = key.partition(":")
+    if level == "perso":
+        own = published.own_territories_visible(user).filter(pk=int(code) if code.isdigit() else 0).first()
+        if own is None:
+            raise PortraitError("Territoire personnalisé inconnu.")
+        return {"level": "perso", "code": f"perso-{own.pk}", "name": own.name, "own": own,
+                "communes": list(own.communes.values_list("code", flat=True))}
+    territory = Territory.objects.filter(level=level, code=code).first()
+    if territory is None:
+        raise PortraitError(f"Territoire inconnu : {key}")
+    allowed_levels = set(published.PUBLIC_LEVELS) if not published.is_partner(user) else set(TerritoryLevel.values)
+    if level not in allowed_levels:
+        raise PortraitError("Ce niveau est réservé aux partenaires formés.")
+    return {"level": level, "code": code, "name": territory.name, "own": None,
+            "communes": _communes_of(territory)}
+
+
+def _communes_of(territory: Territory) -> list[str] | None:
+    communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE)
+    if territory.level == TerritoryLevel.COMMUNE:
+        return [territory.code]
+    if territory.level == TerritoryLevel.EPCI:
+        return list(communes.filter(epci=territory).values_list("code", flat=True))
+    if territory.level == TerritoryLevel.DEPARTEMENT:
+        return list(communes.filter(departement=territory).values_list("code", flat=True))
+    if territory.level == TerritoryLevel.REGION:
+        return list(communes.values_list("code", flat=True))
+    if territory.level == TerritoryLevel.FRANCE:
+        return None
+    return list(territory.members.values_list("code", flat=True))
+
+
+def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]]) -> dict:
+    """Themes of key figures (latest period), series and the age structure."""
+    visible = list(published.indicators_visible(user).order_by("category__order", "code"))
+    by_category: dict[str, list] = {}
+    for indicator in visible:
+        by_category.setdefault(indicator.category.code, []).append(indicator)
+    names = dict(Category.objects.values_list("code", "name"))
+    themes = []
+    for slug, label, categories in THEMES:
+        figures = []
+        for category in categories:
+            for indicator in by_category.get(category, [])[:PER_CATEGORY]:
+                figure = _figure(user, indicator, territory, comparisons)
+                if figure:
+                    figure["category"] = names.get(category, category)
+                    figures.append(figure)
+        if figures:
+            themes.append({"slug": slug, "label": label, "figures": figures})
+    return {"territory": territory, "themes": themes, "zones": [_zone_label(z) for z in comparisons],
+            "pyramid": _age_structure(territory, comparisons), "snapshot": published.current_snapshot()}
+
+
+def _frame_for(user, indicator, territory) -> pd.DataFrame:
+    if territory["own"] is not None:
+        return published.own_territory_values(user=user, indicator=indicator, territory_ids=[territory["own"].pk])
+    frame = published.indicator_values(user=user, indicator=indicator)
+    return frame[(frame["level"] == territory["level"]) & (frame["territory_code"] == territory["code"])]
+
+
+def _figure(user, indicator, territory, comparisons) -> dict | None:
+    try:
+        mine = _frame_for(user, indicator, territory)
+    except published.AccessDenied:
+        return None
+    if not len(mine):
+        return None
+    mine = mine.sort_values("period")
+    latest = mine.iloc[-1]
+    everything = published.indicator_values(user=user, indicator=indicator)
+    zones = []
+    for level, code in comparisons:
+        rows = everything[(everything["level"] == level) & (everything["territory_code"] == code)]
+        at = rows[rows["period"] == latest["period"]]
+        value = float(at.iloc[0]["value"]) if len(at) and at.iloc[0]["status"] == "ok" else None
+        word = ""
+        if value is not None and latest["status"] == "ok" and indicator.kind != IndicatorKind.VALUE:
+            word = str(compare_to_reference(np.array([latest["ci_low"]], dtype=float),
+                                            np.array([latest["ci_high"]], dtype=float), value)[0])
+        zones.append({"value": value, "significance": word,
+                      "series": published.records(rows.sort_values("period"), ["period", "value", "status"])})
+    return {
+        "code": indicator.code, "label": indicator.short_label, "unit": indicator.unit,
+        "period": latest["period"], "status": latest["status"], "reason": latest.get("reason", "") or "",
+        "value": None if latest["status"] != "ok" else float(latest["value"]),
+        "ci_low": None if latest["status"] != "ok" or pd.isna(latest["ci_low"]) else float(latest["ci_low"]),
+        "ci_high": None if latest["status"] != "ok" or pd.isna(latest["ci_high"]) else float(latest["ci_high"]),
+        "zones": zones,
+        "series": published.records(mine, ["period", "value", "status"]),
+    }
+
+
+def _zone_label(zone: tuple[str, str]) -> str:
+    level, code = zone
+    territory = Territory.objects.filter(level=level, code=code).first()
+    return territory.name if territory else f"{level} {code}"
+
+
+def _age_structure(territory: dict, comparisons: list[tuple[str, str]]) -> dict | None:
+    """Shares of each five-year age band (population municipale, latest
+    year) for the territory and each comparison zone. Population counts by
+    age are public (Insee, no secrecy threshold)."""
+    from indicators.publication import units_read
+
+    snapshot = published.current_snapshot()
+    variable = Variable.objects.select_related("source").filter(code="pop_age").first()
+    if snapshot is None or variable is None or variable.source.secrecy_threshold > 1:
+        return None
+    loaded = units_read(snapshot.directory, variable)
+    if loaded is None:
+        return None
+    series, codes = loaded
+    column = {str(c): i for i, c in enumerate(codes)}
+    year = len(series.years) - 1
+
+    def shares(communes: list[str] | None) -> list[float] | None:
+        if communes is None:
+            counts = series.france[year]
+        else:
+            index = [column[c] for c in communes if c in column]
+            if not index:
+                return None
+            counts = series.units[index, year, :].sum(axis=0)
+        total = counts.sum()
+        return [round(float(c / total * 100), 2) for c in counts] if total else None
+
+    zones = []
+    for level, code in comparisons:
+        zone = Territory.objects.filter(level=level, code=code).first()
+        if zone is not None:
+            zones.append({"label": zone.name, "shares": shares(_communes_of(zone))})
+    mine = shares(territory["communes"])
+    if mine is None:
+        return None
+    return {"year": series.years[year], "bands": list(AGE_BANDS), "territory": mine,
+            "zones": [z for z in zones if z["shares"]]}
+
+
+def chart_state(portrait: dict) -> dict:
+    """What the portrait's charts draw (JSON for the page's script)."""
+    return {
+        "territory": portrait["territory"]["name"], "zones": portrait["zones"], "pyramid": portrait["pyramid"],
+        "filename": f"pf2s-portrait-{portrait['territory']['code']}",
+        "themes": [{"slug": t["slug"], "label": t["label"], "figures": [
+            {k: f[k] for k in ("code", "label", "unit", "value", "status", "series")}
+            | {"zones": [{"value": z["value"], "series": z["series"]} for z in f["zones"]]}
+            for f in t["figures"]]} for t in portrait["themes"]],
+    }
