@@ -39,3 +39,29 @@ def test_no_serious_accessibility_violation(page, live_server, published):
             report.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
                           f"{[n['target'] for n in v['nodes'][:3]]}")
     assert report == [], "\n".join(report)
+
+
+PARTNER_PAGES = [
+    "/bti/",
+    "/bti/tableau/?indicators=ALL-01,SOI-01&level=departement&territories=commune:80021&compare=region:32,france:FR",
+    "/bti/portrait/?territoire=epci:248000531",
+    "/bti/territoires/",
+    "/bti/requetes/",
+    "/bti/api/jetons/",
+    "/bti/formations/",
+    "/compte/2fa/",
+]
+
+
+def test_no_serious_accessibility_violation_in_the_bti(page, live_server, published, personas, client):
+    client.force_login(personas.partner_a)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+    report = []
+    for path in PARTNER_PAGES:
+        found = violations(page, live_server.url + path)
+        assert "/compte/login/" not in page.url, f"{path} sent the partner to the login page"
+        for v in found:
+            report.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
+                          f"{[n['target'] for n in v['nodes'][:3]]}")
+    assert report == [], "\n".join(report)
