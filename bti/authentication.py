@@ -1,6 +1,7 @@
-"""Personal API tokens: `Authorization: Bearer pf2s_…` makes the request
-its owner's, with exactly the owner's rights, for every channel behind it
-(the cached API answers included)."""
+"""Personal API tokens: `Authorization: Bearer pf2s_…` makes an API request
+its owner's, with exactly the owner's rights (the cached API answers
+included). Only under /api/: a token never opens a page, the BTI screens or
+the admin, which need the login with TOTP."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class ApiTokenMiddleware:
 
     def __call__(self, request: HttpRequest):
         header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header:
+        if header and request.path.startswith("/api/"):
             scheme, _, key = header.partition(" ")
             if scheme.lower() not in ("bearer", "token") or not key.strip().startswith(TOKEN_PREFIX):
                 return _refused("Schéma d'autorisation inconnu : utilisez « Bearer pf2s_… ».",

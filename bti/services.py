@@ -281,3 +281,63 @@ def saved_query_delete(*, user, query_id: int) -> None:
     deleted, _ = SavedQuery.objects.filter(pk=query_id, owner=user).delete()
     if not deleted:
         raise ValueError("Requête inconnue.")
+
+
+@transaction.atomic
+def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
+                  role: str = MemberRole.ANALYST, request=None) -> Membership:
+    """An organisation admin adds a member to their organisation: the account
+    is created without a password and the person receives the link to choose
+    one."""
+    from django.core.validators import validate_email
+
+    from .selectors import membership_for_user
+
+    inviter = membership_for_user(user=by)
+    if inviter is None or inviter.role != MemberRole.ORGANISATION_ADMIN:
+        raise ValueError("Seul l'administrateur de l'organisation ajoute des membres.")
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except Exception as exc:
+        raise ValueError("Adresse électronique invalide.") from exc
+    if role not in MemberRole.values:
+        raise ValueError("Rôle inconnu.")
+    User = get_user_model()
+    if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
+        raise ValueError("Un compte existe déjà pour cette adresse : l'équipe de la plateforme peut le rattacher.")
+    user = User.objects.create_user(username=email[:150], email=email, first_name=first_name[:150],
+                                    last_name=last_name[:150])
+    user.set_unusable_password()
+    user.save()
+    # the account has no password until its owner follows the link mailed to
+    # this address: using it proves the address, vouched for by the admin
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    membership = Membership.objects.create(user=user, organisation=inviter.organisation, role=role)
+    if request is not None:
+        from allauth.account.forms import ResetPasswordForm
+
+        form = ResetPasswordForm(data={"email": email})
+        if form.is_valid():
+            form.save(request)
+    return membership
+
+
+@transaction.atomic
+def member_set_active(*, by, membership_id: int, active: bool) -> Membership:
+    """An organisation admin deactivates (sessions end at once) or reactivates
+    a member of their own organisation."""
+    from .selectors import membership_for_user
+
+    inviter = membership_for_user(user=by)
+    if inviter is None or inviter.role != MemberRole.ORGANISATION_ADMIN:
+        raise ValueError("Seul l'administrateur de l'organisation gère ses membres.")
+    membership = Membership.objects.select_for_update().get(pk=membership_id, organisation=inviter.organisation)
+    if membership.user_id == by.pk:
+        raise ValueError("Vous ne pouvez pas vous désactiver vous-même.")
+    if active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    else:
+        membership_deactivate(membership=membership)
+    return membership

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tableau/export.<str:fmt>", views.table_export, name="bti-table-export"),
     path("requetes/", views.saved_queries, name="bti-queries"),
     path("portrait/", views.portrait, name="bti-portrait"),
+    path("organisation/membres/", views.organisation_members, name="bti-members"),
     path("territoires/", views.own_territories, name="bti-own-territories"),
     path("gestion/statistiques/", views.activity_statistics, name="bti-activity"),
     path("gestion/formations/<int:session_id>/presences/", views.training_attendance,

@@ -213,3 +213,29 @@ def portrait(request: HttpRequest):
             context["chart_state"] = portraits.chart_state(context["result"])
     context["own_territories"] = list(published.own_territories_visible(request.user))
     return render(request, "bti/portrait.html", context, status=404 if context["error"] else 200)
+
+
+@audience(Audience.PARTNER)
+def organisation_members(request: HttpRequest):
+    """The organisation admin's page: its members, inviting one, deactivating one."""
+    membership = membership_for_user(user=request.user)
+    if membership is None or membership.role != "org_admin":
+        raise PermissionDenied("Réservé à l'administrateur de l'organisation.")
+    if request.method == "POST":
+        try:
+            if "deactivate" in request.POST or "reactivate" in request.POST:
+                target = request.POST.get("deactivate") or request.POST.get("reactivate")
+                services.member_set_active(by=request.user, membership_id=int(target) if target.isdigit() else 0,
+                                           active="reactivate" in request.POST)
+                messages.success(request, "Membre mis à jour.")
+            else:
+                invited = services.member_invite(by=request.user, email=request.POST.get("email", ""),
+                                                 first_name=request.POST.get("first_name", ""),
+                                                 last_name=request.POST.get("last_name", ""),
+                                                 role=request.POST.get("role", "analyst"), request=request)
+                messages.success(request, f"{invited.user.email} a reçu le lien pour choisir son mot de passe.")
+        except (ValueError, services.Membership.DoesNotExist) as exc:
+            messages.error(request, str(exc) if isinstance(exc, ValueError) else "Membre inconnu.")
+        return redirect("bti-members")
+    members = membership.organisation.members.select_related("user").order_by("user__last_name", "user__email")
+    return render(request, "bti/members.html", {"organisation": membership.organisation, "members": members})

@@ -162,7 +162,10 @@ class IndicatorValuesView(APIView):
                      "ne portent aucun nombre. Sans connexion : niveaux France, région, "
                      "départements et EPCI."),
         parameters=[OpenApiParameter("level", str), OpenApiParameter("period", str),
-                    OpenApiParameter("territory", str, description="code officiel du territoire")],
+                    OpenApiParameter("territory", str, description="code officiel du territoire"),
+                    OpenApiParameter("own", int, description=(
+                        "partenaires : identifiant d'un territoire personnalisé de votre organisation ; "
+                        "une ligne refusée par le secret statistique porte son motif (`reason`)"))],
         responses=ValueRowSerializer(many=True),
         examples=[
             OpenApiExample("Département", response_only=True, value={
@@ -182,6 +185,18 @@ class IndicatorValuesView(APIView):
             indicator = published.indicator_visible(request.user, code)
         except published.AccessDenied as exc:
             raise _denied(exc) from exc
+        own = request.query_params.get("own")
+        if own is not None:
+            if not own.isdigit():
+                raise ValidationError({"detail": bilingual("« own » attend un identifiant numérique.",
+                                                           "'own' expects a numeric id.")})
+            try:
+                frame = published.own_territory_values(user=request.user, indicator=indicator,
+                                                       territory_ids=[int(own)],
+                                                       period=request.query_params.get("period"))
+            except published.AccessDenied as exc:
+                raise _denied(exc) from exc
+            return Response(published.records(frame, [*published.ROW_FIELDS, "reason"]))
         try:
             frame = published.indicator_values(
                 user=request.user, indicator=indicator,

@@ -31,3 +31,7 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PF2S <ne-pas-repondre@pf2s.fr>")
+# links in account mails (password, verification) point to the HTTPS site
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# behind one reverse proxy: the throttle counts the client's address, not the proxy's
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": int(env("DJANGO_NUM_PROXIES", "1"))}  # noqa: F405

@@ -90,3 +90,25 @@ def test_a_deactivated_member_token_opens_nothing_more(client, published, person
     key = create_token(client, personas.partner_a)
     user_deactivate(user=personas.partner_a)
     assert client.get("/api/v1/indicators/", **bearer(key)).status_code == 401
+
+
+def test_a_token_opens_the_api_only(client, published, personas):
+    key = create_token(client, personas.admin)
+    assert client.get("/api/v1/indicators/", **bearer(key)).status_code == 200
+    for page in ("/bti/", "/admin/", "/bti/gestion/statistiques/"):
+        response = client.get(page, **bearer(key))
+        assert response.status_code == 302 and response["Location"].startswith(("/compte/login/", "/admin/login/"))
+
+
+def test_own_territories_through_the_api_with_the_same_protection(client, published, personas):
+    from bti.services import own_territory_create
+
+    territory = own_territory_create(user=personas.partner_a, name="Bassin",
+                                     commune_codes=["80021", "80001", "80002", "80003"])
+    key = create_token(client, personas.partner_a)
+    rows = client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}", **bearer(key)).json()
+    assert rows and {r["territory_name"] for r in rows} == {"Bassin"} and "reason" in rows[0]
+    other = create_token(client, personas.partner_b)
+    assert client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}", **bearer(other)).status_code == 404
+    assert client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}").status_code == 404
+    assert client.get("/api/v1/indicators/SOI-01/values/?own=abc", **bearer(key)).status_code == 400
