@@ -364,7 +364,8 @@ def units_write(directory: Path, series: dict[int, Series], geo: Geography) -> N
     for s in series.values():
         if s.variable.is_value:
             continue  # values (medians…) do not add up over communes
-        np.savez(folder / f"{s.variable.code}.npz", units=s.units.astype(np.float64), years=np.array(s.years),
+        # counts are whole numbers far below 2**24: float32 keeps them exact at half the size
+        np.savez(folder / f"{s.variable.code}.npz", units=s.units.astype(np.float32), years=np.array(s.years),
                  france=s.france, missing=s.missing, communes=codes, demo=np.array(s.demo))
 
 
@@ -376,7 +377,8 @@ def units_read(directory: str, variable: Variable) -> tuple[Series, np.ndarray] 
     if not path.exists():
         return None
     with np.load(path) as data:
-        series = Series(variable=variable, years=[int(y) for y in data["years"]], units=data["units"],
+        series = Series(variable=variable, years=[int(y) for y in data["years"]],
+                        units=data["units"].astype(np.float64),
                         france=data["france"], missing=data["missing"], supplied=None, demo=bool(data["demo"]))
         return series, data["communes"]
 
@@ -493,6 +495,7 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         row_count += len(frame)
         secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
         written += 1
+    lap("calcul et écriture", 90)
     units_write(directory, series, geo)
     masks = pd.concat(secrecy.frames, ignore_index=True) if secrecy.frames else None
     if carried:
@@ -518,7 +521,7 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         secrecy.audit["recomputed"] = sorted(i.code for i in indicators)
     if masks is not None:
         masks.to_parquet(directory / "secrecy.parquet", index=False)
-    lap("calcul et écriture", 95)
+    lap("effectifs communaux privés", 95)
     with transaction.atomic():
         Snapshot.objects.filter(is_current=True).update(is_current=False)
         snapshot.status = SnapshotStatus.PUBLISHED

@@ -16,10 +16,11 @@ class SearchResults:
     query: str
     indicators: list = field(default_factory=list)
     territories: list = field(default_factory=list)
+    articles: list = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return len(self.indicators) + len(self.territories)
+        return len(self.indicators) + len(self.territories) + len(self.articles)
 
 
 def site_search(*, user, query: str) -> SearchResults:
@@ -44,4 +45,8 @@ def site_search(*, user, query: str) -> SearchResults:
          "url": reverse("territory-detail", args=[t.level, t.code])}
         for t in territories[:LIMIT]
     ]
+    from publications.selectors import articles_public
+
+    results.articles = [{"title": a.title, "url": a.get_absolute_url(), "date": a.publish_at, "theme": a.get_theme_display()}
+                        for a in articles_public(query=query)[:LIMIT]]
     return results

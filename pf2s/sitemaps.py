@@ -14,7 +14,7 @@ class PagesSitemap(Sitemap):
 
     def items(self):
         return ["home", "indicator-catalogue", "comparison", "opendata", "territory-index", "api-docs",
-                "publications-index", "observatories-index", "newsletter-index", "sitemap-page",
+                "publications-index", "revue-index", "observatories-index", "newsletter-index", "sitemap-page",
                 "legal-notice", "accessibility"]
 
     def location(self, item):
@@ -56,4 +56,28 @@ class TerritorySitemap(Sitemap):
         return reverse("territory-detail", args=[item.level, item.code])
 
 
-SITEMAPS = {"pages": PagesSitemap, "indicateurs": IndicatorSitemap, "territoires": TerritorySitemap}
+class ArticleSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.7
+
+    def items(self):
+        from publications.models import Article
+
+        return Article.objects.public().order_by("-publish_at")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class RevueSitemap(Sitemap):
+    changefreq = "yearly"
+    priority = 0.6
+
+    def items(self):
+        from publications.models import RevueIssue
+
+        return RevueIssue.objects.filter(is_public=True)
+
+
+SITEMAPS = {"pages": PagesSitemap, "indicateurs": IndicatorSitemap, "territoires": TerritorySitemap,
+            "publications": ArticleSitemap, "revue": RevueSitemap}

@@ -22,10 +22,11 @@ needs_services = pytest.mark.skipif(
 )
 
 
-def start_worker(name: str = "test") -> subprocess.Popen:
+def start_worker(name: str = "test", extra_env: dict | None = None) -> subprocess.Popen:
     """A worker in its own process group (so that a kill reaches its children)."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DJANGO_SETTINGS_MODULE": "pf2s.settings.test",
         "PF2S_WORKER_DATABASE_NAME": connection.settings_dict["NAME"],
         "CELERY_TASK_ALWAYS_EAGER": "0",
@@ -62,8 +63,9 @@ def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
 class RealWorker:
     """Context: Celery not eager in this process, a clean queue, a worker."""
 
-    def __init__(self, name: str = "test"):
+    def __init__(self, name: str = "test", env: dict | None = None):
         self.name = name
+        self.env = env
 
     def __enter__(self) -> RealWorker:
         from pf2s.celery import app
@@ -71,14 +73,14 @@ class RealWorker:
         self.app = app
         app.conf.task_always_eager = False
         app.control.purge()
-        self.worker = start_worker(self.name)
+        self.worker = start_worker(self.name, self.env)
         return self
 
     def kill(self) -> str:
         return stop_worker(self.worker, kill=True)
 
     def restart(self) -> None:
-        self.worker = start_worker(self.name)
+        self.worker = start_worker(self.name, self.env)
 
     def __exit__(self, *exc) -> None:
         self.output = stop_worker(self.worker)

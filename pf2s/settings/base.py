@@ -146,7 +146,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "indicators.tasks.snapshot_publish_nightly",
         "schedule": crontab(hour=3, minute=0),
     },
+    "newsletter-purge-unconfirmed": {
+        "task": "newsletter.tasks.subscribers_purge",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "articles-publish-due": {
+        "task": "publications.tasks.articles_publish_due",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# Newsletter: batches of the sending job, the pause between them (SMTP
+# provider limits), and the site's address in mails.
+NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "50"))
+NEWSLETTER_BATCH_PAUSE = float(env("NEWSLETTER_BATCH_PAUSE", "1.0"))
+PF2S_SITE_URL = env("PF2S_SITE_URL", "http://127.0.0.1:8000")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class Pf2sConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "pf2s"
+    verbose_name = "Plateforme"
+
+    def ready(self) -> None:
+        from .roles import roles_sync
+
+        # after every migrate, the roles' permissions match the code
+        post_migrate.connect(roles_sync, dispatch_uid="pf2s-roles-sync")

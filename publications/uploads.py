@@ -1,0 +1,47 @@
+"""Uploaded files are what they claim to be: checked by signature (not by
+name or declared type) and size, then served with safe headers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+SIGNATURES = {
+    "application/pdf": [b"%PDF-"],
+    "image/png": [b"\x89PNG\r\n\x1a\n"],
+    "image/jpeg": [b"\xff\xd8\xff"],
+    "image/webp": [b"RIFF"],  # and "WEBP" at offset 8
+}
+PDF_MAX = 30 * 1024 * 1024
+IMAGE_MAX = 5 * 1024 * 1024
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type a file's first bytes prove, or None."""
+    for kind, prefixes in SIGNATURES.items():
+        if any(head.startswith(p) for p in prefixes):
+            if kind == "image/webp" and head[8:12] != b"WEBP":
+                continue
+            return kind
+    return None
+
+
+def _head(upload) -> bytes:
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(position)
+    return head
+
+
+def validate_pdf(upload) -> None:
+    if upload.size > PDF_MAX:
+        raise ValidationError(f"Fichier trop lourd : {PDF_MAX // 1024 // 1024} Mo au plus.")
+    if sniff(_head(upload)) != "application/pdf":
+        raise ValidationError("Ce fichier n'est pas un PDF (signature absente).")
+
+
+def validate_image(upload) -> None:
+    if upload.size > IMAGE_MAX:
+        raise ValidationError(f"Image trop lourde : {IMAGE_MAX // 1024 // 1024} Mo au plus.")
+    if sniff(_head(upload)) not in ("image/png", "image/jpeg", "image/webp"):
+        raise ValidationError("Ce fichier n'est pas une image PNG, JPEG ou WebP (signature absente).")

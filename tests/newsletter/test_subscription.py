@@ -1,0 +1,111 @@
+"""Newsletter (RGPD): double opt-in with proof of consent, the same answer
+whether the address is known or not, one-click unsubscribe, one's data
+downloaded and erased, unconfirmed subscriptions purged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from newsletter.models import Campaign, Delivery, Subscriber
+from newsletter.services import subscribers_purge_unconfirmed
+
+pytestmark = pytest.mark.django_db
+
+
+def subscribe(client, email):
+    return client.post("/lettre/", {"email": email, "consent": "on"}, follow=True)
+
+
+def link(message, prefix):
+    return re.search(rf"http://testserver({prefix}\S+)", message.body).group(1)
+
+
+def test_double_opt_in_with_proof_of_consent(client):
+    response = subscribe(client, "Lea@Example.org")
+    assert "un message vient de lui être envoyé" in response.content.decode()
+    subscriber = Subscriber.objects.get(email="lea@example.org")
+    assert subscriber.status == "pending"
+    confirm = link(mail.outbox[-1], "/lettre/confirmer/")
+    assert "confirmer" in client.get(confirm).content.decode().lower()
+    subscriber.refresh_from_db()
+    assert subscriber.status == "pending"  # opening the link (a mail scanner) is not consenting
+    client.post(confirm, HTTP_USER_AGENT="Firefox de test", REMOTE_ADDR="192.0.2.9")
+    subscriber.refresh_from_db()
+    assert subscriber.status == "confirmed" and subscriber.confirmed_at is not None
+    assert subscriber.consent_ip == "192.0.2.9" and subscriber.consent_user_agent == "Firefox de test"
+    assert "J'accepte de recevoir" in subscriber.consent_text
+
+
+def test_an_expired_or_forged_link_confirms_nothing(client):
+    subscribe(client, "tom@example.org")
+    confirm = link(mail.outbox[-1], "/lettre/confirmer/")
+    assert client.post(confirm[:-3] + "abc/").status_code == 400
+    from django.core import signing
+
+    with pytest.MonkeyPatch.context() as patch:  # a link mailed four days ago
+        patch.setattr("time.time", lambda: (timezone.now() - dt.timedelta(days=4)).timestamp())
+        stale = signing.dumps({"id": Subscriber.objects.get().pk, "email": "tom@example.org"},
+                              salt="pf2s.newsletter.confirm")
+    expired = client.post(f"/lettre/confirmer/{stale}/")
+    assert expired.status_code == 400 and "expiré" in expired.content.decode()
+    assert Subscriber.objects.get().status == "pending"
+
+
+def test_the_answer_is_the_same_whether_the_address_is_known(client):
+    first = subscribe(client, "ana@example.org").content.decode()
+    Subscriber.objects.filter(email="ana@example.org").update(status="confirmed")
+    again = subscribe(client, "ana@example.org").content.decode()
+    unknown = subscribe(client, "zoe@example.org").content.decode()
+
+    def strip(html):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert strip(first) == strip(again) == strip(unknown)
+    assert "déjà abonnée" in mail.outbox[1].body and "confirmer" not in mail.outbox[1].body.lower()
+    assert client.post("/lettre/", {"email": "pas une adresse", "consent": "on"}).status_code == 400
+    assert client.post("/lettre/", {"email": "x@example.org"}).status_code == 400  # no consent, no subscription
+
+
+def test_one_click_unsubscribe_and_the_mail_headers(client, personas):
+    subscriber = Subscriber.objects.create(email="sam@example.org", status="confirmed")
+    campaign = Campaign.objects.create(subject="Lettre de novembre")
+    from newsletter.services import campaign_message
+
+    message = campaign_message(campaign=campaign, to=subscriber.email, token=subscriber.token)
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = message.extra_headers["List-Unsubscribe"].strip("<>").replace("http://testserver", "")
+    assert message.alternatives[0][1] == "text/html" and "Se désabonner" in message.body
+    # what a mail client does for RFC 8058: a POST, no cookie, no CSRF token
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed" and subscriber.unsubscribed_at is not None
+
+
+def test_a_subscriber_downloads_then_erases_their_data(client):
+    subscriber = Subscriber.objects.create(email="eva@example.org", status="confirmed", consent_text="texte")
+    campaign = Campaign.objects.create(subject="Lettre")
+    Delivery.objects.create(campaign=campaign, subscriber=subscriber, email=subscriber.email, status="sent")
+    data = json.loads(client.get(f"/lettre/mes-donnees/{subscriber.token}/?format=json").content)
+    assert data["adresse"] == "eva@example.org" and data["envois"][0]["lettre"] == "Lettre"
+    client.post(f"/lettre/mes-donnees/{subscriber.token}/", {"erase": "1"})
+    assert not Subscriber.objects.filter(email="eva@example.org").exists()
+    delivery = Delivery.objects.get()
+    assert delivery.email == "" and delivery.subscriber is None  # the count remains, not the address
+    assert client.get(f"/lettre/mes-donnees/{subscriber.token}/").status_code == 404
+
+
+def test_unconfirmed_subscriptions_are_purged(client):
+    subscribe(client, "old@example.org")
+    subscribe(client, "new@example.org")
+    Subscriber.objects.filter(email="old@example.org").update(created_at=timezone.now() - dt.timedelta(days=8))
+    assert subscribers_purge_unconfirmed(days=7) == 1
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["new@example.org"]
