@@ -33,6 +33,7 @@ demo: migrate
 	@echo
 	@echo "Comptes de démonstration :"
 	@$(BIN)/python manage.py load_demo_accounts
+	@$(BIN)/python manage.py load_community
 
 run: demo
 	@echo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -14,7 +14,7 @@ from pf2s.access import Audience, audience, is_editor
 from . import selectors, services
 from .choices import ArticleKind, ArticleState, Rubrique, Theme
 from .models import Article
-from .uploads import sniff
+from .uploads import safe_file_response
 
 
 @audience(Audience.PUBLIC)
@@ -54,37 +54,22 @@ def revue_issue(request: HttpRequest, number: int):
         "issue": issue, "articles": issue.articles.public().order_by("rubrique", "title")})
 
 
-def _safe_file(field, filename: str, *, inline: bool) -> FileResponse:
-    """An uploaded file with the type its signature proves, no sniffing, no
-    script, no framing."""
-    if not field:
-        raise Http404("Fichier absent")
-    handle = field.open("rb")
-    kind = sniff(handle.read(16)) or "application/octet-stream"
-    handle.seek(0)
-    response = FileResponse(handle, content_type=kind, as_attachment=not inline, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
 @audience(Audience.PUBLIC)
 def revue_pdf(request: HttpRequest, number: int):
     issue = selectors.revue_issue_get(number=number)
-    return _safe_file(issue.pdf, f"pf2s-revue-{issue.number}.pdf", inline=True)
+    return safe_file_response(issue.pdf, f"pf2s-revue-{issue.number}.pdf", inline=True)
 
 
 @audience(Audience.PUBLIC)
 def revue_cover(request: HttpRequest, number: int):
     issue = selectors.revue_issue_get(number=number)
-    return _safe_file(issue.cover, f"pf2s-revue-{issue.number}-couverture", inline=True)
+    return safe_file_response(issue.cover, f"pf2s-revue-{issue.number}-couverture", inline=True)
 
 
 @audience(Audience.PUBLIC)
 def article_image(request: HttpRequest, slug: str):
     article = get_object_or_404(Article.objects.public(), slug=slug)
-    return _safe_file(article.image, f"{article.slug}-illustration", inline=True)
+    return safe_file_response(article.image, f"{article.slug}-illustration", inline=True)
 
 
 @audience(Audience.EDITOR)

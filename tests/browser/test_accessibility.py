@@ -20,6 +20,9 @@ PAGES = [
     "/comparer/?indicators=SOI-01,ALL-01&territories=departement:80,epci:248000531",
     "/recherche/?q=amiens",
     "/compte/login/",
+    "/publications/",
+    "/lettre/",
+    "/observatoires/",
 ]
 
 

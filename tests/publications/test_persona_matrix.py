@@ -18,7 +18,7 @@ PERSONAS = ["anonymous", "subscriber", "partner_a_untrained", "partner_a", "part
 
 
 @pytest.fixture
-def content(db):
+def content(published):
     issue = RevueIssue.objects.create(number=7, published_on=dt.date(2026, 9, 1), title="Rentrée", is_public=True,
                                       pdf=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"))
     Article.objects.create(title="Focus logement", slug="focus-logement", theme="logement", state="published",
@@ -26,7 +26,14 @@ def content(db):
     Article.objects.create(title="Brouillon", slug="brouillon", theme="sante")
     subscriber = Subscriber.objects.create(email="s@example.org", status="confirmed")
     campaign = Campaign.objects.create(subject="Lettre")
-    return {"token": subscriber.token, "campaign": campaign.pk}
+    from bti.services import organisations_load
+    from observatories.services import community_load
+
+    organisations_load()
+    community_load()
+    from observatories.models import Observatory
+
+    return {"token": subscriber.token, "campaign": campaign.pk, "observatory": Observatory.objects.first().slug}
 
 
 def editor_only(persona):
@@ -58,6 +65,15 @@ def test_editorial_urls_answer_each_persona_as_they_should(client, personas, con
             assert response.status_code == 302, url
         else:
             assert response.status_code == expected, (persona, url, response.status_code)
+    for url in ("/observatoires/", "/observatoires/club/", "/observatoires/groupes/",
+                "/observatoires/groupes/minima-sociaux/", "/observatoires/evenements/journee-2027/",
+                f"/observatoires/{content['observatory']}/"):
+        assert client.get(url).status_code == 200, (persona, url)
+    admin_pages = ("/admin/observatories/observatory/", "/admin/observatories/workinggroup/",
+                   "/admin/observatories/event/")
+    for url in admin_pages:  # staff admins manage observatories, groups and events; editors do not
+        expected = {"admin": 200, "anonymous": 302}.get(persona, 403)
+        assert client.get(url).status_code == expected, (persona, url)
     # editors manage publications, not partners nor trainings
     if persona == "editor":
         assert client.get("/admin/bti/organisation/").status_code == 403
