@@ -36,4 +36,14 @@ class SubscriberAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["campaign", "email", "status", "attempts", "sent_at"]
     list_filter = ["campaign", "status"]
+    search_fields = ["email"]
     readonly_fields = ["campaign", "subscriber", "email", "attempts", "sent_at", "error"]
+    actions = ["mark_bounced"]
+
+    @admin.action(description="Enregistrer un rejet (bounce) : l'adresse ne reçoit plus la lettre")
+    def mark_bounced(self, request, queryset):
+        from .services import delivery_bounce
+
+        for delivery in queryset:
+            delivery_bounce(delivery_id=delivery.pk)
+        self.message_user(request, f"{queryset.count()} rejet(s) enregistré(s).")

@@ -205,3 +205,17 @@ def campaign_deliver(*, campaign_id: int) -> dict:
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENT, finished_at=timezone.now(),
                                                    paused_until=None)
     return {"sent": sent}
+
+
+@transaction.atomic
+def delivery_bounce(*, delivery_id: int, reason: str = "") -> Delivery:
+    """Record a bounce (the provider's report): the delivery is marked, and
+    the address stops receiving the letter."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
+    delivery.status = DeliveryStatus.BOUNCED
+    delivery.error = (reason or "rejet signalé par le fournisseur d'envoi")[:300]
+    delivery.save(update_fields=["status", "error"])
+    if delivery.subscriber_id:
+        Subscriber.objects.filter(pk=delivery.subscriber_id).update(
+            status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    return delivery

@@ -109,3 +109,18 @@ def test_unconfirmed_subscriptions_are_purged(client):
     Subscriber.objects.filter(email="old@example.org").update(created_at=timezone.now() - dt.timedelta(days=8))
     assert subscribers_purge_unconfirmed(days=7) == 1
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["new@example.org"]
+
+
+def test_a_recorded_bounce_counts_and_stops_the_address(client, personas):
+    subscriber = Subscriber.objects.create(email="gone@example.org", status="confirmed")
+    campaign = Campaign.objects.create(subject="Lettre", status="sent")
+    delivery = Delivery.objects.create(campaign=campaign, subscriber=subscriber, email=subscriber.email,
+                                       status="sent")
+    client.force_login(personas.admin)
+    client.post("/admin/newsletter/delivery/", {"action": "mark_bounced", "_selected_action": [delivery.pk]})
+    delivery.refresh_from_db()
+    subscriber.refresh_from_db()
+    assert delivery.status == "bounced" and subscriber.status == "unsubscribed"
+    client.force_login(personas.editor)
+    page = client.get("/lettre/gestion/").content.decode()
+    assert "1 rejet (bounces) enregistré" in page
