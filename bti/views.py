@@ -47,6 +47,8 @@ def training_list(request: HttpRequest):
 def training_register(request: HttpRequest, session_id: int):
     try:
         services.training_register(session_id=session_id, user=request.user)
+    except services.TrainingSession.DoesNotExist as exc:
+        raise Http404("Session de formation inconnue") from exc
     except services.TrainingError as exc:
         messages.error(request, str(exc))
     else:
@@ -59,6 +61,8 @@ def training_register(request: HttpRequest, session_id: int):
 def training_unregister(request: HttpRequest, session_id: int):
     try:
         services.training_unregister(session_id=session_id, user=request.user)
+    except services.TrainingSession.DoesNotExist as exc:
+        raise Http404("Session de formation inconnue") from exc
     except services.TrainingError as exc:
         messages.error(request, str(exc))
     else:
@@ -162,7 +166,8 @@ def saved_queries(request: HttpRequest):
     if request.method == "POST":
         try:
             if "delete" in request.POST:
-                services.saved_query_delete(user=request.user, query_id=int(request.POST["delete"] or 0))
+                target = request.POST["delete"]
+                services.saved_query_delete(user=request.user, query_id=int(target) if target.isdigit() else 0)
                 messages.success(request, "Requête supprimée.")
             else:
                 saved = services.saved_query_create(user=request.user, name=request.POST.get("name", ""),

@@ -91,3 +91,11 @@ def test_registration_needs_a_post_and_a_membership(client, personas, sessions):
     assert client.get(f"/bti/formations/{sessions[0].pk}/inscription/").status_code == 405
     client.force_login(personas.subscriber)
     assert client.post(f"/bti/formations/{sessions[0].pk}/inscription/").status_code == 403
+
+
+def test_an_unknown_session_is_a_404_not_an_error(client, personas, sessions):
+    client.force_login(personas.partner_a)
+    assert client.post("/bti/formations/999999/inscription/").status_code == 404
+    assert client.post("/bti/formations/999999/desinscription/").status_code == 404
+    client.force_login(personas.admin)
+    assert client.get("/bti/gestion/formations/999999/presences/").status_code == 404
