@@ -14,7 +14,7 @@ class PagesSitemap(Sitemap):
 
     def items(self):
         return ["home", "indicator-catalogue", "comparison", "opendata", "territory-index", "api-docs",
-                "publications-index", "revue-index", "observatories-index", "newsletter-index", "sitemap-page",
+                "publications-index", "revue-index", "observatories-club", "working-groups", "observatories-index", "newsletter-index", "sitemap-page",
                 "legal-notice", "accessibility"]
 
     def location(self, item):
@@ -79,5 +79,18 @@ class RevueSitemap(Sitemap):
         return RevueIssue.objects.filter(is_public=True)
 
 
-SITEMAPS = {"pages": PagesSitemap, "indicateurs": IndicatorSitemap, "territoires": TerritorySitemap,
+class CommunitySitemap(Sitemap):
+    """Observatories, working groups and events: public pages of the community."""
+
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        from observatories.models import Event, Observatory, WorkingGroup
+
+        return [*Observatory.objects.order_by("slug"), *WorkingGroup.objects.order_by("slug"),
+                *Event.objects.order_by("slug")]
+
+
+SITEMAPS = {"pages": PagesSitemap, "communaute": CommunitySitemap, "indicateurs": IndicatorSitemap, "territoires": TerritorySitemap,
             "publications": ArticleSitemap, "revue": RevueSitemap}

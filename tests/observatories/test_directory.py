@@ -74,3 +74,10 @@ def test_registration_to_the_annual_day(client, community):
     assert "closes" in unescape(closed.content.decode())
     assert "<script" not in Event.objects.create(slug="x", title="x", date="2027-01-01", place="x",
                                                  programme="<p>ok</p><script>alert(1)</script>").programme
+
+
+def test_the_community_pages_are_in_the_sitemap(client, community):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/observatoires/club/" in sitemap and "/observatoires/groupes/minima-sociaux/" in sitemap
+    assert "/observatoires/evenements/journee-2027/" in sitemap
+    assert Observatory.objects.first().get_absolute_url() in sitemap
