@@ -35,3 +35,5 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PF2S <ne-pas-repondre@pf2s.fr>")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 # behind one reverse proxy: the throttle counts the client's address, not the proxy's
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": int(env("DJANGO_NUM_PROXIES", "1"))}  # noqa: F405
+# the site's address in mails (newsletter links): the first allowed host unless set
+PF2S_SITE_URL = env("PF2S_SITE_URL", f"https://{ALLOWED_HOSTS[0]}")
