@@ -3,8 +3,9 @@ token), cached answers included, for the activity figures."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from pf2s.access import carries_credentials
 
 from .choices import ActivityKind
 
@@ -18,8 +19,7 @@ class ActivityMiddleware:
 
     def __call__(self, request: HttpRequest):
         response = self.get_response(request)
-        if (settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META) \
-                or response.status_code != 200 or request.method != "GET":
+        if not carries_credentials(request) or response.status_code != 200 or request.method != "GET":
             return response
         match = request.resolver_match
         name = match.url_name if match else None

@@ -11,6 +11,7 @@ from indicators import published
 from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.models import Category, Territory, Variable
+from indicators.selectors import territory_name
 
 THEMES = [
     ("socio-demographie", "Socio-démographie",
@@ -39,8 +40,7 @@ def territory_resolve(*, user, key: str) -> dict:
     territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None:
         raise PortraitError(f"Territoire inconnu : {key}")
-    allowed_levels = set(published.PUBLIC_LEVELS) if not published.is_partner(user) else set(TerritoryLevel.values)
-    if level not in allowed_levels:
+    if level not in published.territory_levels_visible(user):
         raise PortraitError("Ce niveau est réservé aux partenaires formés.")
     return {"level": level, "code": code, "name": territory.name, "own": None,
             "communes": _communes_of(territory)}
@@ -79,7 +79,7 @@ def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]])
                     figures.append(figure)
         if figures:
             themes.append({"slug": slug, "label": label, "figures": figures})
-    return {"territory": territory, "themes": themes, "zones": [_zone_label(z) for z in comparisons],
+    return {"territory": territory, "themes": themes, "zones": [territory_name(level=lv, code=c) for lv, c in comparisons],
             "pyramid": _age_structure(territory, comparisons), "snapshot": published.current_snapshot()}
 
 
@@ -120,12 +120,6 @@ def _figure(user, indicator, territory, comparisons) -> dict | None:
         "zones": zones,
         "series": published.records(mine, ["period", "value", "status"]),
     }
-
-
-def _zone_label(zone: tuple[str, str]) -> str:
-    level, code = zone
-    territory = Territory.objects.filter(level=level, code=code).first()
-    return territory.name if territory else f"{level} {code}"
 
 
 def _age_structure(territory: dict, comparisons: list[tuple[str, str]]) -> dict | None:

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from indicators import published
 from indicators.choices import TerritoryLevel
 from indicators.compute.rates import compare_to_reference
+from indicators.selectors import territory_name
 
 MAX_INDICATORS = 20
 MAX_TERRITORIES = 200
@@ -124,16 +125,9 @@ def table_build(*, user, query: TableQuery) -> dict:
     zones = []
     for level, code in query.comparisons:
         name = next((r["territory_name"] for r in rows if (r["level"], r["territory_code"]) == (level, code)), None)
-        zones.append({"key": f"{level}:{code}", "label": name or _zone_name(level, code)})
+        zones.append({"key": f"{level}:{code}", "label": name or territory_name(level=level, code=code)})
     return {"rows": rows, "indicators": indicators, "zones": zones, "errors": query.errors,
             "snapshot": published.current_snapshot()}
-
-
-def _zone_name(level: str, code: str) -> str:
-    from indicators.models import Territory
-
-    territory = Territory.objects.filter(level=level, code=code).first()
-    return territory.name if territory else f"{level} {code}"
 
 
 def table_frame(table: dict) -> pd.DataFrame:
@@ -164,9 +158,8 @@ def builder_choices(*, user, query: TableQuery) -> dict:
     groups: dict[str, list] = {}
     for indicator in indicators:
         groups.setdefault(indicator.category.name, []).append(indicator)
-    levels = [lv for lv in TerritoryLevel if lv != TerritoryLevel.FRANCE]
-    if not published.is_partner(user):
-        levels = [lv for lv in levels if lv.value in published.PUBLIC_LEVELS]
+    allowed = published.territory_levels_visible(user)
+    levels = [lv for lv in TerritoryLevel if lv != TerritoryLevel.FRANCE and lv.value in allowed]
     departements = list(Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).order_by("code"))
     return {
         "indicator_groups": groups, "levels": [(lv.value, lv.label) for lv in levels],

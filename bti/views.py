@@ -42,32 +42,29 @@ def training_list(request: HttpRequest):
     })
 
 
-@audience(Audience.PARTNER)
-@require_POST
-def training_register(request: HttpRequest, session_id: int):
+def _training_change(request: HttpRequest, change, session_id: int, done: str):
     try:
-        services.training_register(session_id=session_id, user=request.user)
+        change(session_id=session_id, user=request.user)
     except services.TrainingSession.DoesNotExist as exc:
         raise Http404("Session de formation inconnue") from exc
     except services.TrainingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Inscription enregistrée : vous recevrez les informations pratiques avant la session.")
+        messages.success(request, done)
     return redirect("bti-trainings")
+
+
+@audience(Audience.PARTNER)
+@require_POST
+def training_register(request: HttpRequest, session_id: int):
+    return _training_change(request, services.training_register, session_id,
+                            "Inscription enregistrée : vous recevrez les informations pratiques avant la session.")
 
 
 @audience(Audience.PARTNER)
 @require_POST
 def training_unregister(request: HttpRequest, session_id: int):
-    try:
-        services.training_unregister(session_id=session_id, user=request.user)
-    except services.TrainingSession.DoesNotExist as exc:
-        raise Http404("Session de formation inconnue") from exc
-    except services.TrainingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Inscription annulée.")
-    return redirect("bti-trainings")
+    return _training_change(request, services.training_unregister, session_id, "Inscription annulée.")
 
 
 @audience(Audience.ADMIN)

@@ -62,13 +62,18 @@ def indicator_visible(user, code: str) -> Indicator:
     return indicator
 
 
-def levels_visible(user, indicator: Indicator) -> list[str]:
-    """Levels of an indicator the user may see: the public ones for everybody
+def territory_levels_visible(user) -> list[str]:
+    """Levels whose figures the user may see: the public ones for everybody
     (France, region, départements, EPCI), all of them for partners."""
-    levels = [TerritoryLevel.FRANCE.value, *indicator.levels]
     if is_partner(user):
-        return levels
-    return [lv for lv in levels if lv in PUBLIC_LEVELS]
+        return list(TerritoryLevel.values)
+    return list(PUBLIC_LEVELS)
+
+
+def levels_visible(user, indicator: Indicator) -> list[str]:
+    """Levels of an indicator the user may see (territory_levels_visible)."""
+    allowed = territory_levels_visible(user)
+    return [lv for lv in [TerritoryLevel.FRANCE.value, *indicator.levels] if lv in allowed]
 
 
 @lru_cache(maxsize=256)

@@ -43,6 +43,12 @@ def territory_get(*, level: str, code: str) -> Territory:
         raise Http404(f"Territoire inconnu : {level} {code}") from exc
 
 
+def territory_name(*, level: str, code: str) -> str:
+    """A territory's name, or its level and code when there is none."""
+    territory = Territory.objects.filter(level=level, code=code).only("name").first()
+    return territory.name if territory else f"{level} {code}"
+
+
 def territory_member_codes(*, territory: Territory) -> list[str]:
     return sorted(territory.members.values_list("code", flat=True))
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
 from pf2s.access import Audience, audience
 
-from . import services
-from .choices import CampaignStatus, DeliveryStatus, SubscriberStatus
-from .models import Campaign, Delivery, Subscriber
+from . import selectors, services
+from .choices import CampaignStatus, DeliveryStatus
+from .models import Campaign, Subscriber
 
 SAME_ANSWER = ("Merci. Si cette adresse peut recevoir la lettre, un message vient de lui être envoyé : "
                "suivez le lien qu'il contient (valable trois jours) pour confirmer l'inscription.")
@@ -93,24 +92,7 @@ def newsletter_data(request: HttpRequest, token: str):
 @audience(Audience.EDITOR)
 def campaign_list(request: HttpRequest):
     """Editors: campaigns and the figures (subscribers over time, bounces)."""
-    months = (Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED).annotate(month=TruncMonth("confirmed_at"))
-              .values("month").annotate(n=Count("id")).order_by("month"))
-    return render(request, "newsletter/campaigns.html", {
-        "campaigns": Campaign.objects.annotate(
-            recipients=Count("deliveries"),
-            sent=Count("deliveries", filter=models_q(status=DeliveryStatus.SENT)),
-            bounced=Count("deliveries", filter=models_q(status=DeliveryStatus.BOUNCED))),
-        "months": months,
-        "confirmed": Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED).count(),
-        "pending": Subscriber.objects.filter(status=SubscriberStatus.PENDING).count(),
-        "bounces": Delivery.objects.filter(status=DeliveryStatus.BOUNCED).count(),
-    })
-
-
-def models_q(**kwargs):
-    from django.db.models import Q
-
-    return Q(**{f"deliveries__{k}": v for k, v in kwargs.items()})
+    return render(request, "newsletter/campaigns.html", selectors.newsletter_figures())
 
 
 @audience(Audience.EDITOR)
@@ -125,8 +107,10 @@ def campaign_detail(request: HttpRequest, campaign_id: int):
             elif "send" in request.POST:
                 services.campaign_start(campaign_id=campaign.pk)
                 messages.success(request, "Envoi lancé : il se poursuit en arrière-plan, par lots.")
-        except Exception as exc:  # a bad test address or a campaign already sent
-            messages.error(request, str(getattr(exc, "message", exc)) or "Envoi refusé.")
+        except ValidationError:
+            messages.error(request, "Adresse d'essai invalide.")
+        except services.NewsletterError as exc:
+            messages.error(request, str(exc))
         return redirect("newsletter-campaign", campaign_id=campaign.pk)
     preview = services.campaign_message(campaign=campaign, to="apercu@example.org", token=None)
     return render(request, "newsletter/campaign.html", {

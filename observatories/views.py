@@ -3,8 +3,6 @@ and the annual day."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from pf2s.access import Audience, audience
 from publications.uploads import safe_file_response
 
-from . import services
+from . import selectors, services
 from .choices import ObservatoryTheme
 from .models import ClubMeeting, Event, GroupDocument, Observatory, SharedSource, WorkingGroup
 
@@ -21,23 +19,12 @@ from .models import ClubMeeting, Event, GroupDocument, Observatory, SharedSource
 def observatory_index(request: HttpRequest):
     """The directory with filters, counts and a map."""
     filters = {key: request.GET.get(key, "") for key in ("theme", "departement", "club")}
-    observatories = Observatory.objects.select_related("departement", "commune")
-    if filters["theme"] in ObservatoryTheme.values:
-        observatories = observatories.filter(theme=filters["theme"])
-    if filters["departement"]:
-        observatories = observatories.filter(departement__code=filters["departement"])
-    if filters["club"] == "1":
-        observatories = observatories.filter(club_member=True)
-    observatories = list(observatories)
-    everything = Observatory.objects.select_related("departement")
-    points = [{"name": o.name, "url": o.get_absolute_url(), "theme": o.get_theme_display(),
-               "lat": o.latitude, "lon": o.longitude} for o in observatories if o.latitude is not None]
+    observatories = selectors.observatories_filtered(theme=filters["theme"], departement=filters["departement"],
+                                                     club_only=filters["club"] == "1")
     return render(request, "observatories/index.html", {
         "observatories": observatories, "filters": filters, "themes": ObservatoryTheme.choices,
-        "by_theme": Counter(o.get_theme_display() for o in everything).most_common(),
-        "by_departement": Counter(o.departement.name for o in everything).most_common(), "total": everything.count(),
-        "departements": sorted({(o.departement.code, o.departement.name) for o in everything}),
-        "points": points, "any_demo": any(o.is_demo for o in observatories),
+        **selectors.directory_counts(), "points": selectors.map_points(observatories),
+        "any_demo": any(o.is_demo for o in observatories),
     })
 
 

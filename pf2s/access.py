@@ -118,6 +118,15 @@ class AccessMiddleware:
         return None
 
 
+def carries_credentials(request: HttpRequest) -> bool:
+    """Whether a request may belong to someone: a session cookie or an
+    Authorization header. Without either it is the anonymous public, known
+    without asking the session store (the hot paths rely on it)."""
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+
+
 def is_partner(user) -> bool:
     """A trained, active member of an active partner organisation, or a
     superuser. What partners may see beyond the public is decided here."""

@@ -61,9 +61,9 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        from django.conf import settings
+        from pf2s.access import carries_credentials
 
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META:
+        if not carries_credentials(request):
             return None
         match = request.resolver_match
         if match and match.url_name in MFA_ENROLMENT_URLS:

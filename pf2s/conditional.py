@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import http_date
@@ -39,9 +38,9 @@ def audience_key(request: HttpRequest) -> str:
     public, or a partner of one organisation. A request with neither a
     session cookie nor credentials is the public without asking the
     session store."""
-    from pf2s.access import is_partner
+    from pf2s.access import carries_credentials, is_partner
 
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META:
+    if not carries_credentials(request):
         return "public"
     user = request.user
     if not is_partner(user):

@@ -60,8 +60,8 @@ class AnonymousRateThrottle(SimpleRateThrottle):
 
 
 def _authenticated(request) -> bool:
-    from django.conf import settings
+    from pf2s.access import carries_credentials
 
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES and "HTTP_AUTHORIZATION" not in request.META:
+    if not carries_credentials(request):
         return False
     return bool(request.user and request.user.is_authenticated)
