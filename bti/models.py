@@ -137,25 +137,33 @@ class ActivityEvent(models.Model):
 
 class OwnTerritory(models.Model):
     """A territory an organisation builds from communes (or whole EPCI), shared
-    by its members. Its figures are shown only when they give away no secret
-    commune value (indicators.published.own_territory_values)."""
+    by its members. Its communes are those of its current version; editing
+    them makes a new version (the old one stays in the secrecy audit), and a
+    deleted territory is only marked so. Figures: indicators.published."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="own_territories")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     name = models.CharField("nom", max_length=120)
     description = models.TextField(blank=True)
-    communes = models.ManyToManyField("indicators.Territory", related_name="own_territories",
-                                      verbose_name="communes")
+    version = models.ForeignKey("indicators.OwnTerritoryVersion", on_delete=models.PROTECT, related_name="+",
+                                verbose_name="version en service")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "territoire personnalisé"
         verbose_name_plural = "territoires personnalisés"
         ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="own_territory_name_unique")]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], condition=models.Q(deleted_at=None),
+                                               name="own_territory_name_unique")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def code(self) -> str:
+        """How tables, exports and the API name it."""
+        return f"perso-{self.pk}"
 
 
 class SavedQuery(models.Model):

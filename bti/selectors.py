@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import models
+
 from .models import Membership
 
 
@@ -94,3 +96,46 @@ def saved_queries_visible(*, user):
         return SavedQuery.objects.none()
     return (SavedQuery.objects.filter(organisation_id=membership.organisation_id)
             .filter(Q(owner=user) | Q(shared=True)).select_related("owner"))
+
+
+def own_territory_status(*, territory) -> dict:
+    """Where the check of a territory's figures stands, in words: done for
+    the current snapshot, running (step, percent), queued, or failed."""
+    from indicators.choices import JobState
+    from indicators.own_territories import figures_read
+    from indicators.published import current_snapshot
+
+    snapshot = current_snapshot()
+    if snapshot is not None and figures_read(snapshot.directory, territory.version_id) is not None:
+        figures = figures_read(snapshot.directory, territory.version_id)
+        withheld = int((figures["status"] == "secret").sum())
+        return {"state": "done", "label": "Chiffres disponibles", "rows": len(figures), "withheld": withheld}
+    job = territory.version.check_job
+    if job is None or job.state == JobState.QUEUED:
+        return {"state": "queued", "label": "Vérification en attente", "percent": 0}
+    if job.state == JobState.RUNNING:
+        return {"state": "running", "label": f"Vérification en cours : {job.step}", "percent": job.percent}
+    if job.state == JobState.FAILED:
+        return {"state": "failed", "label": "La vérification a échoué : l'équipe de la plateforme est prévenue."}
+    return {"state": "queued", "label": "Vérification en attente", "percent": 0}
+
+
+def own_territories_page(*, user) -> dict:
+    """What the territories page shows a member: the organisation's
+    territories with their status, and whether they may build one."""
+    from indicators.published import own_territories_visible
+    from pf2s.access import is_partner
+
+    territories = list(own_territories_visible(user).annotate(n_communes=models.Count("version__communes")))
+    return {"territories": [{"territory": t, "status": own_territory_status(territory=t)} for t in territories],
+            "membership": membership_for_user(user=user), "may_build": is_partner(user),
+            "pending": any(own_territory_status(territory=t)["state"] in ("queued", "running") for t in territories)}
+
+
+def own_territory_page(*, territory) -> dict:
+    communes = list(territory.version.communes.select_related("epci").order_by("name")
+                    .values_list("code", "name", "epci__name"))
+    status = own_territory_status(territory=territory)
+    return {"territory": territory, "status": status, "communes": communes,
+            "commune_codes": ", ".join(code for code, _, _ in communes),
+            "pending": status["state"] in ("queued", "running")}

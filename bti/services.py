@@ -186,6 +186,11 @@ def api_token_hash(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """A new personal token; returns it with its key, which is not stored."""
+    from pf2s.access import is_partner
+
+    if not is_partner(user):
+        raise ValueError("Les jetons d'API sont réservés aux membres formés à la BTI : inscrivez-vous à une "
+                         "session de formation.")
     name = " ".join((name or "").split())[:100]
     if not name:
         raise ValueError("Donnez un nom au jeton (par exemple : script de suivi mensuel).")
@@ -219,48 +224,166 @@ class OwnTerritoryError(ValueError):
     """A territory that cannot be built, with the reason in French."""
 
 
-@transaction.atomic
-def own_territory_create(*, user, name: str, commune_codes: list[str], epci_codes: list[str] = (),
-                         description: str = "") -> OwnTerritory:
-    """Build a territory of the member's organisation from communes and whole
-    EPCI of the region (every code must be known)."""
-    from indicators.choices import TerritoryLevel
-    from indicators.models import Territory
+#: A territory gathers at most this many communes (the region has 3,782).
+OWN_TERRITORY_MAX_COMMUNES = 2000
+REGION_DEPARTEMENTS = ("02", "59", "60", "62", "80")
+
+
+def _trained_member(user):
+    """The member's active membership if they are trained (the BTI's
+    tools are for trained members only), else OwnTerritoryError."""
+    from pf2s.access import is_partner
 
     from .selectors import membership_for_user
 
     membership = membership_for_user(user=user)
     if membership is None:
         raise OwnTerritoryError("Seuls les membres d'une organisation partenaire construisent des territoires.")
+    if not is_partner(user):
+        raise OwnTerritoryError("Réservé aux membres formés à la BTI : inscrivez-vous à une session de formation.")
+    return membership
+
+
+def _codes(raw) -> list[str]:
+    if isinstance(raw, str):
+        raw = raw.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",")
+    return [str(c).strip() for c in raw or [] if str(c).strip()]
+
+
+def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
+    """The communes a list of codes names, checked whole: every problem is
+    reported at once, in French, and nothing is returned unless all is well."""
+    from indicators.choices import TerritoryLevel
+    from indicators.models import Territory
+
+    communes, epcis = _codes(commune_codes), _codes(epci_codes)
+    if len(communes) + len(epcis) > OWN_TERRITORY_MAX_COMMUNES:
+        raise OwnTerritoryError(f"Trop de codes ({len(communes) + len(epcis)}) : un territoire réunit au plus "
+                                f"{OWN_TERRITORY_MAX_COMMUNES:,} communes.".replace(",", "\u202f"))
+    problems = []
+    repeated = sorted({c for c in communes if communes.count(c) > 1} | {c for c in epcis if epcis.count(c) > 1})
+    if repeated:
+        problems.append(f"code(s) en double : {', '.join(repeated[:10])}")
+    known = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.COMMUNE, code__in=communes)}
+    known_epci = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.EPCI, code__in=epcis)}
+    outside = sorted(c for c in set(communes) - set(known) if c[:2] not in REGION_DEPARTEMENTS and c[:2].isdigit())
+    unknown = sorted(set(communes) - set(known) - set(outside))
+    if outside:
+        problems.append(f"commune(s) hors des Hauts-de-France : {', '.join(outside[:10])}")
+    if unknown:
+        problems.append(f"code(s) commune inconnu(s) (code Insee à 5 caractères ; commune fusionnée ?) : "
+                        f"{', '.join(unknown[:10])}")
+    if set(epcis) - set(known_epci):
+        problems.append(f"EPCI inconnu(s) dans la région (SIREN) : {', '.join(sorted(set(epcis) - set(known_epci))[:10])}")
+    if problems:
+        raise OwnTerritoryError("Rien n'a été enregistré : " + " ; ".join(problems) + ".")
+    members = set(known.values())
+    members |= set(Territory.objects.filter(level=TerritoryLevel.COMMUNE, epci__in=known_epci.values()))
+    if len(members) < 2:
+        raise OwnTerritoryError("Un territoire réunit au moins deux communes." if members else
+                                "Indiquez au moins deux communes (codes Insee) ou un EPCI entier.")
+    if len(members) > OWN_TERRITORY_MAX_COMMUNES:
+        raise OwnTerritoryError(f"Un territoire réunit au plus {OWN_TERRITORY_MAX_COMMUNES} communes "
+                                f"(celui-ci en compte {len(members)}).")
+    return sorted(members, key=lambda t: t.code)
+
+
+def _name(name: str, organisation, exclude: int | None = None) -> str:
     name = " ".join((name or "").split())[:120]
     if not name:
         raise OwnTerritoryError("Donnez un nom au territoire.")
-    if OwnTerritory.objects.filter(organisation=membership.organisation, name=name).exists():
+    taken = OwnTerritory.objects.filter(organisation=organisation, name=name, deleted_at__isnull=True)
+    if exclude:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
         raise OwnTerritoryError(f"Votre organisation a déjà un territoire nommé « {name} ».")
-    commune_codes = [c.strip() for c in commune_codes if c.strip()]
-    epci_codes = [c.strip() for c in epci_codes if c.strip()]
-    communes = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.COMMUNE, code__in=commune_codes)}
-    epcis = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.EPCI, code__in=epci_codes)}
-    unknown = sorted(set(commune_codes) - set(communes)) + sorted(set(epci_codes) - set(epcis))
-    if unknown:
-        raise OwnTerritoryError(f"Code(s) inconnu(s) dans la région : {', '.join(unknown[:10])}.")
-    members = set(communes.values())
-    members |= set(Territory.objects.filter(level=TerritoryLevel.COMMUNE, epci__in=epcis.values()))
-    if len(members) < 2:
-        raise OwnTerritoryError("Un territoire réunit au moins deux communes.")
-    territory = OwnTerritory.objects.create(organisation=membership.organisation, created_by=user,
-                                            name=name, description=description[:2000])
-    territory.communes.set(members)
+    return name
+
+
+def _version_create(communes: list, check: bool):
+    """A new version of communes, decided now (`check`) or by the worker."""
+    from indicators.models import OwnTerritoryVersion
+    from indicators.services import own_version_check_queue
+
+    version = OwnTerritoryVersion.objects.create()
+    version.communes.set(communes)
+    if check:
+        from indicators.own_check import own_version_check
+
+        own_version_check(version_id=version.pk)
+    else:
+        own_version_check_queue(version_id=version.pk)
+    return version
+
+
+@transaction.atomic
+def own_territory_create(*, user, name: str, commune_codes, epci_codes=(), description: str = "",
+                         check: bool = True) -> OwnTerritory:
+    """Build a territory of the member's organisation from communes and whole
+    EPCI of the region (checked whole: nothing is saved unless every code is
+    right). Its figures are decided now (`check`, ≤ 10 s for 200 communes)
+    or by a worker, whose progress the territories page shows."""
+    membership = _trained_member(user)
+    name = _name(name, membership.organisation)
+    communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
+    territory = OwnTerritory.objects.create(organisation=membership.organisation, created_by=user, name=name,
+                                            description=(description or "")[:2000],
+                                            version=_version_create(communes, check))
+    return territory
+
+
+def own_territory_get(*, user, territory_id: int) -> OwnTerritory:
+    """One live territory of the member's organisation (DoesNotExist for
+    anyone else's: a 404, not a 403)."""
+    membership = _trained_member(user)
+    return OwnTerritory.objects.select_related("version").get(
+        pk=territory_id, organisation=membership.organisation, deleted_at__isnull=True)
+
+
+@transaction.atomic
+def own_territory_rename(*, user, territory_id: int, name: str, description: str | None = None) -> OwnTerritory:
+    territory = own_territory_get(user=user, territory_id=territory_id)
+    territory.name = _name(name, territory.organisation, exclude=territory.pk)
+    if description is not None:
+        territory.description = description[:2000]
+    territory.save(update_fields=["name", "description"])
+    return territory
+
+
+@transaction.atomic
+def own_territory_edit(*, user, territory_id: int, commune_codes, epci_codes=(), check: bool = True) -> OwnTerritory:
+    """New communes: a new version, decided like a new territory; the old
+    version is retired (its figures stay known to the audit)."""
+    territory = own_territory_get(user=user, territory_id=territory_id)
+    communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
+    if {c.pk for c in communes} == set(territory.version.communes.values_list("pk", flat=True)):
+        return territory
+    old = territory.version
+    old.retired_at = timezone.now()
+    old.save(update_fields=["retired_at"])
+    territory.version = _version_create(communes, check)
+    territory.save(update_fields=["version"])
+    return territory
+
+
+@transaction.atomic
+def own_territory_delete(*, user, territory_id: int) -> OwnTerritory:
+    """The territory disappears for the organisation; its version is retired
+    and stays in the secrecy audit (what was shown stays known)."""
+    territory = own_territory_get(user=user, territory_id=territory_id)
+    territory.deleted_at = timezone.now()
+    territory.save(update_fields=["deleted_at"])
+    territory.version.retired_at = territory.deleted_at
+    territory.version.save(update_fields=["retired_at"])
     return territory
 
 
 @transaction.atomic
 def saved_query_create(*, user, name: str, query: str, shared: bool) -> SavedQuery:
-    from .selectors import membership_for_user
-
-    membership = membership_for_user(user=user)
-    if membership is None:
-        raise ValueError("Réservé aux membres d'une organisation partenaire.")
+    try:
+        membership = _trained_member(user)
+    except OwnTerritoryError as exc:
+        raise ValueError(str(exc).replace("construisent des territoires", "enregistrent des requêtes")) from exc
     name = " ".join((name or "").split())[:120]
     if not name:
         raise ValueError("Donnez un nom à la requête.")

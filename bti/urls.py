@@ -16,6 +16,7 @@ urlpatterns = [
     path("portrait/", views.portrait, name="bti-portrait"),
     path("organisation/membres/", views.organisation_members, name="bti-members"),
     path("territoires/", views.own_territories, name="bti-own-territories"),
+    path("territoires/<int:territory_id>/", views.own_territory, name="bti-own-territory"),
     path("gestion/statistiques/", views.activity_statistics, name="bti-activity"),
     path("gestion/formations/<int:session_id>/presences/", views.training_attendance,
          name="bti-training-attendance"),

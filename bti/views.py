@@ -12,7 +12,7 @@ from indicators import published
 from opendata import exports
 from pf2s.access import Audience, audience
 
-from . import portraits, services, tables
+from . import portraits, selectors, services, tables
 from .selectors import (
     activity_by_organisation_month,
     membership_for_user,
@@ -179,23 +179,52 @@ def saved_queries(request: HttpRequest):
 
 @audience(Audience.PARTNER)
 def own_territories(request: HttpRequest):
-    """The organisation's own territories; build a new one."""
+    """The organisation's own territories; build a new one (a trained member)."""
     if request.method == "POST":
         try:
             territory = services.own_territory_create(
-                user=request.user, name=request.POST.get("name", ""),
-                commune_codes=request.POST.get("communes", "").replace(";", ",").replace(" ", ",").split(","),
-                epci_codes=request.POST.get("epci", "").replace(";", ",").replace(" ", ",").split(","),
-                description=request.POST.get("description", ""))
+                user=request.user, name=request.POST.get("name", ""), commune_codes=request.POST.get("communes", ""),
+                epci_codes=request.POST.get("epci", ""), description=request.POST.get("description", ""),
+                check=False)
         except services.OwnTerritoryError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Territoire « {territory.name} » créé ({territory.communes.count()} communes).")
-        return redirect("bti-own-territories")
-    return render(request, "bti/own_territories.html", {
-        "territories": published.own_territories_visible(request.user).prefetch_related("communes"),
-        "membership": membership_for_user(user=request.user),
-    })
+            return render(request, "bti/own_territories.html", {
+                **selectors.own_territories_page(user=request.user), "form": request.POST}, status=400)
+        messages.success(request, f"Territoire « {territory.name} » créé : le secret statistique est vérifié, "
+                                  "ses chiffres s'affichent dès que c'est fait.")
+        return redirect("bti-own-territory", territory_id=territory.pk)
+    return render(request, "bti/own_territories.html", selectors.own_territories_page(user=request.user))
+
+
+@audience(Audience.PARTNER)
+def own_territory(request: HttpRequest, territory_id: int):
+    """One territory: its check's progress, its communes; rename, change its
+    communes, delete it. Another organisation's answers 404."""
+    try:
+        territory = services.own_territory_get(user=request.user, territory_id=territory_id)
+    except (services.OwnTerritory.DoesNotExist, services.OwnTerritoryError) as exc:
+        raise Http404("Territoire personnalisé inconnu") from exc
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rename":
+                services.own_territory_rename(user=request.user, territory_id=territory.pk,
+                                              name=request.POST.get("name", ""),
+                                              description=request.POST.get("description", ""))
+                messages.success(request, "Territoire renommé.")
+            elif action == "edit":
+                services.own_territory_edit(user=request.user, territory_id=territory.pk,
+                                            commune_codes=request.POST.get("communes", ""),
+                                            epci_codes=request.POST.get("epci", ""), check=False)
+                messages.success(request, "Communes enregistrées : le secret statistique est vérifié à nouveau.")
+            elif action == "delete":
+                services.own_territory_delete(user=request.user, territory_id=territory.pk)
+                messages.success(request, f"Territoire « {territory.name} » supprimé.")
+                return redirect("bti-own-territories")
+        except services.OwnTerritoryError as exc:
+            messages.error(request, str(exc))
+        return redirect("bti-own-territory", territory_id=territory.pk)
+    return render(request, "bti/own_territory.html", selectors.own_territory_page(territory=territory))
 
 
 @audience(Audience.PARTNER)

@@ -49,6 +49,18 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
                       "by_age": row.get("by_age", False), "history": row.get("history", "annual"),
                       "demo": row.get("demo", {}), "is_value": "value_mean" in row.get("demo", {})},
         )
+    for row in data["variables"]:
+        wholes = []
+        for code in row.get("within", []):
+            whole = variables.get(code)
+            if whole is None:
+                raise CatalogueError(f"Variable {row['code']} : partie d'une variable inconnue {code}")
+            part = variables[row["code"]]
+            if part.by_age and not whole.by_age:
+                raise CatalogueError(f"Variable {row['code']} : par âge, elle ne peut être partie de {code} "
+                                     "(sans tranche d'âge)")
+            wholes.append(whole)
+        variables[row["code"]].wholes.set(wholes)
     for row in data["indicators"]:
         try:
             numerator = variables[row["numerator"]]
@@ -70,12 +82,27 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
                 "ages": row.get("ages") or "", "period_kind": row["period_kind"],
                 "pool_years": row.get("pool_years"), "levels": row["levels"],
                 "access": row["access"], "caveats": row.get("caveats", ""),
+                **_release(row, variables),
             },
         )
         indicator.sources.set([sources[code] for code in row["sources"]])
         indicator.organisations.set(_organisations(row))
     return {"categories": len(categories), "sources": len(sources),
             "variables": len(variables), "indicators": len(data["indicators"])}
+
+
+def _release(row: dict, variables: dict) -> dict:
+    """A supplied value's release rule: the count it rests on and the
+    source's threshold below which it is withheld."""
+    base, threshold = row.get("release_base"), row.get("release_threshold")
+    if row["kind"] != IndicatorKind.VALUE:
+        if base or threshold:
+            raise CatalogueError(f"Indicateur {row['code']} : seuil de diffusion réservé aux valeurs fournies")
+        return {"release_base": None, "release_threshold": None}
+    if not base or not threshold or base not in variables:
+        raise CatalogueError(f"Indicateur {row['code']} : une valeur fournie déclare sa base de diffusion "
+                             "(variable de comptage) et son seuil")
+    return {"release_base": variables[base], "release_threshold": int(threshold)}
 
 
 def _organisations(row: dict) -> list:

@@ -110,3 +110,13 @@ AGE_BANDS = (
 )
 #: Levels anonymous readers may see (France as the reference).
 PUBLIC_LEVELS = ("france", "region", "departement", "epci")
+
+#: Level name of a partner's own territory in rows and exports.
+OWN_LEVEL = "territoire_personnalise"
+#: The one reason a withheld figure gives, whatever withheld it (a small
+#: count, a count that would give another away, a base under the source's
+#: release threshold): saying which would tell an attacker something.
+SECRET_REASON = "valeur non diffusée : secret statistique"
+MISSING_REASON = "donnée non disponible"
+NOT_ADDITIVE_REASON = "indicateur non additif : il ne se calcule pas pour un territoire personnalisé"
+PENDING_REASON = "vérification du secret statistique en cours pour ce territoire"

@@ -198,6 +198,11 @@ class Variable(models.Model):
         "valeur fournie telle quelle", default=False,
         help_text="Valeur non additive (médiane, indice) fournie à chaque niveau.",
     )
+    wholes = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="parts", verbose_name="partie de",
+        help_text="Variables qui la contiennent, commune par commune et année par année (les allocataires "
+                  "du RSA font partie des 15-64 ans) : le secret statistique en tient compte.",
+    )
 
     class Meta:
         verbose_name = "variable"
@@ -264,6 +269,13 @@ class Indicator(models.Model):
         help_text="Pour un accès « organisations désignées » : seuls leurs membres formés le voient.")
     sources = models.ManyToManyField(Source, related_name="indicators")
     caveats = models.TextField("précautions", blank=True)
+    release_base = models.ForeignKey(
+        Variable, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="base de diffusion",
+        help_text="Pour une valeur fournie (médiane…) : l'effectif sur lequel elle repose (ménages fiscaux…).")
+    release_threshold = models.PositiveIntegerField(
+        "seuil de diffusion", null=True, blank=True,
+        help_text="En dessous de cet effectif de la base, la valeur n'est pas diffusée (règle de la source).")
     search_text = models.TextField(editable=False, blank=True,
                                    help_text="Libellé et définition sans accents ni majuscules.")
 
@@ -362,3 +374,24 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Instantané {self.pk} ({self.get_status_display()})"
+
+
+class OwnTerritoryVersion(models.Model):
+    """One set of communes a partner organisation aggregates: an own
+    territory as it stands between two edits. Its figures are decided once
+    per snapshot (at creation, or at publication) and, once shown, are known
+    to the attacker for good: a retired version (territory edited or
+    deleted) stays in the secrecy audit."""
+
+    communes = models.ManyToManyField(Territory, related_name="+", verbose_name="communes")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    retired_at = models.DateTimeField("retirée le", null=True, blank=True)
+    check_job = models.ForeignKey(JobRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "version de territoire personnalisé"
+        verbose_name_plural = "versions de territoires personnalisés"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Version {self.pk} ({'retirée' if self.retired_at else 'en service'})"

@@ -1,6 +1,7 @@
 """The publication run: recompute every indicator at every level from the
-commune counts, enforce statistical secrecy, audit it, and publish an
-immutable snapshot that becomes current atomically.
+commune counts, enforce statistical secrecy (public cells and the partners'
+own territories, with the relations between variables), audit it, and
+publish an immutable snapshot that becomes current atomically.
 
 Order (selector → compute → save): observations and geography are read once;
 pure functions aggregate, suppress, audit and compute rates; Parquet files
@@ -10,15 +11,13 @@ snapshot untouched; the next run marks the orphan as failed."""
 
 from __future__ import annotations
 
+import json
 import logging
-import multiprocessing
 import os
 import shutil
 import time
 import uuid
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,46 +27,25 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import own_territories as own
 from . import services
-from .choices import (
-    AGE_BANDS,
-    BatchStatus,
-    IndicatorKind,
-    PeriodKind,
-    SnapshotStatus,
-    TerritoryLevel,
-    ValueStatus,
-)
-from .compute import cells as cellmath
-from .compute import rates
+from .choices import AGE_BANDS, BatchStatus, SnapshotStatus, TerritoryLevel, ValueStatus
+from .compute.cells import PUBLIC, Geography
 from .compute.demo import YEARS
-from .compute.protect import SecrecyJob, protect
-from .models import ImportBatch, Indicator, Snapshot, Territory, Variable
+from .compute.frames import VALUE_COLUMNS, IndicatorSpec, Rows, Series, indicator_frame
+from .compute.protect import mask_frame
+from .models import ImportBatch, Indicator, OwnTerritoryVersion, Snapshot, Territory, Variable
 from .observation_store import observations_read
+from .protection import OwnCells, Published, Relations, protect_all, workers_available
 from .selectors import membership_matrix
 
 log = logging.getLogger(__name__)
 
-LEVEL_RANK = {level: rank for rank, level in enumerate(TerritoryLevel.values)}
-VALUE_COLUMNS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
+__all__ = ["VALUE_COLUMNS", "Geography", "Series", "snapshot_publish", "units_read"]
 
 
 def snapshots_root() -> Path:
     return Path(settings.PF2S_DATA_DIR) / "snapshots"
-
-
-@dataclass
-class Geography:
-    """Territories in matrix order: communes first, then every aggregate."""
-
-    ids: np.ndarray
-    levels: np.ndarray
-    codes: np.ndarray
-    names: np.ndarray
-    G: sp.csr_matrix
-    n_communes: int
-    france_id: int
-    row_of: dict[int, int] = field(default_factory=dict)
 
 
 def geography_read() -> Geography:
@@ -88,20 +66,6 @@ def geography_read() -> Geography:
     )
     geo.row_of = {int(t): i for i, t in enumerate(ids)}
     return geo
-
-
-@dataclass
-class Series:
-    """One variable as arrays: communes (n_c, Y, B), France (Y, B), the
-    aggregate values supplied as is for value variables, missing mask."""
-
-    variable: Variable
-    years: list[int]
-    units: np.ndarray
-    france: np.ndarray
-    missing: np.ndarray
-    supplied: np.ndarray | None
-    demo: bool
 
 
 def series_build(frame: pd.DataFrame, variable: Variable, geo: Geography) -> Series:
@@ -127,228 +91,37 @@ def series_build(frame: pd.DataFrame, variable: Variable, geo: Geography) -> Ser
     france[y[is_france], b[is_france]] = values[is_france]
     units = everywhere[:geo.n_communes]
     missing = np.isnan(units).any(axis=2)
-    return Series(variable=variable, years=years, units=np.nan_to_num(units), france=france,
-                  missing=missing, supplied=everywhere if variable.is_value else None,
+    return Series(variable_id=variable.pk, code=variable.code, threshold=variable.source.secrecy_threshold,
+                  by_age=variable.by_age, is_value=variable.is_value, years=years, units=np.nan_to_num(units),
+                  france=france, missing=missing, supplied=everywhere if variable.is_value else None,
                   demo=bool(frame["is_demo"].any()) if len(frame) else False)
 
 
-def _uses(indicators: list[Indicator]) -> dict[int, list[Indicator]]:
-    uses = defaultdict(list)
-    for indicator in indicators:
-        uses[indicator.numerator_id].append(indicator)
-        if indicator.denominator_id:
-            uses[indicator.denominator_id].append(indicator)
-    return uses
+def published_indicators(indicators: list[Indicator]) -> list[Published]:
+    return [Published(spec=IndicatorSpec.of(i), levels=list(i.levels)) for i in indicators]
 
 
-def indicator_periods(indicator: Indicator, years: list[int]) -> list[tuple[str, list[int]]]:
-    pool = indicator.pool_years if indicator.period_kind == PeriodKind.POOLED else None
-    return cellmath.windows(years, pool)
+def relations_read(indicators: list[Published]) -> Relations:
+    declared = list(Variable.wholes.through.objects.values_list("from_variable_id", "to_variable_id"))
+    thresholds = dict(Variable.objects.values_list("pk", "source__secrecy_threshold"))
+    return Relations.build(declared, indicators, thresholds)
 
 
-@dataclass
-class SecrecyOutcome:
-    masks: dict[int, dict[tuple[int, str, str], bool]]
-    audit: dict
-    frames: list[pd.DataFrame]
+def _region_row(geo: Geography, rows: np.ndarray) -> int | None:
+    found = np.flatnonzero(geo.levels[rows] == TerritoryLevel.REGION)
+    return int(found[0]) if len(found) else None
 
 
-def secrecy_jobs(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
-                 previous: pd.DataFrame | None) -> list[SecrecyJob]:
-    jobs = []
-    for variable_id, users in _uses(indicators).items():
-        s = series.get(variable_id)
-        if s is None or s.variable.is_value or s.variable.source.secrecy_threshold <= 1:
-            continue
-        levels = set().union(*[set(i.levels) for i in users]) - {TerritoryLevel.FRANCE}
-        rows = np.flatnonzero(np.isin(geo.levels, list(levels)))
-        pooled = [i for i in users if i.period_kind == PeriodKind.POOLED]
-        prev = {}
-        if previous is not None:
-            mine = previous[previous["variable"] == s.variable.code]
-            prev = {(geo.row_of.get(int(t), -1), p, a): bool(m) for t, p, a, m in
-                    mine[["territory_id", "period", "ages", "suppressed"]].itertuples(index=False)}
-        jobs.append(SecrecyJob(
-            variable_id=variable_id, code=s.variable.code,
-            threshold=s.variable.source.secrecy_threshold, G=geo.G[rows], rows=rows,
-            rank=np.array([LEVEL_RANK[lv] for lv in geo.levels[rows]]), units=s.units,
-            years=s.years, periods=indicator_periods(pooled[0], s.years) if pooled else None,
-            restrictions=sorted({i.ages for i in users}), previous=_local(prev, rows)))
-    # the biggest first, so that two processes finish together
-    return sorted(jobs, key=lambda j: -j.units.size)
-
-
-def engine_workers() -> int:
-    """Processes for the secrecy work: all cores, unless we are a daemonic
-    process (a Celery prefork child), which may not have children."""
-    if multiprocessing.current_process().daemon:
-        return 1
-    return max(1, int(settings.PF2S_ENGINE_WORKERS or os.cpu_count() or 1))
-
-
-def secrecy_run(series: dict[int, Series], indicators: list[Indicator], geo: Geography,
-                previous: pd.DataFrame | None, workers: int | None = None) -> SecrecyOutcome:
-    """Suppress and audit every count variable shown by some indicator."""
-    jobs = secrecy_jobs(series, indicators, geo, previous)
-    workers = workers or engine_workers()
-    if workers > 1 and len(jobs) > 1:
-        # forkserver: safe from a threaded worker, children import only pure code
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(protect, jobs))
-    else:
-        results = [protect(job) for job in jobs]
-    masks, totals, failures, frames = {}, defaultdict(int), [], []
-    codes = {job.variable_id: job.code for job in jobs}
-    for variable_id, mask, job_totals, job_failures, frame in results:
-        masks[variable_id] = mask
-        for name, value in job_totals.items():
-            totals[name] += value
-        failures += [f"{codes[variable_id]} {geo.codes[r]} {p}" for r, p in job_failures]
-        frames.append(frame.assign(territory_id=geo.ids[frame["territory_row"].to_numpy()])
-                      .drop(columns="territory_row"))
-    summary = dict(totals)
-    summary["failures"] = failures
-    summary["ok"] = not failures
-    summary["variables"] = len(jobs)
-    return SecrecyOutcome(masks=masks, audit=summary, frames=frames)
-
-
-def _local(previous: dict, rows: np.ndarray) -> dict:
-    if not previous:
-        return {}
-    local = {int(r): i for i, r in enumerate(rows)}
-    return {(local[r], p, a): m for (r, p, a), m in previous.items() if r in local}
-
-
-def _sum_cells(s: Series, geo: Geography, rows: np.ndarray, period_years: list[int],
-               ages: str) -> tuple[np.ndarray, np.ndarray]:
-    """(values, missing) over territory rows for a period and age restriction."""
-    index = [s.years.index(y) for y in period_years if y in s.years]
-    if len(index) < len(period_years):
-        return np.full(len(rows), np.nan), np.ones(len(rows), bool)
-    bands = cellmath.band_mask(ages, s.units.shape[2])
-    values = cellmath.cell_counts(geo.G[rows], s.units, index, bands)
-    missing = np.asarray(geo.G[rows] @ s.missing[:, index].any(axis=1)).ravel() > 0
-    return values, missing
-
-
-def _by_age(s: Series, geo: Geography, rows: np.ndarray, period_years: list[int], ages: str) -> np.ndarray:
-    index = [s.years.index(y) for y in period_years]
-    bands = cellmath.band_mask(ages, s.units.shape[2])
-    summed = s.units[:, index, :].sum(axis=1)[:, bands]
-    return np.asarray(geo.G[rows] @ summed)
-
-
-def _france_sum(s: Series, period_years: list[int], ages: str) -> float:
-    index = [s.years.index(y) for y in period_years]
-    return float(s.france[index][:, cellmath.band_mask(ages, s.france.shape[1])].sum())
-
-
-def indicator_frame(indicator: Indicator, series: dict[int, Series], geo: Geography,
-                    masks: dict[int, dict]) -> pd.DataFrame:
+def public_frame(indicator: Indicator, series: dict[int, Series], geo: Geography,
+                 masks: dict[int, dict]) -> pd.DataFrame:
     """Every published row of one indicator: its levels plus France, every period."""
-    num = series[indicator.numerator_id]
-    den = series.get(indicator.denominator_id) if indicator.denominator_id else None
     levels = [lv for lv in indicator.levels if lv != TerritoryLevel.FRANCE]
     rows = np.flatnonzero(np.isin(geo.levels, levels))
-    frames = []
-    for label, period_years in indicator_periods(indicator, num.years):
-        if den is not None and any(y not in den.years for y in period_years):
-            continue
-        frames.append(_period_frame(indicator, num, den, geo, rows, label, period_years, masks))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def _period_frame(indicator, num, den, geo, rows, label, period_years, masks) -> pd.DataFrame:
-    kind = indicator.kind
-    multiplier = indicator.multiplier
-    n = len(rows)
-    extra = {}
-    if kind == IndicatorKind.VALUE:
-        index = [num.years.index(y) for y in period_years]
-        values = np.concatenate([num.supplied[rows][:, index, 0].mean(axis=1),
-                                 [num.france[index, 0].mean()]])
-        result = pd.DataFrame({"value": values, "numerator": np.nan, "denominator": np.nan,
-                               "ci_low": np.nan, "ci_high": np.nan})
-        significance = np.full(n + 1, "", dtype=object)
-        missing = np.isnan(values)
-    else:
-        numerator, missing = _sum_cells(num, geo, rows, period_years, indicator.ages)
-        numerator = np.append(numerator, _france_sum(num, period_years, indicator.ages))
-        missing = np.append(missing, False)
-        if den is not None:
-            denominator, den_missing = _sum_cells(den, geo, rows, period_years, indicator.ages)
-            denominator = np.append(denominator, _france_sum(den, period_years, indicator.ages))
-            missing |= np.append(den_missing, False)
-        else:
-            denominator = np.full(n + 1, np.nan)
-        if kind == IndicatorKind.COUNT:
-            # pooled counts are published as a yearly average ("nombre annuel moyen")
-            result = pd.DataFrame({"value": numerator / len(period_years), "ci_low": np.nan, "ci_high": np.nan})
-        elif kind == IndicatorKind.PROPORTION:
-            result = rates.proportion(numerator, denominator, multiplier)
-        elif kind == IndicatorKind.CRUDE_RATE:
-            result = rates.crude_rate(numerator, denominator, multiplier)
-        else:
-            counts = np.vstack([_by_age(num, geo, rows, period_years, indicator.ages),
-                                _france_by_age(num, period_years, indicator.ages)])
-            pops = np.vstack([_by_age(den, geo, rows, period_years, indicator.ages),
-                              _france_by_age(den, period_years, indicator.ages)])
-            bands = cellmath.band_mask(indicator.ages, len(AGE_BANDS))
-            if kind == IndicatorKind.STANDARDISED_RATE:
-                result = rates.directly_standardised_rate(counts, pops, rates.ESP2013[bands], multiplier)
-            else:
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    france_rates = np.nan_to_num(counts[-1] / pops[-1])
-                result = rates.indirectly_standardised_ratio(counts, pops, france_rates, multiplier)
-                region_row = np.flatnonzero(geo.levels[rows] == TerritoryLevel.REGION)
-                if len(region_row):
-                    r = region_row[0]
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        region_rates = np.nan_to_num(counts[r] / pops[r])
-                    vs_region = rates.indirectly_standardised_ratio(counts, pops, region_rates, multiplier)
-                    extra = {"value_vs_region": vs_region["value"].to_numpy(),
-                             "significance_vs_region": vs_region["significance"].to_numpy()}
-        result = result.reset_index(drop=True)
-        result["numerator"] = numerator
-        result["denominator"] = denominator
-        missing = missing | ~np.isfinite(result["value"].to_numpy(dtype=float))
-        if kind == IndicatorKind.ICM:
-            significance = result["significance"].fillna("").to_numpy(dtype=object)
-        elif kind in (IndicatorKind.COUNT,):
-            significance = np.full(n + 1, "", dtype=object)
-        else:
-            france_value = result["value"].iloc[-1]
-            significance = rates.compare_to_reference(
-                result["ci_low"].to_numpy(), result["ci_high"].to_numpy(), france_value).astype(object)
-            significance[-1] = ""
-    secret = np.zeros(n + 1, dtype=bool)
-    for variable_id in (indicator.numerator_id, indicator.denominator_id):
-        mask = masks.get(variable_id)
-        if mask:
-            secret[:n] |= np.array([mask.get((int(r), label, indicator.ages), False) for r in rows])
-    status = np.where(secret, ValueStatus.SECRET, np.where(missing, ValueStatus.MISSING, ValueStatus.OK))
-    frame = pd.DataFrame({
-        "territory_id": np.append(geo.ids[rows], geo.france_id),
-        "territory_code": np.append(geo.codes[rows], "FR"),
-        "territory_name": np.append(geo.names[rows], "France"),
-        "level": np.append(geo.levels[rows], TerritoryLevel.FRANCE),
-        "period": label,
-    })
-    for column in VALUE_COLUMNS:
-        frame[column] = result[column].to_numpy(dtype=float)
-    frame["significance"] = significance
-    for name, values in extra.items():
-        frame[name] = values
-    frame["status"] = status.astype(str)
-    frame["demo"] = bool(num.demo or (den.demo if den is not None else False))
-    # a secret or missing row carries no number at all
-    hidden = frame["status"] != ValueStatus.OK
-    number_columns = [c for c in frame.columns if c in VALUE_COLUMNS or c == "value_vs_region"]
-    frame.loc[hidden, number_columns] = np.nan
-    frame.loc[hidden, [c for c in ("significance", "significance_vs_region") if c in frame]] = ""
-    return frame
+    spec = IndicatorSpec.of(indicator)
+    territory_rows = Rows(G=geo.G[rows], ids=geo.ids[rows], codes=geo.codes[rows], names=geo.names[rows],
+                          levels=geo.levels[rows], region=_region_row(geo, rows))
+    return indicator_frame(spec, series, territory_rows, masks, [int(r) for r in rows], supplied_rows=rows,
+                           france_id=geo.france_id)
 
 
 UNITS_DIR = "units"
@@ -356,16 +129,16 @@ UNITS_DIR = "units"
 
 def units_write(directory: Path, series: dict[int, Series], geo: Geography) -> None:
     """The commune counts behind this snapshot, kept private beside it (never
-    served): territories of the partners' own are computed from them, so that
-    they agree with the published figures."""
+    served): own territories are computed from them, so that they agree
+    with the published figures."""
     folder = directory / UNITS_DIR
     folder.mkdir(exist_ok=True)
-    codes = geo.codes[:geo.n_communes].astype(str)
+    codes = geo.commune_codes
     for s in series.values():
-        if s.variable.is_value:
+        if s.is_value:
             continue  # values (medians…) do not add up over communes
         # counts are whole numbers far below 2**24: float32 keeps them exact at half the size
-        np.savez(folder / f"{s.variable.code}.npz", units=s.units.astype(np.float32), years=np.array(s.years),
+        np.savez(folder / f"{s.code}.npz", units=s.units.astype(np.float32), years=np.array(s.years),
                  france=s.france, missing=s.missing, communes=codes, demo=np.array(s.demo))
 
 
@@ -377,23 +150,49 @@ def units_read(directory: str, variable: Variable) -> tuple[Series, np.ndarray] 
     if not path.exists():
         return None
     with np.load(path) as data:
-        series = Series(variable=variable, years=[int(y) for y in data["years"]],
-                        units=data["units"].astype(np.float64),
-                        france=data["france"], missing=data["missing"], supplied=None, demo=bool(data["demo"]))
+        series = Series(variable_id=variable.pk, code=variable.code,
+                        threshold=variable.source.secrecy_threshold, by_age=variable.by_age,
+                        is_value=variable.is_value, years=[int(y) for y in data["years"]],
+                        units=data["units"].astype(np.float64), france=data["france"], missing=data["missing"],
+                        supplied=None, demo=bool(data["demo"]))
         return series, data["communes"]
 
 
-def _france_by_age(s: Series, period_years: list[int], ages: str) -> np.ndarray:
-    index = [s.years.index(y) for y in period_years]
-    return s.france[index].sum(axis=0)[cellmath.band_mask(ages, s.france.shape[1])][None, :]
+def previous_masks(directory: str | None, geo: Geography, variables: dict[str, int]) -> dict[int, dict]:
+    """The public masks of a snapshot as {variable id: {(kind, row, period,
+    ages): suppressed}} (the previous run's, to keep masks stable)."""
+    if not directory:
+        return {}
+    path = Path(directory) / "secrecy.parquet"
+    if not path.exists():
+        return {}
+    frame = pd.read_parquet(path)
+    out: dict[int, dict] = defaultdict(dict)
+    for code, t, p, a, m in frame[["variable", "territory_id", "period", "ages", "suppressed"]].itertuples(
+            index=False):
+        row = geo.row_of.get(int(t))
+        if row is not None and code in variables:
+            out[variables[code]][(PUBLIC, row, p, a)] = bool(m)
+    return dict(out)
 
 
-def _previous_masks() -> pd.DataFrame | None:
-    current = Snapshot.objects.filter(is_current=True).first()
-    if current is None:
-        return None
-    path = Path(current.directory) / "secrecy.parquet"
-    return pd.read_parquet(path) if path.exists() else None
+def public_masks_read(directory: str, geo: Geography, variables: dict[str, int]) -> dict[int, dict]:
+    """{variable id: {(row, period, ages): suppressed}} as published."""
+    return {vid: {(r, p, a): m for (_, r, p, a), m in mask.items()}
+            for vid, mask in previous_masks(directory, geo, variables).items()}
+
+
+def secrecy_write(directory: Path, masks: dict[int, dict], geo: Geography, codes: dict[int, str]) -> pd.DataFrame:
+    frames = []
+    for variable_id, mask in masks.items():
+        frame = mask_frame(codes[variable_id], mask)
+        if len(frame):
+            frames.append(frame.assign(territory_id=geo.ids[frame["territory_row"].to_numpy(dtype=np.int64)])
+                          .drop(columns="territory_row"))
+    masks_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["variable", "period", "ages", "suppressed", "territory_id"])
+    masks_frame.to_parquet(directory / "secrecy.parquet", index=False)
+    return masks_frame
 
 
 def provenance() -> dict:
@@ -425,7 +224,7 @@ def indicators_sharing(indicators: list[Indicator], codes: list[str]) -> list[In
     while changed:
         changed = False
         for indicator in indicators:
-            mine = {indicator.numerator_id, indicator.denominator_id} - {None}
+            mine = {indicator.numerator_id, indicator.denominator_id, indicator.release_base_id} - {None}
             if indicator.code in selected and not mine <= variables:
                 variables |= mine
                 changed = True
@@ -433,6 +232,45 @@ def indicators_sharing(indicators: list[Indicator], codes: list[str]) -> list[In
                 selected.add(indicator.code)
                 changed = True
     return [i for i in indicators if i.code in selected]
+
+
+def versions_read() -> list[own.Version]:
+    """Every own-territory version (live and retired), in creation order."""
+    through = OwnTerritoryVersion.communes.through.objects.values_list(
+        "ownterritoryversion_id", "territory__code")
+    communes: dict[int, list[str]] = defaultdict(list)
+    for version_id, code in through:
+        communes[version_id].append(code)
+    return [own.Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
+            for pk, retired in OwnTerritoryVersion.objects.order_by("created_at", "pk")
+            .values_list("pk", "retired_at")]
+
+
+def value_release_check(frames: dict[str, pd.DataFrame], indicators: list[Indicator], series: dict[int, Series],
+                        geo: Geography) -> list[str]:
+    """Every published supplied value rests on at least its release base:
+    the audit of value indicators (a failure refuses the snapshot)."""
+    problems = []
+    for indicator in indicators:
+        frame = frames.get(indicator.code)
+        if indicator.kind != "value" or frame is None or not indicator.release_threshold:
+            continue
+        base = series.get(indicator.release_base_id)
+        shown = frame[(frame["status"] == ValueStatus.OK) & (frame["level"] != TerritoryLevel.FRANCE)]
+        if base is None:
+            if len(shown):
+                problems.append(f"{indicator.code}: base de diffusion absente")
+            continue
+        rows = shown["territory_id"].map(geo.row_of).to_numpy(dtype=np.int64)
+        for period, index in shown.groupby("period").indices.items():
+            years = [int(y) for y in str(period).split("-")]
+            positions = [base.years.index(y) for y in years if y in base.years]
+            counts = np.asarray(geo.G[rows[index]] @ base.units[:, positions, :].sum(axis=(1, 2))).ravel()
+            counts = counts / max(1, len(positions))
+            low = int((counts < indicator.release_threshold).sum())
+            if low:
+                problems.append(f"{indicator.code} {period}: {low} valeur(s) sous la base de diffusion")
+    return problems
 
 
 def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | None = None) -> Snapshot:
@@ -460,82 +298,108 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
     snapshot.save(update_fields=["directory"])
 
     geo = geography_read()
-    indicators = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
+    everything = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
+    indicators = everything
     variables = {v.pk: v for v in Variable.objects.select_related("source")}
+    codes = {pk: v.code for pk, v in variables.items()}
+    by_code = {v.code: pk for pk, v in variables.items()}
     current = Snapshot.objects.filter(is_current=True).first()
     carried: list[str] = []
     if indicator_codes and current is not None:
-        recomputed = indicators_sharing(indicators, indicator_codes)
-        carried = [i.code for i in indicators if i not in recomputed]
+        recomputed = indicators_sharing(everything, indicator_codes)
+        carried = [i.code for i in everything if i not in recomputed]
         indicators = recomputed
-        needed = {i.numerator_id for i in indicators} | {i.denominator_id for i in indicators} - {None}
-        observations = observations_read(sorted(needed))
-    else:
-        observations = observations_read()
+    # every variable is read: the relations between them bound the recomputed ones
+    observations = observations_read()
     lap("lecture", 10)
-    series = {vid: series_build(group, variables[vid], geo)
-              for vid, group in observations.groupby("variable_id")}
+    series = {vid: series_build(group, variables[vid], geo) for vid, group in observations.groupby("variable_id")}
+    published = published_indicators(everything)
+    relations = relations_read(published)
+    prints = own.fingerprints(series, geo)
     lap("agrégation", 20)
-    secrecy = secrecy_run(series, indicators, geo, _previous_masks())
-    lap("secret statistique et audit", 70)
-    if not secrecy.audit["ok"]:
-        snapshot.status = SnapshotStatus.REFUSED
-        snapshot.audit = secrecy.audit
-        snapshot.save(update_fields=["status", "audit"])
-        return snapshot
-    row_count = secret_count = written = 0
-    periods: dict[str, list[str]] = {}
-    for indicator in indicators:
-        if indicator.numerator_id not in series or (
-                indicator.denominator_id and indicator.denominator_id not in series):
-            continue
-        frame = indicator_frame(indicator, series, geo, secrecy.masks)
-        frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
-        periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
-        row_count += len(frame)
-        secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
-        written += 1
-    lap("calcul et écriture", 90)
-    units_write(directory, series, geo)
-    masks = pd.concat(secrecy.frames, ignore_index=True) if secrecy.frames else None
-    if carried:
-        previous_dir = Path(current.directory)
-        for code in carried:
-            source = previous_dir / f"{code}.parquet"
-            if source.exists():
-                os.link(source, directory / source.name)  # immutable: a link is a copy
-                periods[code] = current.periods.get(code, [])
-                status = pd.read_parquet(source, columns=["status"])["status"]
-                row_count += len(status)
-                secret_count += int((status == ValueStatus.SECRET).sum())
-                written += 1
-        for source in (previous_dir / UNITS_DIR).glob("*.npz"):
-            target = directory / UNITS_DIR / source.name
-            if not target.exists():
-                os.link(source, target)
-        old = _previous_masks()
-        if old is not None:
-            recomputed_variables = set(masks["variable"]) if masks is not None else set()
-            masks = pd.concat([old[~old["variable"].isin(recomputed_variables)], masks])
-        secrecy.audit["carried_over_from"] = current.pk
-        secrecy.audit["recomputed"] = sorted(i.code for i in indicators)
-    if masks is not None:
-        masks.to_parquet(directory / "secrecy.parquet", index=False)
-    lap("effectifs communaux privés", 95)
-    with transaction.atomic():
-        Snapshot.objects.filter(is_current=True).update(is_current=False)
-        snapshot.status = SnapshotStatus.PUBLISHED
-        snapshot.is_current = True
-        snapshot.published_at = timezone.now()
-        snapshot.indicator_count = written
-        snapshot.row_count = row_count
-        snapshot.secret_count = secret_count
-        snapshot.audit = secrecy.audit
-        snapshot.is_demo = any(s.demo for s in series.values()) or bool(carried and current.is_demo)
-        snapshot.provenance = provenance()
-        snapshot.periods = periods
-        snapshot.timings = timings
-        snapshot.save()
+    with own.own_lock():
+        current = Snapshot.objects.filter(is_current=True).first()
+        previous_dir = current.directory if current else None
+        previous = previous_masks(previous_dir, geo, by_code)
+        versions = versions_read()
+        own_cells = None
+        if versions:
+            state = own.states_for(versions, own.cells_read(previous_dir) if previous_dir else pd.DataFrame(
+                columns=own.CELL_COLUMNS), own.fingerprints_read(previous_dir) if previous_dir else {}, prints)
+            own_cells = OwnCells(rows=own.own_rows(versions, geo), states=state)
+        kept = {}
+        if carried:
+            recomputed_variables = {v for i in indicators for v in (i.numerator_id, i.denominator_id,
+                                                                    i.release_base_id) if v}
+            kept = {vid: mask for vid, mask in public_masks_read(previous_dir, geo, by_code).items()
+                    if vid not in recomputed_variables}
+        masks = protect_all(series, published, geo, relations, previous, own_cells,
+                            workers_available(settings.PF2S_ENGINE_WORKERS), carried=kept)
+        audit = dict(masks.audit)
+        lap("secret statistique et audit", 70)
+        row_count = secret_count = written = 0
+        periods: dict[str, list[str]] = {}
+        frames: dict[str, pd.DataFrame] = {}
+        for indicator in indicators:
+            if indicator.numerator_id not in series or (
+                    indicator.denominator_id and indicator.denominator_id not in series):
+                continue
+            frame = public_frame(indicator, series, geo, masks.public)
+            frames[indicator.code] = frame
+            frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
+            periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
+            row_count += len(frame)
+            secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
+            written += 1
+        failures = list(masks.failures) + value_release_check(frames, indicators, series, geo)
+        audit["failures"] = failures
+        audit["ok"] = not failures
+        audit["variables"] = sum(1 for m in masks.public.values() if m)
+        if failures:
+            snapshot.status = SnapshotStatus.REFUSED
+            snapshot.audit = audit
+            snapshot.save(update_fields=["status", "audit"])
+            return snapshot
+        lap("calcul et écriture", 85)
+        units_write(directory, series, geo)
+        (directory / "fingerprints.json").write_text(json.dumps(prints))
+        secrecy_write(directory, masks.public, geo, codes)
+        if carried:
+            previous_path = Path(previous_dir)
+            for code in carried:
+                source = previous_path / f"{code}.parquet"
+                if source.exists():
+                    os.link(source, directory / source.name)  # immutable: a link is a copy
+                    periods[code] = current.periods.get(code, [])
+                    status = pd.read_parquet(source, columns=["status"])["status"]
+                    row_count += len(status)
+                    secret_count += int((status == ValueStatus.SECRET).sum())
+                    written += 1
+            audit["carried_over_from"] = current.pk
+            audit["recomputed"] = sorted(i.code for i in indicators)
+        if versions:
+            (directory / own.OWN_DIR).mkdir(exist_ok=True)
+            own.cells_frame(masks.own, versions, codes).to_parquet(directory / own.OWN_DIR / "cells.parquet",
+                                                                   index=False)
+            live = [r for r, v in enumerate(versions) if not v.retired]
+            audit["own_territories"] = {"live": len(live), "retired": len(versions) - len(live)}
+            own.figures_write(directory, versions, live, series, [p.spec for p in published],
+                              masks.own, geo)
+        lap("territoires personnalisés", 95)
+        with transaction.atomic():
+            Snapshot.objects.filter(is_current=True).update(is_current=False)
+            snapshot.status = SnapshotStatus.PUBLISHED
+            snapshot.is_current = True
+            snapshot.published_at = timezone.now()
+            snapshot.indicator_count = written
+            snapshot.row_count = row_count
+            snapshot.secret_count = secret_count
+            snapshot.audit = audit
+            snapshot.is_demo = any(s.demo for s in series.values())
+            snapshot.provenance = provenance()
+            snapshot.periods = periods
+            snapshot.timings = timings
+            snapshot.save()
     from .published import current_snapshot_forget
 
     current_snapshot_forget()

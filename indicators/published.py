@@ -5,7 +5,6 @@ Every channel (pages, API, exports, maps) reads through here."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +15,16 @@ from django.db.models import QuerySet
 
 from pf2s.access import is_partner
 
-from .choices import PUBLIC_LEVELS, TerritoryLevel
+from .choices import (
+    MISSING_REASON,
+    NOT_ADDITIVE_REASON,
+    OWN_LEVEL,
+    PENDING_REASON,
+    PUBLIC_LEVELS,
+    SECRET_REASON,
+    TerritoryLevel,
+    ValueStatus,
+)
 from .models import Indicator, Snapshot
 
 ROW_FIELDS = ["territory_code", "territory_name", "level", "period", "value", "numerator",
@@ -114,45 +122,60 @@ def indicator_values(*, user, indicator: Indicator, level: str | None = None,
     return frame
 
 
-@dataclass(frozen=True)
-class OwnTerritoryRef:
-    pk: int
-    name: str
-    commune_codes: tuple[str, ...]
-
-
 def own_territories_visible(user):
     """The territories of the user's organisation (trained members only), in
-    creation order; nobody else's."""
+    creation order; nobody else's, no deleted one."""
     from bti.models import OwnTerritory
     from bti.selectors import membership_for_user
 
     membership = membership_for_user(user=user) if is_partner(user) else None
     if membership is None:
         return OwnTerritory.objects.none()
-    return OwnTerritory.objects.filter(organisation_id=membership.organisation_id).order_by("created_at", "pk")
+    return (OwnTerritory.objects.filter(organisation_id=membership.organisation_id, deleted_at__isnull=True)
+            .select_related("version__check_job").order_by("created_at", "pk"))
 
 
 def own_territory_values(*, user, indicator: Indicator, territory_ids: list[int] | None = None,
                          period: str | None = None) -> pd.DataFrame:
     """Figures of the organisation's own territories for one indicator (the
-    caller got `indicator` through indicator_visible). Rows of territories
-    whose figures would give a secret away are secret, with the reason."""
-    from .own_figures import own_figures
+    caller got `indicator` through indicator_visible), as decided for the
+    current snapshot. A withheld row says so in neutral words, whatever the
+    reason; a territory still being checked says that."""
+    from .own_territories import figures_read
 
+    territories = list(own_territories_visible(user))
+    if territory_ids is not None:
+        if set(territory_ids) - {t.pk for t in territories}:
+            raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
+        territories = [t for t in territories if t.pk in set(territory_ids)]
     snapshot = current_snapshot()
-    territories = [OwnTerritoryRef(t.pk, t.name, tuple(c.code for c in t.communes.all()))
-                   for t in own_territories_visible(user).prefetch_related("communes")]
-    if territory_ids is not None and set(territory_ids) - {t.pk for t in territories}:
-        raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
     if snapshot is None or not territories:
         return pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
-    indicator = Indicator.objects.select_related("numerator__source", "denominator__source").get(pk=indicator.pk)
-    frame = own_figures(snapshot=snapshot, indicator=indicator, territories=territories,
-                        published=_read(snapshot.directory, indicator.code), period=period)
-    if territory_ids is not None and len(frame):
-        frame = frame[frame["territory_code"].isin([f"perso-{pk}" for pk in territory_ids])]
-    return frame.reset_index(drop=True)
+    frames = []
+    for territory in territories:
+        figures = figures_read(snapshot.directory, territory.version_id)
+        head = {"territory_code": territory.code, "territory_name": territory.name, "level": OWN_LEVEL}
+        if figures is None:
+            periods = [period] if period else snapshot.periods.get(indicator.code, [])
+            frames.append(pd.DataFrame([{**head, "period": p, "status": ValueStatus.MISSING,
+                                         "significance": "", "demo": snapshot.is_demo, "reason": PENDING_REASON}
+                                        for p in periods]))
+            continue
+        rows = figures[figures["indicator"] == indicator.code]
+        if period:
+            rows = rows[rows["period"] == period]
+        rows = rows.drop(columns="indicator").assign(**head)
+        rows["reason"] = np.where(rows["status"] == ValueStatus.SECRET, SECRET_REASON,
+                                  np.where(rows["status"] == ValueStatus.MISSING,
+                                           NOT_ADDITIVE_REASON if indicator.kind == "value" else MISSING_REASON,
+                                           ""))
+        frames.append(rows)
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else \
+        pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
+    for column in ROW_FIELDS:
+        if column not in frame:
+            frame[column] = np.nan
+    return frame[[*ROW_FIELDS, "reason"]].reset_index(drop=True)
 
 
 def indicator_periods(*, user, indicator: Indicator) -> list[str]:

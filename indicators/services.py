@@ -261,3 +261,15 @@ def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRu
         name="snapshot_publish" if not indicator_codes else f"indicator_publish {' '.join(indicator_codes)}"[:100])
     transaction.on_commit(lambda: snapshot_publish.delay(job.pk, indicator_codes))
     return job
+
+
+def own_version_check_queue(*, version_id: int) -> JobRun:
+    """Record the check of an own territory's version and queue it once the
+    transaction commits (at once where tasks run in-process)."""
+    from .models import OwnTerritoryVersion
+    from .tasks import own_version_check
+
+    job = JobRun.objects.create(name=f"own_version_check {version_id}")
+    OwnTerritoryVersion.objects.filter(pk=version_id).update(check_job=job)
+    transaction.on_commit(lambda: own_version_check.delay(job.pk, version_id))
+    return job

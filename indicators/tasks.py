@@ -47,8 +47,28 @@ def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None
     if snapshot.is_current:
         from opendata.tasks import opendata_dump
 
+        from .own_check import versions_pending
+
         opendata_dump.delay(snapshot.pk)
+        for version_id in versions_pending(snapshot):
+            services.own_version_check_queue(version_id=version_id)
     return snapshot.pk
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def own_version_check(self, job_id: int, version_id: int) -> dict:
+    """Decide a partner's own territory (one version) in the current
+    snapshot and write its figures. Idempotent."""
+    from .own_check import own_version_check as check
+
+    services.job_start(job_id=job_id, worker=getattr(self.request, "hostname", None) or socket.gethostname())
+    try:
+        result = check(version_id=version_id, job_id=job_id)
+    except Exception as exc:
+        services.job_finish(job_id=job_id, error=repr(exc))
+        raise
+    services.job_finish(job_id=job_id, result=result)
+    return result
 
 
 @shared_task

@@ -4,11 +4,11 @@ the secrecy tables built on them. Pure: arrays in, arrays out.
 
 Shapes: `units` arrays are (n_communes, n_years, n_bands); a territory
 matrix G (n_territories × n_communes) says which communes make each
-territory (identity rows for communes)."""
+territory (identity rows first, for communes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,6 +16,11 @@ import scipy.sparse as sp
 from .secrecy import Table
 
 AGE_UNDER_65 = 13  # the first 13 ESP bands are 0-4 … 60-64
+
+#: Cell kinds of a secrecy table.
+PUBLIC, HIDDEN, OWN = "public", "hidden", "own"
+#: State of an own-territory cell in a check.
+INERT, FREE, KNOWN, WITHHELD = 0, 1, 2, 3
 
 
 def band_mask(ages: str, n_bands: int) -> np.ndarray:
@@ -40,65 +45,170 @@ def cell_counts(G: sp.csr_matrix, units: np.ndarray, year_index: list[int], band
     return np.asarray(G @ collapsed).ravel()
 
 
+def age_parts(restrictions: list[str], n_bands: int) -> list[np.ndarray]:
+    """Band masks of the table's age parts: all bands, or under 65 and 65+
+    when some cell is restricted to 0-64."""
+    if "0-64" in restrictions and n_bands > 1:
+        return [band_mask("0-64", n_bands), ~band_mask("0-64", n_bands)]
+    return [np.ones(n_bands, dtype=bool)]
+
+
+def parts_of(units: np.ndarray, parts: list[np.ndarray]) -> np.ndarray:
+    """(n_c, Y, B) counts → (n_c, Y, P) counts by age part."""
+    return np.stack([units[:, :, part].sum(axis=2) for part in parts], axis=2)
+
+
+@dataclass
+class Geography:
+    """Territories in matrix order: communes first, then every aggregate."""
+
+    ids: np.ndarray
+    levels: np.ndarray
+    codes: np.ndarray
+    names: np.ndarray
+    G: sp.csr_matrix
+    n_communes: int
+    france_id: int
+    row_of: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def commune_codes(self) -> np.ndarray:
+        return self.codes[:self.n_communes].astype(str)
+
+
+@dataclass
+class Block:
+    """Cells of one period and age restriction.
+
+    shown: rows of G shown at this period and restriction (some indicator
+    publishes them); commune rows not shown are hidden cells, protected if
+    small. threshold: the secrecy threshold of this block's cells."""
+
+    period: str
+    years: list[int]
+    ages: str
+    shown: np.ndarray
+    threshold: int
+
+
+@dataclass
+class OwnRows:
+    """The partners' own territories as rows over communes, and the state of
+    each of their cells per (period, ages): INERT (not part of the check),
+    FREE (to decide), KNOWN (published before: the attacker has it) or
+    WITHHELD (suppressed before, stays so). `default`: per row, the state of
+    cells not listed (None: FREE)."""
+
+    G: sp.csr_matrix
+    ids: np.ndarray
+    order: np.ndarray
+    state: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    default: np.ndarray | None = None
+
+    def state_of(self, period: str, ages: str) -> np.ndarray:
+        if (period, ages) in self.state:
+            return self.state[(period, ages)]
+        if self.default is not None:
+            return self.default
+        return np.full(len(self.ids), FREE, dtype=np.int8)
+
+
 @dataclass
 class CellKey:
-    """Where each row of a secrecy table lives: territory row, period label
-    and age restriction."""
+    """Where each row of a secrecy table lives: kind (public, hidden, own),
+    row (of G, or of the own territories), period label and age restriction."""
 
-    territory_row: np.ndarray
+    kind: np.ndarray
+    row: np.ndarray
     period: np.ndarray
     ages: np.ndarray
 
 
-def _collapse(G: sp.csr_matrix) -> tuple[np.ndarray, int]:
-    """Communes indistinguishable by every shown territory become one unit."""
-    rng = np.random.default_rng(7)
-    weights = rng.integers(1, 2**40, size=(G.shape[0], 2)).astype(np.float64)
-    signature = np.asarray(G.T @ weights)
-    _, group = np.unique(signature, axis=0, return_inverse=True)
-    return group.ravel(), int(group.max()) + 1 if len(group) else 0
+OWN_GROUP = 10_000
 
 
-def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, units: np.ndarray, years: list[int],
-                  periods: list[tuple[str, list[int]]], restrictions: list[str],
-                  previous: dict | None = None) -> tuple[Table, CellKey]:
-    """The table of one variable: cells = shown territories (rows of G) ×
-    periods × age restrictions; units = communes (collapsed when not shown
-    alone) × years × age parts.
+def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, units: np.ndarray,
+                  years: list[int], blocks: list[Block], previous: dict | None = None,
+                  own: OwnRows | None = None, cap: np.ndarray | None = None,
+                  floor: np.ndarray | None = None,
+                  parts: list[np.ndarray] | None = None) -> tuple[Table, CellKey]:
+    """The table of one variable: cells = (shown territories, hidden
+    communes, own territories) × blocks; units = communes × years × age parts.
 
+    G: every territory of the geography, communes first (identity rows).
     level_rank: per row of G, the level's rank (siblings share level, period
-    and restriction). previous: {(territory_row, period, ages): suppressed}."""
-    n_bands = units.shape[2]
-    parts = [np.ones(n_bands, bool)]
-    if "0-64" in restrictions and n_bands > 1:
-        parts = [band_mask("0-64", n_bands), ~band_mask("0-64", n_bands)]
-    group_of, n_groups = _collapse(G)
-    C = sp.csr_matrix((np.ones(len(group_of)), (np.arange(len(group_of)), group_of)),
-                      shape=(len(group_of), n_groups))
-    Gg = (G @ C).tocsr()
-    Gg.data[:] = 1.0
+    and restriction). previous: {(kind, row, period, ages): suppressed}.
+    cap, floor: (n_c, Y, P) what related variables tell of each unit.
+    parts: the age parts (default: those the blocks' restrictions need)."""
+    restrictions = sorted({b.ages for b in blocks})
+    if parts is None:
+        parts = age_parts(restrictions, units.shape[2])
     year_pos = {y: i for i, y in enumerate(years)}
-    values = np.stack([units[:, :, part].sum(axis=2) for part in parts], axis=2)  # (n_c, Y, P)
-    grouped = np.asarray(C.T @ values.reshape(values.shape[0], -1)).reshape(n_groups, len(years), len(parts))
-    blocks, ranks, rows, labels, ages = [], [], [], [], []
-    for p_index, (label, period_years) in enumerate(periods):
+    values = parts_of(units, parts)  # (n_c, Y, P)
+    n_parts = len(parts)
+    blocks_m, kinds, rows, labels, ages, groups, thresholds, shown, locked, rank = ([] for _ in range(10))
+    communes = np.arange(n_communes)
+    for b_index, block in enumerate(blocks):
         year_vector = np.zeros(len(years))
-        year_vector[[year_pos[y] for y in period_years]] = 1
-        for r_index, restriction in enumerate(restrictions):
-            part_vector = np.ones(len(parts)) if restriction == "" or len(parts) == 1 else np.array([1.0, 0.0])
-            selector = sp.csr_matrix(np.outer(year_vector, part_vector).ravel())
-            blocks.append(sp.kron(Gg, selector, format="csr"))
-            offset = (p_index * len(restrictions) + r_index) * 100
-            ranks.append(level_rank + offset)
-            rows.append(np.arange(G.shape[0]))
-            labels += [label] * G.shape[0]
-            ages += [restriction] * G.shape[0]
-    incidence = sp.vstack(blocks, format="csr")
-    key = CellKey(np.concatenate(rows), np.array(labels, dtype=object), np.array(ages, dtype=object))
+        year_vector[[year_pos[y] for y in block.years]] = 1
+        part_vector = np.array([1.0, 0.0]) if (block.ages == "0-64" and n_parts == 2) else np.ones(n_parts)
+        selector = sp.csr_matrix(np.outer(year_vector, part_vector).ravel())
+        offset = (b_index + 1) * 100
+        public = np.asarray(block.shown, dtype=np.int64)
+        hidden = communes[~np.isin(communes, public)]
+        pieces = [(PUBLIC, public, G[public], level_rank[public] + offset, True),
+                  (HIDDEN, hidden, G[hidden], np.full(len(hidden), offset + 99), False)]
+        state = None
+        if own is not None and len(own.ids):
+            state = own.state_of(block.period, block.ages)
+            pieces.append((OWN, np.arange(len(own.ids)), own.G, np.full(len(own.ids), OWN_GROUP + offset),
+                           state != INERT))
+        for kind, index, matrix, rank_of, is_shown in pieces:
+            if not len(index):
+                continue
+            blocks_m.append(sp.kron(sp.csr_matrix(matrix), selector, format="csr"))
+            kinds += [kind] * len(index)
+            rows.append(np.asarray(index))
+            labels += [block.period] * len(index)
+            ages += [block.ages] * len(index)
+            groups.append(np.asarray(rank_of))
+            thresholds.append(np.full(len(index), block.threshold))
+            shown.append(np.broadcast_to(is_shown, len(index)))
+            if kind == OWN:
+                locked.append(state != FREE)
+                rank.append(np.asarray(own.order))
+            else:
+                locked.append(np.zeros(len(index), bool))
+                rank.append(np.zeros(len(index), np.int64))
+    n_units = n_communes * len(years) * n_parts
+    if not blocks_m:
+        empty = np.zeros(0)
+        table = Table(incidence=sp.csr_matrix((0, n_units)), units=values.ravel(), shown=empty.astype(bool),
+                      group=empty.astype(np.int64), threshold=empty,
+                      cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel())
+        return table, CellKey(*(np.zeros(0, dtype=object) for _ in range(2)), np.zeros(0, dtype=object),
+                              np.zeros(0, dtype=object))
+    incidence = sp.vstack(blocks_m, format="csr")
+    key = CellKey(np.array(kinds, dtype=object), np.concatenate(rows), np.array(labels, dtype=object),
+                  np.array(ages, dtype=object))
     prev = None
     if previous:
-        prev = np.array([previous.get((int(t), p, a), False)
-                         for t, p, a in zip(key.territory_row, key.period, key.ages, strict=True)])
-    table = Table(incidence=incidence, units=grouped.ravel(), shown=np.ones(incidence.shape[0], bool),
-                  group=np.concatenate(ranks), previous=prev)
+        prev = np.array([previous.get((k, int(r), p, a), False)
+                         for k, r, p, a in zip(key.kind, key.row, key.period, key.ages, strict=True)])
+    table = Table(incidence=incidence, units=values.ravel(), shown=np.concatenate(shown),
+                  group=np.concatenate(groups), previous=prev, threshold=np.concatenate(thresholds),
+                  cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel(),
+                  locked=np.concatenate(locked), rank=np.concatenate(rank))
     return table, key
+
+
+def own_states(key: CellKey, own: OwnRows | None) -> np.ndarray:
+    """Per cell of a table: the own-territory state (INERT for other kinds)."""
+    states = np.zeros(len(key.kind), dtype=np.int8)
+    if own is None:
+        return states
+    is_own = key.kind == OWN
+    for period, ages in {(p, a) for p, a in zip(key.period[is_own], key.ages[is_own], strict=True)}:
+        mask = is_own & (key.period == period) & (key.ages == ages)
+        states[mask] = own.state_of(period, ages)[key.row[mask]]
+    return states

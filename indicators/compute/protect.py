@@ -1,60 +1,215 @@
-"""Protection of one variable: build its secrecy tables, suppress, audit.
-Pure and picklable, so that a process pool can run one variable per core."""
+"""Protection of one variable: build its secrecy tables, suppress the public
+cells, then decide the partners' own territories without touching them,
+and list the cells that the variable's relations to others (a part never
+exceeds its whole) could narrow. Pure and picklable, so that a process pool
+can run one variable per core."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from . import cells as cellmath
-from .secrecy import audit, secondary_suppression
+from .cells import HIDDEN, OWN, PUBLIC, WITHHELD, Block, OwnRows
+from .secrecy import NO_CAP, audit, ranked_suppression, secondary_suppression
+
+
+@dataclass
+class Whole:
+    """A variable that contains the job's variable, unit by unit: its counts
+    on the job's years and bands, its cells, and the bounds its own
+    relations put on it (its wholes: cap; its other parts: floor)."""
+
+    code: str
+    units: np.ndarray
+    blocks: list[Block]
+    own: OwnRows | None = None
+    cap: np.ndarray | None = None
+    floor: np.ndarray | None = None
 
 
 @dataclass
 class SecrecyJob:
-    """Everything one variable's protection needs, picklable for a worker process."""
+    """Everything one variable's protection needs, picklable for a worker
+    process.
+
+    G: every territory (communes first); rank: level rank per row of G.
+    blocks: the variable's cells, by period and age restriction.
+    previous: {(kind, row, period, ages): suppressed} of the last snapshot.
+    public: None to decide the public cells, or their decided mask
+    {(row, period, ages): suppressed} (checking a new own territory).
+    own: the own territories and the state of their cells.
+    cap, floor: (n_c, Y, B) bounds of each unit from related variables (the
+    attacker is assumed to know them exactly)."""
 
     variable_id: int
     code: str
-    threshold: int
     G: sp.csr_matrix
-    rows: np.ndarray
+    n_communes: int
     rank: np.ndarray
     units: np.ndarray
     years: list[int]
-    periods: list[tuple[str, list[int]]] | None  # None: each year is its own table
-    restrictions: list[str]
-    previous: dict
+    blocks: list[Block]
+    previous: dict = field(default_factory=dict)
+    public: dict | None = None
+    own: OwnRows | None = None
+    cap: np.ndarray | None = None
+    floor: np.ndarray | None = None
+    wholes: list[Whole] = field(default_factory=list)
 
 
-def protect(job: SecrecyJob) -> tuple[int, dict, dict, list, pd.DataFrame]:
+@dataclass
+class SecrecyOutcome:
+    """What one variable's protection decided."""
+
+    variable_id: int
+    public: dict[tuple[int, str, str], bool]
+    own: dict[tuple[int, str, str], bool]
+    totals: dict
+    failures: list[tuple[int, str, str]]
+    candidates: list[tuple[str, int, str, str]]
+    stuck: list[tuple[str, int, str, str]]
+
+
+def year_groups(blocks: list[Block]) -> list[list[Block]]:
+    """Blocks that share no year form independent tables."""
+    groups: list[tuple[set[int], list[Block]]] = []
+    for block in blocks:
+        years = set(block.years)
+        joined = [g for g in groups if g[0] & years]
+        for g in joined:
+            groups.remove(g)
+            years |= g[0]
+        groups.append((years, [b for g in joined for b in g[1]] + [block]))
+    return [sorted(b, key=lambda b: (b.period, b.ages)) for _, b in sorted(groups, key=lambda g: min(g[0]))]
+
+
+def protect(job: SecrecyJob) -> SecrecyOutcome:
     """Suppress and audit one variable (runs in a worker process)."""
-    if job.periods is not None:
-        tables = [cellmath.secrecy_table(job.G, job.rank, job.units, job.years, job.periods,
-                                         job.restrictions, job.previous)]
-    else:
-        tables = [cellmath.secrecy_table(job.G, job.rank, job.units[:, [i], :], [y], [(str(y), [y])],
-                                         job.restrictions, job.previous)
-                  for i, y in enumerate(job.years)]
     totals: dict[str, int] = defaultdict(int)
-    failures, mask, frames = [], {}, []
-    for table, key in tables:
-        suppressed = secondary_suppression(table, job.threshold)
-        result = audit(table, suppressed, job.threshold)
-        primary = (table.values >= 1) & (table.values < job.threshold)
-        for name, value in result.summary().items():
-            totals[name] += value
-        totals["primary"] += int(primary.sum())
-        totals["secondary"] += int((suppressed & ~primary).sum())
-        totals["secondary_sum"] += int(table.values[suppressed & ~primary].sum())
-        territory_rows = job.rows[key.territory_row]
-        failures += [(int(job.rows[key.territory_row[c]]), key.period[c]) for c in result.failures]
-        for r, p, a, flag in zip(territory_rows, key.period, key.ages, suppressed, strict=True):
-            mask[(int(r), p, a)] = bool(flag)
-        frames.append(pd.DataFrame({"variable": job.code, "territory_row": territory_rows,
-                                    "period": key.period, "ages": key.ages, "suppressed": suppressed}))
-    return job.variable_id, mask, dict(totals), failures, pd.concat(frames, ignore_index=True)
+    outcome = SecrecyOutcome(job.variable_id, {}, {}, {}, [], [], [])
+    for blocks in year_groups(job.blocks):
+        years = sorted({y for b in blocks for y in b.years})
+        index = [job.years.index(y) for y in years]
+        units = job.units[:, index, :]
+
+        def bound(array):
+            if array is None:
+                return None
+            return cellmath.parts_of(array[:, index, :], cellmath.age_parts(sorted({b.ages for b in blocks}),
+                                                                         units.shape[2]))
+
+        table, key = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, blocks,
+                                            job.previous, job.own)
+        is_public, is_own = key.kind == PUBLIC, key.kind == OWN
+        own_state = cellmath.own_states(key, job.own)
+        shown, threshold = table.shown.copy(), table.threshold.copy()
+        if job.public is None:
+            # public cells first, as if no own territory existed
+            table.shown = shown & ~is_own
+            table.threshold = np.where(is_own, 0, threshold)
+            suppressed = secondary_suppression(table)
+            result = audit(table, suppressed)
+            for name, value in result.summary().items():
+                totals[name] += value
+            primary = is_public & (table.values >= 1) & (table.values < threshold)
+            totals["primary"] += int(primary.sum())
+            totals["secondary"] += int((suppressed & is_public & ~primary).sum())
+            totals["secondary_sum"] += int(table.values[suppressed & is_public & ~primary].sum())
+            totals["hidden_secret"] += int((~table.shown & (table.values >= 1) & (table.values < threshold)
+                                            & (key.kind == HIDDEN)).sum())
+            outcome.failures += [(int(key.row[c]), key.period[c], key.ages[c]) for c in result.failures]
+            table.shown, table.threshold = shown, threshold
+        else:
+            suppressed = np.array([is_public[c] and job.public.get((int(key.row[c]), key.period[c], key.ages[c]),
+                                                                   False) for c in range(len(key.kind))])
+        if is_own.any():
+            table.locked = ~is_own | table.locked
+            suppressed |= is_own & (own_state == WITHHELD)
+            suppressed, stuck = ranked_suppression(table, suppressed)
+            outcome.stuck += [(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]) for c in stuck]
+        if job.cap is not None or job.floor is not None:
+            table.locked = np.ones(len(key.kind), bool)
+            if job.cap is not None:
+                table.cap = np.minimum(bound(job.cap).ravel(), NO_CAP)
+            if job.floor is not None:
+                table.floor = bound(job.floor).ravel()
+            result = audit(table, suppressed)
+            failing = np.array(result.failures, dtype=np.int64)
+            if len(failing) and job.wholes:
+                failing = failing[~_moved_together(job, table, suppressed, failing, blocks, years, index)]
+            outcome.candidates += [(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]) for c in failing]
+        for c in np.flatnonzero(is_public):
+            outcome.public[(int(key.row[c]), key.period[c], key.ages[c])] = bool(suppressed[c])
+        for c in np.flatnonzero(is_own & table.shown):
+            outcome.own[(int(key.row[c]), key.period[c], key.ages[c])] = bool(suppressed[c])
+    outcome.totals = dict(totals)
+    return outcome
+
+
+def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.ndarray, blocks: list[Block],
+                    years: list[int], index: list[int]) -> np.ndarray:
+    """Which of `cells` a move of the variable together with its wholes
+    protects: mass leaves a unit for another that no published cell of any
+    of them tells apart, the same amount of each (so that parts stay within
+    wholes). The wholes are taken as published everywhere but on their
+    primary secrets: more than will be, so what passes here is safe."""
+    from .secrecy import NO_CAP, certified, move_bounds, primary_secret, signature_ids
+
+    restrictions = sorted({b.ages for b in blocks})
+    parts = cellmath.age_parts(restrictions, job.units.shape[2])
+    signatures = [signature_ids(table.incidence, table.shown & ~suppressed)]
+    give = np.maximum(table.units - table.floor, 0.0)
+    take = np.full(len(table.units), NO_CAP)
+    for whole in job.wholes:
+        mine = [b for b in whole.blocks if set(b.years) & set(years)]
+        if any(not set(b.years) <= set(years) for b in mine) or (
+                len(parts) == 1 and any(b.ages == "0-64" for b in mine)):
+            return np.zeros(len(cells), dtype=bool)
+        units = whole.units[:, index, :]
+        if np.isnan(units).any():
+            units = np.nan_to_num(units)  # a missing count cannot move
+            frozen = np.isnan(whole.units[:, index, :]).any(axis=2)
+        else:
+            frozen = None
+        w_table, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, mine, None, whole.own,
+                                            parts=parts if units.shape[2] > 1 else None)
+        if w_table.incidence.shape[1] != table.incidence.shape[1]:
+            return np.zeros(len(cells), dtype=bool)
+        shown = w_table.shown & ~primary_secret(w_table.values, w_table.thresholds())
+        signatures.append(signature_ids(w_table.incidence, shown) if w_table.incidence.shape[0] else
+                          np.zeros(len(table.units), dtype=np.int64))
+
+        def on_units(array):
+            array = array[:, index, :]
+            return (cellmath.parts_of(array, parts) if units.shape[2] > 1 else array).ravel()
+
+        w_values = w_table.units
+        w_floor = on_units(whole.floor) if whole.floor is not None else np.zeros(len(w_values))
+        w_cap = np.minimum(on_units(whole.cap), NO_CAP) if whole.cap is not None else np.full(len(w_values), NO_CAP)
+        w_give = np.maximum(w_values - w_floor, 0.0)
+        w_take = np.maximum(w_cap - w_values, 0.0)
+        if frozen is not None:
+            still = np.repeat(frozen.ravel(), len(parts) if units.shape[2] > 1 else 1)
+            w_give[still] = 0.0
+            w_take[still] = 0.0
+        give = np.minimum(give, w_give)
+        take = np.minimum(take, w_take)
+    atom = pd.DataFrame(np.column_stack(signatures)).groupby(list(range(len(signatures))), sort=False) \
+        .ngroup().to_numpy()
+    upper, lower = move_bounds(table.incidence, table.values[cells], atom, give, take, cells)
+    return certified(upper, lower, table.thresholds()[cells])
+
+
+def mask_frame(code: str, mask: dict) -> pd.DataFrame:
+    """{(row, period, ages): suppressed} as rows of secrecy.parquet."""
+    if not mask:
+        return pd.DataFrame(columns=["variable", "territory_row", "period", "ages", "suppressed"])
+    keys = list(mask)
+    return pd.DataFrame({"variable": code, "territory_row": [k[0] for k in keys],
+                         "period": [k[1] for k in keys], "ages": [k[2] for k in keys],
+                         "suppressed": list(mask.values())})

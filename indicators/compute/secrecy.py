@@ -1,31 +1,45 @@
 """Statistical secrecy: primary and secondary suppression, and the audit of
 what an attacker can deduce from everything published together.
 
-The model. A *table* is a set of finest units (for example commune × year)
+The model. A *table* is a set of finest units (commune × year × age part)
 holding non-negative counts `v`, and a set of cells (a territory at a level,
-for a period), each the sum of some units: `t = A @ v` with `A` a 0/1 sparse
-incidence matrix (cells × units). Cells are *shown* (the reader would see
-them) or not (a level the indicator is never published at). A shown cell is
-published unless suppressed. The attacker knows every published cell, that
-every unit is ≥ 0, and nothing else: primary and secondary secrets carry the
-same marker, so the rule "1 to threshold - 1 is secret" tells him nothing.
+a partner's own territory, for a period and an age restriction), each the sum
+of some units: `t = A @ v` with `A` a 0/1 sparse incidence matrix (cells ×
+units). A cell is *shown* (some reader would see it) or *hidden* (a commune of
+a variable never published at commune level: nobody reads it, but a small one
+is still a secret to protect). A shown cell is published unless suppressed.
 
-A secret cell is *protected* when its feasible range [min, max] is not a
-single value and max ≥ threshold (he cannot prove it small).
+The attacker knows every published cell, that every unit lies between its
+floor and its cap (0 and +∞, or the values of related variables: a count of
+RSA recipients never exceeds the population aged 15-64 it is a part of), that
+counts are integers, and nothing else: primary and secondary secrets carry
+the same marker and the same neutral reason, so the rule "1 to threshold - 1
+is secret" tells him nothing. He computes the range of a cell by linear
+programming and rounds it to integers.
+
+A cell is *protected* when that integer range is not a single value and its
+top reaches the cell's threshold (he cannot prove it small). Cells that must
+be protected: every suppressed shown cell, and every hidden cell whose count
+is from 1 to its threshold - 1.
 
 Fast certification (no LP). Units with the same signature over the published
 cells form an *atom*: moving mass between two units of an atom changes no
-published cell. For a secret cell k, moving all the mass of the atoms it
-straddles into k (or out of k) gives feasible points, hence certified bounds
-max ≥ t_k + Σ out-mass and min ≤ t_k − Σ in-mass. Only the cells this cannot
-certify go to an exact LP (HiGHS), on the units that are not published alone.
+published cell. For a cell k, moving mass of the atoms it straddles into k
+(or out of k), within the units' floors and caps, gives feasible points,
+hence certified bounds. Only the cells this cannot certify go to an exact LP
+(HiGHS, one model per table and published set, reused across cells), over
+atoms refined by the cells asked about.
 
 Secondary suppression adds, for each uncertified secret cell, the smallest
 published *siblings* (same group: level, period; inside the smallest
-published cell containing it) until the certification holds, and repeats.
+published cell containing it) until the certification holds, then asks the
+LP and suppresses the smallest published cell that binds a failing one.
 Cells suppressed in the previous snapshot are preferred, to keep masks
-stable. Everything here is pure: arrays in, arrays out.
-"""
+stable. `locked` cells keep their status (the partners' own territories are
+decided after the public cells, which they may never change); free cells
+with a `rank` are suppressed latest-first when they bind.
+
+Everything here is pure: arrays in, arrays out."""
 
 from __future__ import annotations
 
@@ -34,9 +48,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 _RNG_SEED = 20180612
+#: Stands for "no cap" in sums (finite, so that differences stay defined).
+NO_CAP = 1e12
+_EPS = 1e-6
 
 
 @dataclass
@@ -45,9 +61,16 @@ class Table:
 
     incidence: (n_cells, n_units) 0/1 CSR matrix, cell = sum of its units.
     units: (n_units,) non-negative counts.
-    shown: (n_cells,) bool, the cell is displayed at some level.
+    shown: (n_cells,) bool, the cell may be published (else hidden).
     group: (n_cells,) int, cells comparable as siblings (same level and period).
     previous: (n_cells,) bool, suppressed in the previous snapshot (stability).
+    threshold: (n_cells,) int, the cell's secrecy threshold (None: the one
+        passed to each function).
+    cap, floor: (n_units,) what the attacker knows bounds each unit (None:
+        +∞ and 0).
+    locked: (n_cells,) bool, the cell's status is decided and may not change.
+    rank: (n_cells,) int, among free cells, which to suppress first when
+        several bind (the highest).
     """
 
     incidence: sp.csr_matrix
@@ -55,18 +78,38 @@ class Table:
     shown: np.ndarray
     group: np.ndarray
     previous: np.ndarray | None = None
+    threshold: np.ndarray | None = None
+    cap: np.ndarray | None = None
+    floor: np.ndarray | None = None
+    locked: np.ndarray | None = None
+    rank: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.incidence = sp.csr_matrix(self.incidence, dtype=np.float64)
         self.units = np.asarray(self.units, dtype=np.float64)
+        self.shown = np.asarray(self.shown, dtype=bool)
         self.values = np.asarray(self.incidence @ self.units).ravel()
         self.sizes = np.asarray(self.incidence.sum(axis=1)).ravel()
+        n_units = self.units.shape[0]
+        self.cap = np.full(n_units, NO_CAP) if self.cap is None else np.minimum(
+            np.asarray(self.cap, dtype=np.float64), NO_CAP)
+        self.floor = np.zeros(n_units) if self.floor is None else np.asarray(self.floor, dtype=np.float64)
+        n_cells = self.incidence.shape[0]
+        if self.locked is None:
+            self.locked = np.zeros(n_cells, dtype=bool)
+        if self.rank is None:
+            self.rank = np.zeros(n_cells, dtype=np.int64)
+
+    def thresholds(self, threshold: int | None = None) -> np.ndarray:
+        if self.threshold is not None:
+            return np.asarray(self.threshold, dtype=np.float64)
+        return np.full(self.incidence.shape[0], float(threshold or 0))
 
 
 @dataclass
 class AuditResult:
-    """Per secret cell, the attacker's range; which cells failed and how each
-    was decided."""
+    """Per cell that must be protected, the attacker's integer range; which
+    cells failed and how each was decided."""
 
     cells: np.ndarray
     lower: np.ndarray
@@ -75,6 +118,7 @@ class AuditResult:
     solved_lp: int = 0
     failures: list[int] = field(default_factory=list)
     binding: dict[int, np.ndarray] = field(default_factory=dict)
+    lp_certified: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -85,139 +129,316 @@ class AuditResult:
                 "solved_by_lp": self.solved_lp, "failures": len(self.failures)}
 
 
-def primary_secret(values: np.ndarray, threshold: int) -> np.ndarray:
-    """Counts from 1 to threshold - 1 are secret; 0 is publishable."""
+def primary_secret(values: np.ndarray, threshold) -> np.ndarray:
+    """Counts from 1 to threshold - 1 are secret; 0 is publishable.
+    `threshold` is a number or an array aligned with `values`."""
     values = np.asarray(values, dtype=np.float64)
-    if threshold <= 1:
-        return np.zeros(values.shape, dtype=bool)
-    return (values >= 1) & (values < threshold)
+    threshold = np.asarray(threshold, dtype=np.float64)
+    return (values >= 1) & (values < threshold) & (threshold > 1)
 
 
-def _atoms(table: Table, published: np.ndarray) -> np.ndarray:
-    """Atom id of every unit: units with equal signature over published cells."""
-    rng = np.random.default_rng(_RNG_SEED)
-    n_cells = table.incidence.shape[0]
-    # integer weights below 2**40: sums of a few dozen stay exact in float64
+def must_protect(table: Table, suppressed: np.ndarray, threshold: int | None = None) -> np.ndarray:
+    """Cells whose range the attacker must not narrow: suppressed shown cells,
+    and hidden cells that are primary secrets."""
+    hidden_secret = ~table.shown & primary_secret(table.values, table.thresholds(threshold))
+    return (suppressed & table.shown) | hidden_secret
+
+
+def certified(upper: np.ndarray, lower: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Integer range [ceil(lower), floor(upper)] reaches the threshold and
+    holds more than one value."""
+    top = np.floor(np.asarray(upper) + _EPS)
+    bottom = np.ceil(np.asarray(lower) - _EPS)
+    return (top >= threshold) & (top > bottom)
+
+
+def _signature_ids(incidence: sp.csr_matrix, rows: np.ndarray, seed: int) -> np.ndarray:
+    """Id per unit: units covered by the same set of `rows` share it."""
+    rng = np.random.default_rng(seed)
+    n_cells = incidence.shape[0]
+    # two sums of integer weights below 2**40 (exact in float64), mixed into
+    # one 64-bit key: two different sets collide with odds far below 2**-60
     weights = rng.integers(1, 2**40, size=(n_cells, 2)).astype(np.float64)
-    weights[~published] = 0.0
-    signature = np.asarray(table.incidence.T @ weights)
-    return _factorize(signature)
+    weights[~rows] = 0.0
+    return _factorize(np.asarray(incidence.T @ weights))
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _factorize(pairs: np.ndarray) -> np.ndarray:
-    """Group ids of equal rows of an (n, 2) array (hash-based, no sort)."""
-    return pd.DataFrame(pairs).groupby([0, 1], sort=False).ngroup().to_numpy()
+    """Group ids of equal rows of an (n, 2) array of whole numbers."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = pairs[:, 0].astype(np.uint64)
+    second = pairs[:, 1].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        key = first * _MIX + (second ^ (second >> np.uint64(29)))
+    return pd.factorize(key)[0]
+
+
+def move_bounds(incidence: sp.csr_matrix, values: np.ndarray, atom: np.ndarray, out_cap: np.ndarray,
+                in_cap: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of `cells` reached by moving mass between units of the same
+    atom (which no published cell tells apart): each unit can give at most
+    `out_cap` and take at most `in_cap`. Returns (a feasible max, a feasible
+    min) of each cell, given its true value in `values`."""
+    if len(cells) == 0:
+        return np.zeros(0), np.zeros(0)
+    n_units = len(atom)
+    n_atoms = int(atom.max()) + 1 if n_units else 0
+    unit_index = np.arange(n_units)
+
+    def per_atom(weights: np.ndarray) -> sp.csr_matrix:
+        return sp.csr_matrix((weights, (unit_index, atom)), shape=(n_units, n_atoms))
+
+    member, give, take = per_atom(np.ones(n_units)), per_atom(out_cap), per_atom(in_cap)
+    atom_size = np.asarray(member.sum(axis=0)).ravel()
+    atom_give = np.asarray(give.sum(axis=0)).ravel()
+    atom_take = np.asarray(take.sum(axis=0)).ravel()
+    rows = incidence[cells]
+    count_in = (rows @ member).tocoo()
+    straddling = count_in.data < atom_size[count_in.col] - 0.5
+    r, a = count_in.row[straddling], count_in.col[straddling]
+
+    def inside(matrix: sp.csr_matrix) -> np.ndarray:
+        return np.asarray((rows @ matrix).tocsr()[r, a]).ravel()
+
+    give_in, take_in = inside(give), inside(take)
+    give_out, take_out = atom_give[a] - give_in, atom_take[a] - take_in
+    gain = np.maximum(np.minimum(give_out, take_in), 0.0)
+    loss = np.maximum(np.minimum(give_in, take_out), 0.0)
+    return (values + np.bincount(r, weights=gain, minlength=len(cells)),
+            values - np.bincount(r, weights=loss, minlength=len(cells)))
 
 
 def witness_bounds(table: Table, published: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Certified bounds for `cells` (indices): a feasible max (≤ true max)
-    and a feasible min (≥ true min), from mass moves inside atoms."""
+    and a feasible min (≥ true min), from mass moves inside atoms that keep
+    every unit between its floor and its cap."""
     if len(cells) == 0:
         return np.zeros(0), np.zeros(0)
-    atom = _atoms(table, published)
-    n_units = table.units.shape[0]
-    n_atoms = int(atom.max()) + 1
-    member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), atom)), shape=(n_units, n_atoms))
-    mass = sp.csr_matrix((table.units, (np.arange(n_units), atom)), shape=(n_units, n_atoms))
-    atom_size = np.asarray(member.sum(axis=0)).ravel()
-    atom_mass = np.asarray(mass.sum(axis=0)).ravel()
-    rows = table.incidence[cells]
-    count_in = (rows @ member).tocoo()
-    mass_in = (rows @ mass).tocsr()
-    straddling = count_in.data < atom_size[count_in.col]
-    r, a = count_in.row[straddling], count_in.col[straddling]
-    inside = np.asarray(mass_in[r, a]).ravel()
-    outside = atom_mass[a] - inside
-    gain = np.bincount(r, weights=outside, minlength=len(cells))
-    loss = np.bincount(r, weights=inside, minlength=len(cells))
-    values = table.values[cells]
-    return values + gain, values - loss
+    atom = _signature_ids(table.incidence, published, _RNG_SEED)
+    return move_bounds(table.incidence, table.values[cells], atom, np.maximum(table.units - table.floor, 0),
+                       np.maximum(table.cap - table.units, 0), cells)
 
 
-def _certified(upper: np.ndarray, lower: np.ndarray, threshold: int) -> np.ndarray:
-    return (upper >= threshold) & (upper > lower + 1e-9)
+def signature_ids(incidence: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Atom id of each unit over the cells `rows` (see witness_bounds)."""
+    return _signature_ids(incidence, rows, _RNG_SEED)
+
+
+def reach(matrix: sp.csr_matrix, row_lower: np.ndarray, row_upper: np.ndarray, col_lower: np.ndarray,
+          col_upper: np.ndarray, targets: sp.csr_matrix, constants: np.ndarray, goals: np.ndarray) -> np.ndarray:
+    """One LP for many cells at once: a feasible point that brings as many
+    targets as it can up to their goals (maximise Σ min(target, goal)).
+    Returns each target's value at that point: a target at its goal or
+    above has an attacker max at least that high. Bounds: ±inf allowed."""
+    import highspy
+
+    n, k = matrix.shape[1], targets.shape[0]
+    if k == 0:
+        return np.zeros(0)
+    room = np.maximum(np.asarray(goals, dtype=np.float64) - constants, 0.0)
+    A = sp.vstack([sp.hstack([matrix, sp.csr_matrix((matrix.shape[0], k))]),
+                   sp.hstack([-targets, sp.identity(k)])], format="csc")
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    infinity = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n + k, A.shape[0]
+    lp.col_cost_ = np.concatenate([np.zeros(n), -np.ones(k)])
+    lp.col_lower_ = np.concatenate([col_lower, np.zeros(k)])
+    lp.col_upper_ = np.concatenate([np.where(col_upper >= NO_CAP, infinity, col_upper), room])
+    lower = np.concatenate([row_lower, np.full(k, -np.inf)])
+    upper = np.concatenate([row_upper, np.zeros(k)])
+    lp.row_lower_ = np.where(np.isinf(lower), -infinity, lower)
+    lp.row_upper_ = np.where(np.isinf(upper), infinity, upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return np.asarray(constants, dtype=np.float64).copy()  # nothing proved: ask cell by cell
+    x = np.asarray(highs.getSolution().col_value)[:n]
+    return np.asarray(targets @ x).ravel() + constants
+
+
+def goals_of(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """What a cell's max must reach to be protected by a single point: its
+    threshold, and above its true value (then it is not pinned either)."""
+    return np.maximum(thresholds, np.floor(values + _EPS) + 1)
+
+
+class Attacker:
+    """The exact attacker of one table for one published set: the LP range
+    of any cell given the published cells and the units' floors and caps.
+
+    Columns are atoms refined by the cells asked about (units no published
+    cell nor asked cell tells apart), so that a cell is a sum of whole
+    columns. An atom held alone by a published cell is a known value: its
+    column is fixed rather than constrained by a row. One HiGHS model serves
+    every cell, and suppressing a cell only relaxes a bound (warm starts)."""
+
+    def __init__(self, table: Table, published: np.ndarray, targets: np.ndarray):
+        import highspy
+
+        self.table = table
+        A = table.incidence
+        rows = published.copy()
+        rows[targets] = True
+        atom = _signature_ids(A, rows, _RNG_SEED + 2)
+        n_units, n_atoms = A.shape[1], int(atom.max()) + 1
+        self.member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), atom)), shape=(n_units, n_atoms))
+        self.atom_value = np.asarray(self.member.T @ table.units).ravel()
+        self.atom_floor = np.asarray(self.member.T @ table.floor).ravel()
+        self.atom_cap = np.minimum(np.asarray(self.member.T @ table.cap).ravel(), NO_CAP)
+        cells = np.flatnonzero(published)
+        P = (A[cells] @ self.member).tocsr()
+        P.data[:] = 1.0
+        single = np.diff(P.indptr) == 1
+        # an atom alone in a published cell is known: its holders fix it
+        self.holders: dict[int, set[int]] = {}
+        for cell, a in zip(cells[single], P.indices[P.indptr[:-1][single]], strict=True):
+            self.holders.setdefault(int(a), set()).add(int(cell))
+        self.holder_atom = {c: a for a, held in self.holders.items() for c in held}
+        multi = ~single & (np.diff(P.indptr) > 0)
+        self.row_cells = cells[multi]
+        self.row_of_cell = {int(c): r for r, c in enumerate(self.row_cells)}
+        matrix = P[multi].tocsc()
+        rhs = table.values[self.row_cells]
+        lower, upper = self.atom_floor.copy(), self.atom_cap.copy()
+        fixed = np.array(sorted(self.holders), dtype=np.int64)
+        lower[fixed] = upper[fixed] = self.atom_value[fixed]
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        infinity = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n_atoms, len(self.row_cells)
+        lp.col_cost_ = np.zeros(n_atoms)
+        lp.col_lower_ = lower
+        lp.col_upper_ = np.where(upper >= NO_CAP, infinity, upper)
+        lp.row_lower_ = rhs
+        lp.row_upper_ = rhs
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = matrix.data
+        self.highs.passModel(lp)
+        self.matrix, self.row_lower, self.row_upper = matrix.tocsr(), rhs.copy(), rhs.copy()
+        self.col_lower, self.col_upper = lower, upper
+
+    def free_cell(self, cell: int) -> bool:
+        """The cell is no longer published: relax what it held. Always True
+        (the model is kept)."""
+        import highspy
+
+        cell = int(cell)
+        row = self.row_of_cell.get(cell)
+        if row is not None:
+            self.row_lower[row], self.row_upper[row] = -np.inf, np.inf
+            self.highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
+        atom = self.holder_atom.pop(cell, None)
+        if atom is not None:
+            self.holders[atom].discard(cell)
+            if not self.holders[atom]:
+                del self.holders[atom]
+                self.col_lower[atom], self.col_upper[atom] = self.atom_floor[atom], self.atom_cap[atom]
+                upper = self.atom_cap[atom]
+                self.highs.changeColBounds(int(atom), float(self.atom_floor[atom]),
+                                           highspy.kHighsInf if upper >= NO_CAP else float(upper))
+        return True
+
+    def reached(self, cells: np.ndarray, goals: np.ndarray) -> np.ndarray:
+        """Which cells one feasible point takes to their goals."""
+        targets = (self.table.incidence[cells] @ self.member).tocsr()
+        targets.data[:] = 1.0
+        values = reach(self.matrix, self.row_lower, self.row_upper, self.col_lower, self.col_upper, targets,
+                       np.zeros(len(cells)), goals)
+        return values >= goals - _EPS
+
+    def range(self, cell: int) -> tuple[float, float, np.ndarray]:
+        """(min, max, binding published cells) of one cell."""
+        import highspy
+
+        columns = np.flatnonzero((self.table.incidence[cell] @ self.member).toarray().ravel() > 0.5).astype(np.int32)
+        bounds, binding = [], np.zeros(len(self.row_cells), dtype=bool)
+        fixed_binding: set[int] = set()
+        for sense in (1.0, -1.0):
+            self.highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
+            self.highs.run()
+            status = self.highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                bounds.append(sense * self.highs.getInfo().objective_function_value)
+                solution = self.highs.getSolution()
+                binding |= np.abs(np.asarray(solution.row_dual)) > 1e-9
+                # a known atom binds when its reduced cost is not zero
+                reduced = np.asarray(solution.col_dual)
+                for atom in np.flatnonzero(np.abs(reduced) > 1e-9):
+                    fixed_binding |= self.holders.get(int(atom), set())
+            elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
+                                          highspy.HighsModelStatus.kUnboundedOrInfeasible):
+                bounds.append(np.inf)  # unbounded above: no published cell caps it
+            else:
+                raise RuntimeError(f"secrecy LP of cell {cell}: {self.highs.modelStatusToString(status)}")
+            self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
+        lower, upper = bounds
+        cells = np.concatenate([self.row_cells[binding], np.array(sorted(fixed_binding), dtype=np.int64)])
+        return lower, upper, np.unique(cells)
 
 
 def lp_bounds(table: Table, published: np.ndarray, cell: int) -> tuple[float, float, np.ndarray]:
-    """Exact attacker range of one cell given all published cells (HiGHS),
-    and the published cells that bind it (non-zero duals of the max and min
-    problems): the ones to suppress if the range is too narrow."""
-    A = table.incidence
-    pub = np.flatnonzero(published)
-    A_pub = A[pub]
-    # units fixed because a published cell holds them alone
-    singles = pub[table.sizes[pub] == 1]
-    fixed = np.zeros(A.shape[1], dtype=bool)
-    fixed[A[singles].indices] = True
-    free = ~fixed
-    target = A[cell]
-    target_fixed = float((target[:, fixed] @ table.units[fixed]).sum()) if fixed.any() else 0.0
-    c = np.asarray(target[:, free].todense()).ravel()
-    if not c.any():
-        holding = singles[np.isin(A[singles].indices, target.indices)]
-        return target_fixed, target_fixed, holding
-    rows = A_pub[:, free]
-    rhs = table.values[pub] - (np.asarray(A_pub[:, fixed] @ table.units[fixed]).ravel() if fixed.any() else 0.0)
-    row_cells = pub
-    keep = np.asarray(rows.sum(axis=1)).ravel() > 0
-    rows, rhs, row_cells = rows[keep], np.asarray(rhs).ravel()[keep], row_cells[keep]
-    # restrict to the units connected to the target through the constraints
-    units = _component(rows, np.flatnonzero(c))
-    rows = rows[:, units]
-    used = np.asarray(rows.sum(axis=1)).ravel() > 0
-    rows, rhs, row_cells = rows[used], rhs[used], row_cells[used]
-    c = c[units]
-    bounds = [(0, None)] * len(units)
-    constraints = {"A_eq": rows, "b_eq": rhs} if rows.shape[0] else {}
-    low = linprog(c, bounds=bounds, method="highs", **constraints)
-    high = linprog(-c, bounds=bounds, method="highs", **constraints)
-    lower = low.fun if low.status == 0 else 0.0
-    upper = -high.fun if high.status == 0 else np.inf
-    binding = np.zeros(len(row_cells), dtype=bool)
-    for solution in (low, high):
-        marginals = getattr(getattr(solution, "eqlin", None), "marginals", None)
-        if solution.status == 0 and marginals is not None and len(marginals):
-            binding |= np.abs(np.asarray(marginals)) > 1e-9
-    return target_fixed + lower, target_fixed + upper, row_cells[binding]
+    """Exact attacker range of one cell (and the published cells binding it)."""
+    return Attacker(table, published, np.array([cell])).range(cell)
 
 
-def _component(rows: sp.csr_matrix, seeds: np.ndarray) -> np.ndarray:
-    """Units reachable from `seeds` through shared constraint rows."""
-    n_units = rows.shape[1]
-    reached = np.zeros(n_units, dtype=bool)
-    reached[seeds] = True
-    rows_csc = rows.tocsc()
-    frontier = seeds
-    seen_rows = np.zeros(rows.shape[0], dtype=bool)
-    while len(frontier):
-        touched = np.unique(rows_csc[:, frontier].indices)
-        touched = touched[~seen_rows[touched]]
-        seen_rows[touched] = True
-        if not len(touched):
-            break
-        new_units = np.unique(rows[touched].indices)
-        new_units = new_units[~reached[new_units]]
-        reached[new_units] = True
-        frontier = new_units
-    return np.flatnonzero(reached)
-
-
-def audit(table: Table, suppressed: np.ndarray, threshold: int) -> AuditResult:
-    """Range of every secret cell as the attacker sees it; failures are cells
-    pinned to one value or proved below the threshold."""
+def audit(table: Table, suppressed: np.ndarray, threshold: int | None = None,
+          cells: np.ndarray | None = None, trusted: set[int] | None = None) -> AuditResult:
+    """Range of every cell that must be protected (or of `cells`) as the
+    attacker sees it; failures are cells pinned to one value or proved
+    below their threshold. `trusted`: cells the LP certified with more
+    cells published than now (still certified: he knows less)."""
     suppressed = suppressed & table.shown
     published = table.shown & ~suppressed
-    cells = np.flatnonzero(suppressed)
+    if cells is None:
+        cells = np.flatnonzero(must_protect(table, suppressed, threshold))
+    thresholds = table.thresholds(threshold)[cells]
     upper, lower = witness_bounds(table, published, cells)
-    ok = _certified(upper, lower, threshold)
+    ok = certified(upper, lower, thresholds)
     result = AuditResult(cells=cells, lower=lower, upper=upper, certified_fast=int(ok.sum()))
-    for i in np.flatnonzero(~ok):
-        lo, hi, binding = lp_bounds(table, published, int(cells[i]))
-        result.lower[i], result.upper[i] = lo, hi
-        result.solved_lp += 1
-        if not _certified(np.array([hi]), np.array([lo]), threshold)[0]:
-            result.failures.append(int(cells[i]))
-            result.binding[int(cells[i])] = binding
+    # no attacker gets a cell above the sum of its units' caps: below the
+    # threshold, it fails without asking the LP
+    capped = np.asarray(table.incidence[cells] @ table.cap).ravel() if len(cells) else np.zeros(0)
+    hopeless = ~ok & (np.floor(capped + _EPS) < thresholds)
+    for i in np.flatnonzero(hopeless):
+        result.upper[i] = capped[i]
+        result.failures.append(int(cells[i]))
+        result.binding[int(cells[i])] = np.zeros(0, dtype=np.int64)
+    todo = np.flatnonzero(~ok & ~hopeless)
+    if trusted:
+        known = np.isin(cells[todo], list(trusted))
+        result.lp_certified |= set(cells[todo][known].tolist())
+        result.certified_fast += int(known.sum())
+        todo = todo[~known]
+    if len(todo):
+        attacker = Attacker(table, published, cells[todo])
+        goals = goals_of(table.values[cells[todo]], thresholds[todo])
+        if len(todo) > 2:  # one point for many cells, then each of the rest alone
+            reached = attacker.reached(cells[todo], goals)
+            result.lp_certified |= set(cells[todo][reached].tolist())
+            result.solved_lp += int(reached.sum())
+            todo = todo[~reached]
+        for i in todo:
+            lo, hi, binding = attacker.range(int(cells[i]))
+            result.lower[i], result.upper[i] = lo, hi
+            result.solved_lp += 1
+            if not certified(np.array([hi]), np.array([lo]), thresholds[i:i + 1])[0]:
+                result.failures.append(int(cells[i]))
+                result.binding[int(cells[i])] = binding
+            else:
+                result.lp_certified.add(int(cells[i]))
     return result
 
 
@@ -226,8 +447,7 @@ def _twins(table: Table) -> np.ndarray:
     rng = np.random.default_rng(_RNG_SEED + 1)
     n_units = table.incidence.shape[1]
     weights = rng.integers(1, 2**40, size=(n_units, 2)).astype(np.float64)
-    signature = np.asarray(table.incidence @ weights)
-    return _factorize(signature)
+    return _factorize(np.asarray(table.incidence @ weights))
 
 
 def _smallest_container(table: Table, published: np.ndarray, cell: int) -> int | None:
@@ -240,13 +460,13 @@ def _smallest_container(table: Table, published: np.ndarray, cell: int) -> int |
     return int(containing[np.argmin(table.sizes[containing])])
 
 
-def _siblings(table: Table, published: np.ndarray, cell: int, parent: int | None) -> np.ndarray:
-    """Published cells of the same group, disjoint from `cell` and inside
-    every published cell that contains it (only those can share its atom
-    once suppressed), best first: previously suppressed, then smallest
+def _siblings(table: Table, published: np.ndarray, cell: int) -> np.ndarray:
+    """Published free cells of the same group, disjoint from `cell` and
+    inside every published cell that contains it (only those can share its
+    atom once suppressed), best first: previously suppressed, then smallest
     value, zeros last."""
     A = table.incidence
-    candidates = np.flatnonzero(published & (table.group == table.group[cell]))
+    candidates = np.flatnonzero(published & ~table.locked & (table.group == table.group[cell]))
     if not len(candidates):
         return candidates
     overlap_cell = np.asarray((A[candidates] @ A[cell].T).todense()).ravel()
@@ -274,7 +494,7 @@ def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float, escalat
     largest, and again."""
     published = table.shown & ~suppressed
     parent = _smallest_container(table, published, cell)
-    siblings = list(_siblings(table, published, cell, parent))
+    siblings = list(_siblings(table, published, cell))
     chosen = []
     previous = table.previous if table.previous is not None else np.zeros(len(table.values), bool)
     for sibling in [s for s in siblings if previous[s]]:
@@ -293,31 +513,57 @@ def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float, escalat
         chosen = siblings[:1]  # only zeros left: they still stop a cell being pinned
     for sibling in chosen:
         suppressed[sibling] = True
-    if not chosen and escalate and parent is not None:
+    if not chosen and escalate and parent is not None and not table.locked[parent]:
         suppressed[parent] = True
         return True
     return bool(chosen)
 
 
 def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray) -> bool:
-    """Suppress the smallest published cell among those that pin a secret
-    one (from the LP duals), so that mass can move again."""
-    candidates = binding[table.shown[binding] & ~suppressed[binding]]
+    """Suppress one published free cell among those that pin a secret one
+    (from the LP duals), so that mass can move again: the highest ranked,
+    then previously suppressed, then the smallest."""
+    candidates = binding[table.shown[binding] & ~suppressed[binding] & ~table.locked[binding]]
     if not len(candidates):
         return False
     previous = table.previous[candidates] if table.previous is not None else np.zeros(len(candidates), bool)
-    order = np.lexsort((candidates, table.values[candidates], ~previous))
+    order = np.lexsort((candidates, table.values[candidates], ~previous, -table.rank[candidates]))
     suppressed[candidates[order[0]]] = True
     return True
 
 
-def _unrelease(table: Table, suppressed: np.ndarray, threshold: int, released: list[int],
+def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold: int | None,
+            fix, max_steps: int = 1) -> list[int]:
+    """For each failing cell, ask the LP and let `fix(cell, binding)`
+    suppress something (it returns whether it did), until the cell is
+    protected, keeping one model warm across steps. Returns the cells
+    suppressed (they must be audited in turn)."""
+    thresholds = table.thresholds(threshold)
+    attacker = Attacker(table, table.shown & ~suppressed, np.array(failing, dtype=np.int64))
+    added: list[int] = []
+    for cell in failing:
+        for _ in range(max_steps):
+            low, high, binding = attacker.range(cell)
+            if certified(np.array([high]), np.array([low]), thresholds[cell:cell + 1])[0]:
+                break
+            before = suppressed.copy()
+            if not fix(cell, binding):
+                break
+            new = np.flatnonzero(suppressed & ~before)
+            added += new.tolist()
+            if not all(attacker.free_cell(int(c)) for c in new):
+                attacker = Attacker(table, table.shown & ~suppressed, np.array(failing, dtype=np.int64))
+    return added
+
+
+def _unrelease(table: Table, suppressed: np.ndarray, threshold: int | None, released: list[int],
                budget: int = 4) -> np.ndarray:
     """Extra cells chosen one at a time may have become unnecessary once
     later ones were: publish each again (largest first, those released by
     the exact check first) if the audit still passes without it."""
-    primary = primary_secret(table.values, threshold)
-    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown) if c not in set(released)]
+    primary = primary_secret(table.values, table.thresholds(threshold))
+    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown & ~table.locked)
+              if c not in set(released)]
     candidates = sorted(set(released), key=lambda c: -table.values[c]) + \
         sorted(others, key=lambda c: -table.values[c])
     for cell in candidates[:budget]:
@@ -328,24 +574,31 @@ def _unrelease(table: Table, suppressed: np.ndarray, threshold: int, released: l
     return suppressed
 
 
-def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -> np.ndarray:
+def secondary_suppression(table: Table, threshold: int | None = None, max_rounds: int = 100,
+                          suppressed: np.ndarray | None = None) -> np.ndarray:
     """Primary secrets plus the fewest, smallest extra cells so that every
-    secret cell is protected. Returns the suppressed mask (shown cells only)."""
-    suppressed = primary_secret(table.values, threshold) & table.shown
-    if not suppressed.any():
+    cell that must be protected is. Returns the suppressed mask (shown cells
+    only). `suppressed`, if given, is the starting mask (locked cells keep
+    their status in it)."""
+    thresholds = table.thresholds(threshold)
+    primary = primary_secret(table.values, thresholds) & table.shown & ~table.locked
+    start = np.zeros(len(table.values), bool) if suppressed is None else suppressed.copy()
+    suppressed = (start | primary) & table.shown
+    if not must_protect(table, suppressed, threshold).any():
         return suppressed
     twins = _twins(table)
     widened: set[int] = set()
+    free = table.shown & ~table.locked
     for _ in range(max_rounds):
         # a cell made of the same units as a secret one is the same number
-        suppressed |= table.shown & np.isin(twins, twins[suppressed])
+        suppressed |= free & np.isin(twins, twins[suppressed])
         published = table.shown & ~suppressed
-        cells = np.flatnonzero(suppressed)
+        cells = np.flatnonzero(suppressed & ~table.locked)
         upper, lower = witness_bounds(table, published, cells)
         # cells that lack mass get siblings, once each; whether the others
         # (pinned only in appearance, e.g. overlapping pooled periods) are
         # safe is for the exact check below to say
-        needy = ~_certified(upper, lower, threshold) & (upper < threshold)
+        needy = ~certified(upper, lower, thresholds[cells]) & (upper < thresholds[cells])
         added = deferred = False
         touched: set[int] = set()
         for cell, high in zip(cells[needy], upper[needy], strict=True):
@@ -356,28 +609,86 @@ def secondary_suppression(table: Table, threshold: int, max_rounds: int = 100) -
                 deferred = True  # a sibling added this round may already cover it
                 continue
             widened.add(int(cell))
-            if _widen(table, suppressed, int(cell), max(threshold - high, 1.0), escalate=False):
+            if _widen(table, suppressed, int(cell), max(thresholds[cell] - high, 1.0), escalate=False):
                 added = True
                 if parent is not None:
                     touched.add(parent)
         if not added and not deferred:
             break
-    # what atoms could not certify: exact check, widening around failures
+    # what atoms could not certify: exact check, widening around failures.
+    # From here the published set only shrinks, and a cell protected stays
+    # protected (the attacker knows less): after the first audit, only the
+    # cells that failed and those newly suppressed are audited again.
     released: list[int] = []
+    trusted: set[int] = set()
+    pending: np.ndarray | None = None
+    lp_used = 0
     for _ in range(max_rounds):
-        suppressed |= table.shown & np.isin(twins, twins[suppressed])
-        result = audit(table, suppressed, threshold)
+        before_twins = suppressed.copy()
+        suppressed |= free & np.isin(twins, twins[suppressed])
+        if pending is not None:
+            pending = np.union1d(pending, np.flatnonzero(suppressed & ~before_twins))
+        result = audit(table, suppressed, threshold, trusted=trusted, cells=pending)
+        trusted |= result.lp_certified
+        lp_used += result.solved_lp
         if result.ok:
-            # trying every extra cell again is cheap only where atoms decide
-            # almost everything (not on overlapping pooled periods)
-            return _unrelease(table, suppressed, threshold, released,
-                              budget=4 if result.solved_lp <= 5 else len(set(released)))
-        added = False
-        for cell in result.failures:
-            before = suppressed.copy()
-            added |= _release(table, suppressed, result.binding.get(cell, np.zeros(0, int))) \
-                or _widen(table, suppressed, cell, 1.0)
-            released += np.flatnonzero(suppressed & ~before).tolist()
-        if not added:
-            suppressed |= table.shown  # nothing left to publish safely
+            # each trial is a whole audit: a few, the largest first, where
+            # the LP decides little
+            return _unrelease(table, suppressed, threshold, released, budget=2 if lp_used <= 20 else 0)
+        grown = suppressed.copy()
+
+        def fix(cell: int, binding: np.ndarray) -> bool:
+            return _release(table, suppressed, binding) or bool(
+                table.shown[cell] and not table.locked[cell] and _widen(table, suppressed, cell, 1.0))
+
+        released += _repair(table, suppressed, result.failures, threshold, fix)
+        if not (suppressed & ~grown).any():
+            suppressed |= free  # nothing left to publish safely
+        pending = np.union1d(np.array(result.failures, dtype=np.int64), np.flatnonzero(suppressed & ~grown))
     return suppressed
+
+
+def ranked_suppression(table: Table, suppressed: np.ndarray, threshold: int | None = None,
+                       max_rounds: int = 200) -> tuple[np.ndarray, list[int]]:
+    """Decide the free cells (the partners' own territories) once every
+    locked cell has its status: free primary secrets are suppressed, then,
+    while a cell that must be protected is not, the free cell that binds it
+    with the highest rank (the latest territory) is suppressed; a failure
+    that no free cell binds suppresses every free cell sharing its units.
+
+    Returns the mask and the cells still failing once every free cell that
+    could matter is suppressed (failures the free cells did not cause)."""
+    thresholds = table.thresholds(threshold)
+    free = table.shown & ~table.locked
+    suppressed = (suppressed | (primary_secret(table.values, thresholds) & free)) & table.shown
+    twins = _twins(table)
+    trusted: set[int] = set()  # the published set only shrinks: see secondary_suppression
+    pending: np.ndarray | None = None
+    for _ in range(max_rounds):
+        before_twins = suppressed.copy()
+        suppressed |= free & np.isin(twins, twins[suppressed & table.shown])
+        if pending is not None:
+            pending = np.union1d(pending, np.flatnonzero(suppressed & ~before_twins))
+        result = audit(table, suppressed, threshold, trusted=trusted, cells=pending)
+        trusted |= result.lp_certified
+        if result.ok:
+            return suppressed, []
+        stuck: list[int] = []
+        grown = suppressed.copy()
+
+        def fix(cell: int, binding: np.ndarray) -> bool:
+            if _release(table, suppressed, binding):
+                return True
+            sharing = np.asarray((table.incidence @ table.incidence[cell].T).todense()).ravel() > 0
+            extra = sharing & free & ~suppressed
+            if extra.any():
+                suppressed[extra] = True
+                return True
+            stuck.append(cell)
+            return False
+
+        _repair(table, suppressed, result.failures, threshold, fix)
+        if not (suppressed & ~grown).any():
+            return suppressed, stuck
+        pending = np.union1d(np.array(result.failures, dtype=np.int64), np.flatnonzero(suppressed & ~grown))
+    return suppressed, audit(table, suppressed, threshold).failures

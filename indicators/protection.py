@@ -1,0 +1,420 @@
+"""Statistical secrecy for a whole snapshot, and for a partner's new own
+territory between two snapshots. The threat model is the README's: one
+partner or several pooling what they read, on every channel, every level,
+every period, every own territory of every organisation (retired ones
+included), knowing that counts are non-negative integers and that a part
+never exceeds its whole.
+
+Three stages, all from the pure functions of `compute/`:
+1. per variable, in a process pool: the public cells (primary and secondary
+   suppression, audit), then the own territories' cells, decided without
+   changing any public one (latest territory suppressed first when one
+   binds), then an audit where related variables are known exactly;
+2. the cells that fail that audit are checked again with the related
+   variables as unknowns (compute/cross.py), suppressing what binds them;
+3. the masks say which rows of which indicator are withheld."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .compute import cells as cellmath
+from .compute.cells import FREE, HIDDEN, OWN, PUBLIC, Block, Geography, OwnRows
+from .compute.cross import JointAttacker, JointVariable
+from .compute.frames import DSR, IndicatorSpec, Series
+from .compute.protect import SecrecyJob, SecrecyOutcome, Whole, protect, year_groups
+from .compute.rates import EXACT_BELOW
+from .compute.secrecy import NO_CAP
+
+log = logging.getLogger(__name__)
+
+LEVEL_ORDER = ["france", "region", "departement", "epci", "commune", "territoire_demonstrateur",
+               "territoire_democratie_sanitaire", "pole_metropolitain"]
+
+
+@dataclass
+class Published:
+    """An indicator as the engine publishes it: its formula and its levels."""
+
+    spec: IndicatorSpec
+    levels: list[str]
+
+
+@dataclass
+class Relations:
+    """part ≤ whole, unit by unit: declared in the catalogue, and every
+    proportion's numerator within its denominator.
+
+    Only a whole whose source has a lower secrecy threshold than the part's
+    can prove a part small: any other whole's published cell is 0 or at
+    least the part's threshold, and its small cells are secrets its own
+    table protects up to that threshold. The audit therefore brings in the
+    wholes (and parts) with a lower threshold: insee population counts under
+    Cnaf recipients, main residences under social dwellings…"""
+
+    wholes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    parts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def build(cls, declared: list[tuple[int, int]], indicators: list[Published],
+              thresholds: dict[int, int] | None = None) -> Relations:
+        """`thresholds`: per variable, its source's threshold (every pair is
+        kept without it)."""
+        relations = cls()
+        pairs = set(declared) | {(i.spec.numerator_id, i.spec.denominator_id) for i in indicators
+                                 if i.spec.kind == "proportion" and i.spec.denominator_id}
+        for part, whole in sorted(pairs):
+            if thresholds is not None and not thresholds.get(whole, 0) < thresholds.get(part, 0):
+                continue
+            relations.wholes[part].append(whole)
+            relations.parts[whole].append(part)
+        return relations
+
+
+@dataclass
+class Masks:
+    """What a protection decided: per variable, public cells {(row of G,
+    period, ages): suppressed} and own cells {(own row, period, ages):
+    suppressed}; the audit's figures."""
+
+    public: dict[int, dict] = field(default_factory=dict)
+    own: dict[int, dict] = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def level_rank(levels: np.ndarray) -> np.ndarray:
+    return np.array([LEVEL_ORDER.index(lv) if lv in LEVEL_ORDER else len(LEVEL_ORDER) for lv in levels])
+
+
+def variable_blocks(variable: Series, indicators: list[Published], geo: Geography,
+                    series: dict[int, Series]) -> list[Block]:
+    """The variable's cells: for every indicator using it, its levels × its
+    periods × its age restriction (France is the imported reference, not a
+    cell). A standardised rate withheld below 10 events protects its
+    numerator's cells up to 10 at least."""
+    merged: dict[tuple[str, str], dict] = {}
+    for indicator in indicators:
+        spec = indicator.spec
+        if variable.variable_id not in spec.variables:
+            continue
+        num = series.get(spec.numerator_id)
+        den = series.get(spec.denominator_id) if spec.denominator_id else None
+        if num is None or (spec.denominator_id and den is None):
+            continue
+        levels = [lv for lv in indicator.levels if lv != "france"]
+        rows = np.flatnonzero(np.isin(geo.levels, levels))
+        threshold = variable.threshold
+        if spec.kind == DSR and spec.numerator_id == variable.variable_id:
+            threshold = max(threshold, EXACT_BELOW)
+        for label, years in spec.periods(num.years):
+            if den is not None and any(y not in den.years for y in years):
+                continue
+            if any(y not in variable.years for y in years):
+                continue
+            entry = merged.setdefault((label, spec.ages), {"years": years, "rows": set(), "threshold": 0})
+            entry["rows"] |= set(rows.tolist())
+            entry["threshold"] = max(entry["threshold"], threshold)
+    return [Block(period=label, years=entry["years"], ages=ages, shown=np.array(sorted(entry["rows"]), dtype=np.int64),
+                  threshold=entry["threshold"]) for (label, ages), entry in sorted(merged.items())]
+
+
+def _aligned(source: Series, target: Series) -> np.ndarray | None:
+    """`source`'s commune counts on `target`'s years and bands (NaN where
+    it has no value)."""
+    if source.by_age and not target.by_age:
+        units = source.units.sum(axis=2, keepdims=True)
+        missing = source.missing
+    elif target.by_age and not source.by_age:
+        return None  # a whole without bands does not bound each band
+    else:
+        units, missing = source.units, source.missing
+    out = np.full(target.units.shape, np.nan)
+    for j, year in enumerate(target.years):
+        if year in source.years:
+            i = source.years.index(year)
+            out[:, j, :] = np.where(missing[:, i, None], np.nan, units[:, i, :])
+    return out
+
+
+def _align(array: np.ndarray, source: Series, target: Series, fill: float) -> np.ndarray | None:
+    """An array over `source`'s (communes, years, bands) on `target`'s."""
+    if source.by_age and not target.by_age:
+        array = array.sum(axis=2, keepdims=True)
+    elif target.by_age and not source.by_age:
+        return None
+    out = np.full(target.units.shape, fill)
+    for j, year in enumerate(target.years):
+        if year in source.years:
+            out[:, j, :] = array[:, source.years.index(year), :]
+    return out
+
+
+def wholes_of(variable: Series, series: dict[int, Series], indicators: list[Published], geo: Geography,
+              relations: Relations, own: OwnCells | None) -> list[Whole] | None:
+    """The variable's wholes as a job needs them to move with it (None: one
+    of them cannot be put on its units)."""
+    out = []
+    for whole_id in relations.wholes.get(variable.variable_id, []):
+        whole = series.get(whole_id)
+        if whole is None or whole.is_value:
+            continue
+        units = _aligned(whole, variable)
+        if units is None:
+            return None
+        cap, floor = unit_bounds(whole, series, relations, exclude={variable.variable_id})
+        out.append(Whole(
+            code=whole.code, units=units, blocks=variable_blocks(whole, indicators, geo, series),
+            own=None if own is None else own.of(whole.code),
+            cap=None if cap is None else _align(cap, whole, variable, NO_CAP),
+            floor=None if floor is None else _align(floor, whole, variable, 0.0)))
+    return out
+
+
+def unit_bounds(variable: Series, series: dict[int, Series], relations: Relations,
+                exclude: set[int] = frozenset()) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Caps (wholes) and floors (parts) of each unit of `variable` from the
+    related variables' true values, as an attacker who knew them exactly
+    would use them. A relation the data break at a unit bounds nothing
+    there."""
+    cap = floor = None
+    for whole in relations.wholes.get(variable.variable_id, []):
+        if whole in exclude or whole not in series:
+            continue
+        values = _aligned(series[whole], variable)
+        if values is None:
+            continue
+        values = np.where(np.isnan(values) | (values < variable.units), NO_CAP, values)
+        cap = values if cap is None else np.minimum(cap, values)
+    for part in relations.parts.get(variable.variable_id, []):
+        if part in exclude or part not in series:
+            continue
+        values = _aligned(series[part], variable)
+        if values is None:
+            continue
+        values = np.where(np.isnan(values) | (values > variable.units), 0.0, values)
+        floor = values if floor is None else np.maximum(floor, values)
+    return cap, floor
+
+
+@dataclass
+class OwnCells:
+    """The own territories in a check: rows over communes, and the state of
+    their cells per variable (see own_territories.states_for)."""
+
+    rows: OwnRows
+    states: dict
+
+    def of(self, code: str) -> OwnRows:
+        default = self.states.get("default")
+        return OwnRows(G=self.rows.G, ids=self.rows.ids, order=self.rows.order, default=default,
+                       state={(period, ages): state for key, state in self.states.items() if key != "default"
+                              for c, period, ages in [key] if c == code})
+
+
+def jobs_build(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
+               previous: dict[int, dict], own: OwnCells | None, given: dict[int, dict],
+               all_given: bool = False) -> list[SecrecyJob]:
+    """One job per variable whose cells need protecting (a threshold above
+    1 somewhere). `given`: public masks already decided (variables carried
+    over, or every variable when `all_given`: a new own territory's check);
+    the others' are decided by their job."""
+    rank = level_rank(geo.levels)
+    jobs = []
+    for variable_id, variable in series.items():
+        if variable.is_value:
+            continue
+        blocks = variable_blocks(variable, indicators, geo, series)
+        if not blocks or max(b.threshold for b in blocks) <= 1:
+            continue
+        cap, floor = unit_bounds(variable, series, relations)
+        wholes = wholes_of(variable, series, indicators, geo, relations, own) if cap is not None else []
+        jobs.append(SecrecyJob(
+            variable_id=variable_id, code=variable.code, G=geo.G, n_communes=geo.n_communes, rank=rank,
+            units=variable.units, years=variable.years, blocks=blocks, previous=previous.get(variable_id, {}),
+            public=given.get(variable_id, {}) if all_given or variable_id in given else None,
+            own=None if own is None else own.of(variable.code), cap=cap, floor=floor, wholes=wholes or []))
+    # the biggest first, so that two processes finish together
+    return sorted(jobs, key=lambda j: -j.units.size * max(1, len(j.blocks)))
+
+
+def workers_available(configured: str | int | None) -> int:
+    """Processes for the secrecy work: all cores, unless we are a daemonic
+    process (a Celery prefork child), which may not have children."""
+    if multiprocessing.current_process().daemon:
+        return 1
+    return max(1, int(configured or os.cpu_count() or 1))
+
+
+def jobs_run(jobs: list[SecrecyJob], workers: int) -> list[SecrecyOutcome]:
+    if workers > 1 and len(jobs) > 1:
+        # forkserver: safe from a threaded worker, children import only pure code
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(protect, jobs))
+    return [protect(job) for job in jobs]
+
+
+def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
+                previous: dict[int, dict], own: OwnCells | None, workers: int,
+                public: Masks | None = None, free_own: np.ndarray | None = None,
+                carried: dict[int, dict] | None = None) -> Masks:
+    """Decide every mask (a publication), or only the own cells of the
+    territories that are FREE in `own` when `public` is given (a new
+    territory between two snapshots). `free_own`: own rows the cross stage
+    may suppress (default: every free one). `carried`: public masks of
+    variables kept from the last snapshot (not recomputed: fixed)."""
+    carried = carried or {}
+    given = dict(carried) if public is None else {k: dict(v) for k, v in public.public.items()}
+    jobs = jobs_build(series, indicators, geo, relations, previous, own, given, all_given=public is not None)
+    outcomes = jobs_run(jobs, workers)
+    masks = Masks(public={k: dict(v) for k, v in given.items()})
+    totals: dict[str, int] = defaultdict(int)
+    codes = {job.variable_id: job.code for job in jobs}
+    candidates: dict[int, list] = {}
+    for outcome in outcomes:
+        if outcome.variable_id not in given and public is None:
+            masks.public[outcome.variable_id] = outcome.public
+        masks.own[outcome.variable_id] = outcome.own
+        for name, value in outcome.totals.items():
+            totals[name] += value
+        masks.failures += [f"{codes[outcome.variable_id]} {geo.codes[r]} {p} {a}".strip()
+                           for r, p, a in outcome.failures]
+        masks.failures += [f"{codes[outcome.variable_id]} {k} {r} {p} {a} (territoire personnalisé)".strip()
+                           for k, r, p, a in outcome.stuck]
+        if outcome.candidates:
+            candidates[outcome.variable_id] = outcome.candidates
+    totals["cross_candidates"] = sum(len(c) for c in candidates.values())
+    cross = cross_run(candidates, series, indicators, geo, relations, masks, own,
+                      public_free=public is None, free_own=free_own, fixed=set(carried))
+    masks.failures += cross.pop("failed")
+    totals.update(cross)
+    masks.audit = dict(totals)
+    return masks
+
+
+def _joint_variable(variable: Series, blocks: list[Block], geo: Geography, years: list[int], parts: list[np.ndarray],
+                    masks: Masks, own: OwnCells | None, series: dict[int, Series], relations: Relations,
+                    exclude: set[int], public_free: bool, free_own: np.ndarray | None,
+                    fixed: set[int] = frozenset()) -> JointVariable:
+    """One variable of a joint check on common units (communes × `years` ×
+    `parts`), its cells published as the masks say."""
+    index = [variable.years.index(y) for y in years]
+    units = variable.units[:, index, :]
+    own_parts = parts if variable.by_age else None
+    own_rows = None if own is None else own.of(variable.code)
+    table, key = cellmath.secrecy_table(geo.G, level_rank(geo.levels), geo.n_communes, units, years, blocks,
+                                        None, own_rows, parts=own_parts)
+    cap, floor = unit_bounds(variable, series, relations, exclude)
+
+    def on_units(array: np.ndarray) -> np.ndarray:
+        array = array[:, index, :]
+        return (cellmath.parts_of(array, parts) if variable.by_age else array).ravel()
+
+    if cap is not None:
+        table.cap = np.minimum(on_units(cap), NO_CAP)
+    if floor is not None:
+        table.floor = on_units(floor)
+    public = masks.public.get(variable.variable_id, {})
+    mine = masks.own.get(variable.variable_id, {})
+    suppressed = np.zeros(len(key.kind), dtype=bool)
+    free = np.zeros(len(key.kind), dtype=bool)
+    states = cellmath.own_states(key, own_rows)
+    for c in range(len(key.kind)):
+        at = (int(key.row[c]), key.period[c], key.ages[c])
+        if key.kind[c] == PUBLIC:
+            suppressed[c] = public.get(at, False)
+            free[c] = public_free and variable.variable_id not in fixed
+        elif key.kind[c] == OWN:
+            suppressed[c] = mine.get(at, False)
+            free[c] = states[c] == FREE and (free_own is None or bool(free_own[key.row[c]])) \
+                and variable.variable_id not in fixed
+    published = table.shown & ~suppressed
+    joint = JointVariable(code=variable.code, table=table, published=published, free=free & published)
+    joint.key = key
+    return joint
+
+
+def _joinable(part: Series, whole: Series, blocks: list[Block], years: list[int]) -> bool:
+    """Whether `whole` can share `part`'s units in a joint check: it has the
+    years, and bands agree (a whole by age under a part without bands only
+    if none of its cells there is age-restricted)."""
+    if any(y not in whole.years for y in years) or whole.is_value:
+        return False
+    if part.by_age == whole.by_age:
+        return True
+    return not part.by_age and all(b.ages == "" for b in blocks)
+
+
+def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
+              relations: Relations, masks: Masks, own: OwnCells | None, public_free: bool,
+              free_own: np.ndarray | None, fixed: set[int] = frozenset()) -> dict:
+    """Check each candidate with its variable's wholes as unknowns too, and
+    suppress what binds it (own territories' cells first, then the smallest
+    public cell); masks are updated in place."""
+    checked = protected = suppressed_count = 0
+    failed: list[str] = []
+    for variable_id, cells in candidates.items():
+        variable = series[variable_id]
+        blocks = variable_blocks(variable, indicators, geo, series)
+        wholes = [w for w in relations.wholes.get(variable_id, []) if w in series and not series[w].is_value]
+        for group in year_groups(blocks):
+            years = sorted({y for b in group for y in b.years})
+            mine = [c for c in cells if any(b.period == c[2] and b.ages == c[3] for b in group)]
+            if not mine:
+                continue
+            parts = cellmath.age_parts(sorted({b.ages for b in group}), variable.units.shape[2])
+            joint_set, joint_blocks = [variable_id], {variable_id: group}
+            for whole in wholes:
+                w_blocks = [b for b in variable_blocks(series[whole], indicators, geo, series)
+                            if set(b.years) & set(years)]
+                if all(set(b.years) <= set(years) for b in w_blocks) and _joinable(
+                        variable, series[whole], w_blocks, years):
+                    joint_set.append(whole)
+                    joint_blocks[whole] = w_blocks
+            exclude = set(joint_set)
+            joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, own, series,
+                                      relations, exclude, public_free, free_own, fixed) for vid in joint_set]
+            kept = joint_set
+            relations_here = [(0, i) for i in range(1, len(joints))]
+            attacker = JointAttacker(joints, relations_here)
+            key = joints[0].key
+            index = {(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]): c for c in range(len(key.kind))}
+            todo = [(index[c], c) for c in mine if c in index]
+            checked += len(todo)
+            started = time.perf_counter()
+            if len(todo) > 2:  # one feasible point protects most of them
+                reached = attacker.reached(0, np.array([cell for cell, _ in todo]))
+                protected += int(reached.sum())
+                todo = [t for t, done in zip(todo, reached, strict=True) if not done]
+            log.debug("cross %s %s: %d left after one point (%.1f s)", variable.code, years, len(todo),
+                     time.perf_counter() - started)
+            for cell, (kind, row, period, ages) in todo:
+                ok, suppressed = attacker.protect(0, cell)
+                for which, c in suppressed:
+                    suppressed_count += 1
+                    vid, k = kept[which], joints[which].key
+                    at = (int(k.row[c]), k.period[c], k.ages[c])
+                    if k.kind[c] == OWN:
+                        masks.own.setdefault(vid, {})[at] = True
+                    else:
+                        masks.public.setdefault(vid, {})[at] = True
+                if ok:
+                    protected += 1
+                else:
+                    failed.append(f"{variable.code} {kind} {geo.codes[row] if kind != OWN else row} {period} {ages}"
+                                  " (borne d'une variable liée)".strip())
+    return {"cross_checked": checked, "cross_protected": protected, "cross_suppressed": suppressed_count,
+            "failed": failed}
+
+
+__all__ = ["HIDDEN", "Masks", "OwnCells", "Published", "Relations", "protect_all", "variable_blocks",
+           "workers_available"]
