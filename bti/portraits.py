@@ -35,8 +35,8 @@ def territory_resolve(*, user, key: str) -> dict:
         own = published.own_territories_visible(user).filter(pk=int(code) if code.isdigit() else 0).first()
         if own is None:
             raise PortraitError("Territoire personnalisé inconnu.")
-        return {"level": "perso", "code": f"perso-{own.pk}", "name": own.name, "own": own,
-                "communes": list(own.communes.values_list("code", flat=True))}
+        return {"level": "perso", "code": own.code, "name": own.name, "own": own,
+                "communes": list(own.version.communes.values_list("code", flat=True))}
     territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None:
         raise PortraitError(f"Territoire inconnu : {key}")

@@ -266,7 +266,7 @@ def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
         problems.append(f"code(s) en double : {', '.join(repeated[:10])}")
     known = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.COMMUNE, code__in=communes)}
     known_epci = {t.code: t for t in Territory.objects.filter(level=TerritoryLevel.EPCI, code__in=epcis)}
-    outside = sorted(c for c in set(communes) - set(known) if c[:2] not in REGION_DEPARTEMENTS and c[:2].isdigit())
+    outside = sorted(c for c in set(communes) - set(known) if _elsewhere_in_france(c))
     unknown = sorted(set(communes) - set(known) - set(outside))
     if outside:
         problems.append(f"commune(s) hors des Hauts-de-France : {', '.join(outside[:10])}")
@@ -286,6 +286,15 @@ def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
         raise OwnTerritoryError(f"Un territoire réunit au plus {OWN_TERRITORY_MAX_COMMUNES} communes "
                                 f"(celui-ci en compte {len(members)}).")
     return sorted(members, key=lambda t: t.code)
+
+
+def _elsewhere_in_france(code: str) -> bool:
+    """A commune code of another French département (COG format)."""
+    import re
+
+    if not re.fullmatch(r"(0[1-9]|[1-8]\d|9[0-5]|2[AB])\d{3}|97[1-6]\d{2}", code):
+        return False
+    return code[:2] not in REGION_DEPARTEMENTS
 
 
 def _name(name: str, organisation, exclude: int | None = None) -> str:

@@ -1,18 +1,19 @@
-"""Statistical secrecy for a whole snapshot, and for a partner's new own
-territory between two snapshots. The threat model is the README's: one
-partner or several pooling what they read, on every channel, every level,
-every period, every own territory of every organisation (retired ones
-included), knowing that counts are non-negative integers and that a part
-never exceeds its whole.
+"""Statistical secrecy for a whole snapshot. The threat model is the
+README's: one partner or several pooling what they read, on every channel,
+every level, every period, every own territory of every organisation,
+knowing that counts are non-negative integers and that a part never exceeds
+its whole.
 
-Three stages, all from the pure functions of `compute/`:
+Stages, all from the pure functions of `compute/`:
 1. per variable, in a process pool: the public cells (primary and secondary
-   suppression, audit), then the own territories' cells, decided without
-   changing any public one (latest territory suppressed first when one
-   binds), then an audit where related variables are known exactly;
+   suppression, audit), then an audit where related variables are known
+   exactly;
 2. the cells that fail that audit are checked again with the related
    variables as unknowns (compute/cross.py), suppressing what binds them;
-3. the masks say which rows of which indicator are withheld."""
+3. what the published cells determine, table by table: a partner's own
+   territory shows a figure only where it is determined (so it tells
+   nobody anything new, and withholding it says nothing of hidden counts);
+4. the masks say which rows of which indicator are withheld."""
 
 from __future__ import annotations
 
@@ -27,10 +28,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compute import cells as cellmath
-from .compute.cells import FREE, HIDDEN, OWN, PUBLIC, Block, Geography, OwnRows
+from .compute.cells import HIDDEN, PUBLIC, Block, Geography
 from .compute.cross import JointAttacker, JointVariable
 from .compute.frames import DSR, IndicatorSpec, Series
-from .compute.protect import SecrecyJob, SecrecyOutcome, Whole, protect, year_groups
+from .compute.protect import (
+    Known,
+    SecrecyJob,
+    SecrecyOutcome,
+    Whole,
+    known_of,
+    protect,
+    year_groups,
+)
 from .compute.rates import EXACT_BELOW
 from .compute.secrecy import NO_CAP
 
@@ -82,11 +91,11 @@ class Relations:
 @dataclass
 class Masks:
     """What a protection decided: per variable, public cells {(row of G,
-    period, ages): suppressed} and own cells {(own row, period, ages):
-    suppressed}; the audit's figures."""
+    period, ages): suppressed} and what they determine (own territories);
+    the audit's figures."""
 
     public: dict[int, dict] = field(default_factory=dict)
-    own: dict[int, dict] = field(default_factory=dict)
+    known: dict[int, list[Known]] = field(default_factory=dict)
     audit: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -159,7 +168,7 @@ def _align(array: np.ndarray, source: Series, target: Series, fill: float) -> np
 
 
 def wholes_of(variable: Series, series: dict[int, Series], indicators: list[Published], geo: Geography,
-              relations: Relations, own: OwnCells | None) -> list[Whole] | None:
+              relations: Relations) -> list[Whole] | None:
     """The variable's wholes as a job needs them to move with it (None: one
     of them cannot be put on its units)."""
     out = []
@@ -173,7 +182,6 @@ def wholes_of(variable: Series, series: dict[int, Series], indicators: list[Publ
         cap, floor = unit_bounds(whole, series, relations, exclude={variable.variable_id})
         out.append(Whole(
             code=whole.code, units=units, blocks=variable_blocks(whole, indicators, geo, series),
-            own=None if own is None else own.of(whole.code),
             cap=None if cap is None else _align(cap, whole, variable, NO_CAP),
             floor=None if floor is None else _align(floor, whole, variable, 0.0)))
     return out
@@ -205,28 +213,11 @@ def unit_bounds(variable: Series, series: dict[int, Series], relations: Relation
     return cap, floor
 
 
-@dataclass
-class OwnCells:
-    """The own territories in a check: rows over communes, and the state of
-    their cells per variable (see own_territories.states_for)."""
-
-    rows: OwnRows
-    states: dict
-
-    def of(self, code: str) -> OwnRows:
-        default = self.states.get("default")
-        return OwnRows(G=self.rows.G, ids=self.rows.ids, order=self.rows.order, default=default,
-                       state={(period, ages): state for key, state in self.states.items() if key != "default"
-                              for c, period, ages in [key] if c == code})
-
-
 def jobs_build(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
-               previous: dict[int, dict], own: OwnCells | None, given: dict[int, dict],
-               all_given: bool = False) -> list[SecrecyJob]:
+               previous: dict[int, dict], given: dict[int, dict]) -> list[SecrecyJob]:
     """One job per variable whose cells need protecting (a threshold above
     1 somewhere). `given`: public masks already decided (variables carried
-    over, or every variable when `all_given`: a new own territory's check);
-    the others' are decided by their job."""
+    over from the last snapshot); the others' are decided by their job."""
     rank = level_rank(geo.levels)
     jobs = []
     for variable_id, variable in series.items():
@@ -236,12 +227,11 @@ def jobs_build(series: dict[int, Series], indicators: list[Published], geo: Geog
         if not blocks or max(b.threshold for b in blocks) <= 1:
             continue
         cap, floor = unit_bounds(variable, series, relations)
-        wholes = wholes_of(variable, series, indicators, geo, relations, own) if cap is not None else []
+        wholes = wholes_of(variable, series, indicators, geo, relations) if cap is not None else []
         jobs.append(SecrecyJob(
             variable_id=variable_id, code=variable.code, G=geo.G, n_communes=geo.n_communes, rank=rank,
             units=variable.units, years=variable.years, blocks=blocks, previous=previous.get(variable_id, {}),
-            public=given.get(variable_id, {}) if all_given or variable_id in given else None,
-            own=None if own is None else own.of(variable.code), cap=cap, floor=floor, wholes=wholes or []))
+            public=given.get(variable_id), cap=cap, floor=floor, wholes=wholes or []))
     # the biggest first, so that two processes finish together
     return sorted(jobs, key=lambda j: -j.units.size * max(1, len(j.blocks)))
 
@@ -264,55 +254,65 @@ def jobs_run(jobs: list[SecrecyJob], workers: int) -> list[SecrecyOutcome]:
 
 
 def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
-                previous: dict[int, dict], own: OwnCells | None, workers: int,
-                public: Masks | None = None, free_own: np.ndarray | None = None,
-                carried: dict[int, dict] | None = None) -> Masks:
-    """Decide every mask (a publication), or only the own cells of the
-    territories that are FREE in `own` when `public` is given (a new
-    territory between two snapshots). `free_own`: own rows the cross stage
-    may suppress (default: every free one). `carried`: public masks of
-    variables kept from the last snapshot (not recomputed: fixed)."""
+                previous: dict[int, dict], workers: int, carried: dict[int, dict] | None = None) -> Masks:
+    """Decide every public mask of a snapshot and what it determines.
+    `carried`: public masks of variables kept from the last snapshot (not
+    recomputed: fixed)."""
     carried = carried or {}
-    given = dict(carried) if public is None else {k: dict(v) for k, v in public.public.items()}
-    jobs = jobs_build(series, indicators, geo, relations, previous, own, given, all_given=public is not None)
+    clock = time.perf_counter()
+    jobs = jobs_build(series, indicators, geo, relations, previous, carried)
     outcomes = jobs_run(jobs, workers)
-    masks = Masks(public={k: dict(v) for k, v in given.items()})
+    stages = {"variables": round(time.perf_counter() - clock, 2)}
+    masks = Masks(public={k: dict(v) for k, v in carried.items()})
     totals: dict[str, int] = defaultdict(int)
     codes = {job.variable_id: job.code for job in jobs}
     candidates: dict[int, list] = {}
     for outcome in outcomes:
-        if outcome.variable_id not in given and public is None:
+        if outcome.variable_id not in carried:
             masks.public[outcome.variable_id] = outcome.public
-        masks.own[outcome.variable_id] = outcome.own
+        masks.known[outcome.variable_id] = outcome.known
         for name, value in outcome.totals.items():
             totals[name] += value
         masks.failures += [f"{codes[outcome.variable_id]} {geo.codes[r]} {p} {a}".strip()
                            for r, p, a in outcome.failures]
-        masks.failures += [f"{codes[outcome.variable_id]} {k} {r} {p} {a} (territoire personnalisé)".strip()
-                           for k, r, p, a in outcome.stuck]
         if outcome.candidates:
             candidates[outcome.variable_id] = outcome.candidates
     totals["cross_candidates"] = sum(len(c) for c in candidates.values())
-    cross = cross_run(candidates, series, indicators, geo, relations, masks, own,
-                      public_free=public is None, free_own=free_own, fixed=set(carried))
+    before = {vid: {k for k, v in m.items() if v} for vid, m in masks.public.items()}
+    clock = time.perf_counter()
+    cross = cross_run(candidates, series, indicators, geo, relations, masks, fixed=set(carried))
     masks.failures += cross.pop("failed")
     totals.update(cross)
-    masks.audit = dict(totals)
+    stages["related_variables"] = round(time.perf_counter() - clock, 2)
+    clock = time.perf_counter()
+    # what the final masks determine: again where the cross stage suppressed,
+    # and for the wholes of secret variables (own territories read them too)
+    rank = level_rank(geo.levels)
+    for variable_id, variable in series.items():
+        if variable.is_value:
+            continue
+        changed = {k for k, v in masks.public.get(variable_id, {}).items() if v} != before.get(variable_id, set())
+        if variable_id in masks.known and not changed:
+            continue
+        blocks = variable_blocks(variable, indicators, geo, series)
+        if not blocks or (max(b.threshold for b in blocks) <= 1 and variable_id not in relations.parts):
+            continue  # nothing secret in it nor under it: own territories read it freely
+        masks.known[variable_id] = known_of(geo.G, rank, geo.n_communes, variable.units, variable.years, blocks,
+                                            masks.public.get(variable_id, {}))
+    stages["determined_sums"] = round(time.perf_counter() - clock, 2)
+    masks.audit = dict(totals) | {"seconds": stages}
     return masks
 
 
 def _joint_variable(variable: Series, blocks: list[Block], geo: Geography, years: list[int], parts: list[np.ndarray],
-                    masks: Masks, own: OwnCells | None, series: dict[int, Series], relations: Relations,
-                    exclude: set[int], public_free: bool, free_own: np.ndarray | None,
+                    masks: Masks, series: dict[int, Series], relations: Relations, exclude: set[int],
                     fixed: set[int] = frozenset()) -> JointVariable:
     """One variable of a joint check on common units (communes × `years` ×
     `parts`), its cells published as the masks say."""
     index = [variable.years.index(y) for y in years]
     units = variable.units[:, index, :]
-    own_parts = parts if variable.by_age else None
-    own_rows = None if own is None else own.of(variable.code)
     table, key = cellmath.secrecy_table(geo.G, level_rank(geo.levels), geo.n_communes, units, years, blocks,
-                                        None, own_rows, parts=own_parts)
+                                        None, parts=parts if variable.by_age else None)
     cap, floor = unit_bounds(variable, series, relations, exclude)
 
     def on_units(array: np.ndarray) -> np.ndarray:
@@ -324,19 +324,11 @@ def _joint_variable(variable: Series, blocks: list[Block], geo: Geography, years
     if floor is not None:
         table.floor = on_units(floor)
     public = masks.public.get(variable.variable_id, {})
-    mine = masks.own.get(variable.variable_id, {})
     suppressed = np.zeros(len(key.kind), dtype=bool)
     free = np.zeros(len(key.kind), dtype=bool)
-    states = cellmath.own_states(key, own_rows)
-    for c in range(len(key.kind)):
-        at = (int(key.row[c]), key.period[c], key.ages[c])
-        if key.kind[c] == PUBLIC:
-            suppressed[c] = public.get(at, False)
-            free[c] = public_free and variable.variable_id not in fixed
-        elif key.kind[c] == OWN:
-            suppressed[c] = mine.get(at, False)
-            free[c] = states[c] == FREE and (free_own is None or bool(free_own[key.row[c]])) \
-                and variable.variable_id not in fixed
+    for c in np.flatnonzero(key.kind == PUBLIC):
+        suppressed[c] = public.get((int(key.row[c]), key.period[c], key.ages[c]), False)
+        free[c] = variable.variable_id not in fixed
     published = table.shown & ~suppressed
     joint = JointVariable(code=variable.code, table=table, published=published, free=free & published)
     joint.key = key
@@ -355,8 +347,7 @@ def _joinable(part: Series, whole: Series, blocks: list[Block], years: list[int]
 
 
 def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
-              relations: Relations, masks: Masks, own: OwnCells | None, public_free: bool,
-              free_own: np.ndarray | None, fixed: set[int] = frozenset()) -> dict:
+              relations: Relations, masks: Masks, fixed: set[int] = frozenset()) -> dict:
     """Check each candidate with its variable's wholes as unknowns too, and
     suppress what binds it (own territories' cells first, then the smallest
     public cell); masks are updated in place."""
@@ -381,8 +372,8 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
                     joint_set.append(whole)
                     joint_blocks[whole] = w_blocks
             exclude = set(joint_set)
-            joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, own, series,
-                                      relations, exclude, public_free, free_own, fixed) for vid in joint_set]
+            joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, series,
+                                      relations, exclude, fixed) for vid in joint_set]
             kept = joint_set
             relations_here = [(0, i) for i in range(1, len(joints))]
             attacker = JointAttacker(joints, relations_here)
@@ -402,19 +393,15 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
                 for which, c in suppressed:
                     suppressed_count += 1
                     vid, k = kept[which], joints[which].key
-                    at = (int(k.row[c]), k.period[c], k.ages[c])
-                    if k.kind[c] == OWN:
-                        masks.own.setdefault(vid, {})[at] = True
-                    else:
-                        masks.public.setdefault(vid, {})[at] = True
+                    masks.public.setdefault(vid, {})[(int(k.row[c]), k.period[c], k.ages[c])] = True
                 if ok:
                     protected += 1
                 else:
-                    failed.append(f"{variable.code} {kind} {geo.codes[row] if kind != OWN else row} {period} {ages}"
+                    failed.append(f"{variable.code} {kind} {geo.codes[row]} {period} {ages}"
                                   " (borne d'une variable liée)".strip())
     return {"cross_checked": checked, "cross_protected": protected, "cross_suppressed": suppressed_count,
             "failed": failed}
 
 
-__all__ = ["HIDDEN", "Masks", "OwnCells", "Published", "Relations", "protect_all", "variable_blocks",
+__all__ = ["HIDDEN", "Known", "Masks", "Published", "Relations", "protect_all", "variable_blocks",
            "workers_available"]

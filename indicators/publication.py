@@ -11,7 +11,6 @@ snapshot untouched; the next run marks the orphan as failed."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -36,7 +35,7 @@ from .compute.frames import VALUE_COLUMNS, IndicatorSpec, Rows, Series, indicato
 from .compute.protect import mask_frame
 from .models import ImportBatch, Indicator, OwnTerritoryVersion, Snapshot, Territory, Variable
 from .observation_store import observations_read
-from .protection import OwnCells, Published, Relations, protect_all, workers_available
+from .protection import Published, Relations, protect_all, workers_available
 from .selectors import membership_matrix
 
 log = logging.getLogger(__name__)
@@ -315,91 +314,79 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
     series = {vid: series_build(group, variables[vid], geo) for vid, group in observations.groupby("variable_id")}
     published = published_indicators(everything)
     relations = relations_read(published)
-    prints = own.fingerprints(series, geo)
     lap("agrégation", 20)
-    with own.own_lock():
-        current = Snapshot.objects.filter(is_current=True).first()
-        previous_dir = current.directory if current else None
-        previous = previous_masks(previous_dir, geo, by_code)
-        versions = versions_read()
-        own_cells = None
-        if versions:
-            state = own.states_for(versions, own.cells_read(previous_dir) if previous_dir else pd.DataFrame(
-                columns=own.CELL_COLUMNS), own.fingerprints_read(previous_dir) if previous_dir else {}, prints)
-            own_cells = OwnCells(rows=own.own_rows(versions, geo), states=state)
-        kept = {}
-        if carried:
-            recomputed_variables = {v for i in indicators for v in (i.numerator_id, i.denominator_id,
-                                                                    i.release_base_id) if v}
-            kept = {vid: mask for vid, mask in public_masks_read(previous_dir, geo, by_code).items()
-                    if vid not in recomputed_variables}
-        masks = protect_all(series, published, geo, relations, previous, own_cells,
-                            workers_available(settings.PF2S_ENGINE_WORKERS), carried=kept)
-        audit = dict(masks.audit)
-        lap("secret statistique et audit", 70)
-        row_count = secret_count = written = 0
-        periods: dict[str, list[str]] = {}
-        frames: dict[str, pd.DataFrame] = {}
-        for indicator in indicators:
-            if indicator.numerator_id not in series or (
-                    indicator.denominator_id and indicator.denominator_id not in series):
-                continue
-            frame = public_frame(indicator, series, geo, masks.public)
-            frames[indicator.code] = frame
-            frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
-            periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
-            row_count += len(frame)
-            secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
-            written += 1
-        failures = list(masks.failures) + value_release_check(frames, indicators, series, geo)
-        audit["failures"] = failures
-        audit["ok"] = not failures
-        audit["variables"] = sum(1 for m in masks.public.values() if m)
-        if failures:
-            snapshot.status = SnapshotStatus.REFUSED
-            snapshot.audit = audit
-            snapshot.save(update_fields=["status", "audit"])
-            return snapshot
-        lap("calcul et écriture", 85)
-        units_write(directory, series, geo)
-        (directory / "fingerprints.json").write_text(json.dumps(prints))
-        secrecy_write(directory, masks.public, geo, codes)
-        if carried:
-            previous_path = Path(previous_dir)
-            for code in carried:
-                source = previous_path / f"{code}.parquet"
-                if source.exists():
-                    os.link(source, directory / source.name)  # immutable: a link is a copy
-                    periods[code] = current.periods.get(code, [])
-                    status = pd.read_parquet(source, columns=["status"])["status"]
-                    row_count += len(status)
-                    secret_count += int((status == ValueStatus.SECRET).sum())
-                    written += 1
-            audit["carried_over_from"] = current.pk
-            audit["recomputed"] = sorted(i.code for i in indicators)
-        if versions:
-            (directory / own.OWN_DIR).mkdir(exist_ok=True)
-            own.cells_frame(masks.own, versions, codes).to_parquet(directory / own.OWN_DIR / "cells.parquet",
-                                                                   index=False)
-            live = [r for r, v in enumerate(versions) if not v.retired]
-            audit["own_territories"] = {"live": len(live), "retired": len(versions) - len(live)}
-            own.figures_write(directory, versions, live, series, [p.spec for p in published],
-                              masks.own, geo)
-        lap("territoires personnalisés", 95)
-        with transaction.atomic():
-            Snapshot.objects.filter(is_current=True).update(is_current=False)
-            snapshot.status = SnapshotStatus.PUBLISHED
-            snapshot.is_current = True
-            snapshot.published_at = timezone.now()
-            snapshot.indicator_count = written
-            snapshot.row_count = row_count
-            snapshot.secret_count = secret_count
-            snapshot.audit = audit
-            snapshot.is_demo = any(s.demo for s in series.values())
-            snapshot.provenance = provenance()
-            snapshot.periods = periods
-            snapshot.timings = timings
-            snapshot.save()
+    previous_dir = current.directory if current else None
+    previous = previous_masks(previous_dir, geo, by_code)
+    kept = {}
+    if carried:
+        recomputed_variables = {v for i in indicators for v in (i.numerator_id, i.denominator_id,
+                                                                i.release_base_id) if v}
+        kept = {vid: mask for vid, mask in public_masks_read(previous_dir, geo, by_code).items()
+                if vid not in recomputed_variables}
+    masks = protect_all(series, published, geo, relations, previous,
+                        workers_available(settings.PF2S_ENGINE_WORKERS), carried=kept)
+    audit = dict(masks.audit)
+    lap("secret statistique et audit", 70)
+    row_count = secret_count = written = 0
+    periods: dict[str, list[str]] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for indicator in indicators:
+        if indicator.numerator_id not in series or (
+                indicator.denominator_id and indicator.denominator_id not in series):
+            continue
+        frame = public_frame(indicator, series, geo, masks.public)
+        frames[indicator.code] = frame
+        frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
+        periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
+        row_count += len(frame)
+        secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
+        written += 1
+    failures = list(masks.failures) + value_release_check(frames, indicators, series, geo)
+    audit["failures"] = failures
+    audit["ok"] = not failures
+    audit["variables"] = sum(1 for m in masks.public.values() if m)
+    if failures:
+        snapshot.status = SnapshotStatus.REFUSED
+        snapshot.audit = audit
+        snapshot.save(update_fields=["status", "audit"])
+        return snapshot
+    lap("calcul et écriture", 85)
+    units_write(directory, series, geo)
+    secrecy_write(directory, masks.public, geo, codes)
+    if carried:
+        previous_path = Path(previous_dir)
+        for code in carried:
+            source = previous_path / f"{code}.parquet"
+            if source.exists():
+                os.link(source, directory / source.name)  # immutable: a link is a copy
+                periods[code] = current.periods.get(code, [])
+                status = pd.read_parquet(source, columns=["status"])["status"]
+                row_count += len(status)
+                secret_count += int((status == ValueStatus.SECRET).sum())
+                written += 1
+        audit["carried_over_from"] = current.pk
+        audit["recomputed"] = sorted(i.code for i in indicators)
+    known = {vid: tables for vid, tables in masks.known.items()}
+    own.known_write(directory, known, codes)
+    live = [v for v in versions_read() if not v.retired]
+    own.figures_write(directory, live, geo.commune_codes, series, [p.spec for p in published],
+                      {codes[vid]: tables for vid, tables in known.items()})
+    audit["own_territories"] = len(live)
+    lap("territoires personnalisés", 95)
+    with transaction.atomic():
+        Snapshot.objects.filter(is_current=True).update(is_current=False)
+        snapshot.status = SnapshotStatus.PUBLISHED
+        snapshot.is_current = True
+        snapshot.published_at = timezone.now()
+        snapshot.indicator_count = written
+        snapshot.row_count = row_count
+        snapshot.secret_count = secret_count
+        snapshot.audit = audit
+        snapshot.is_demo = any(s.demo for s in series.values())
+        snapshot.provenance = provenance()
+        snapshot.periods = periods
+        snapshot.timings = timings
+        snapshot.save()
     from .published import current_snapshot_forget
 
     current_snapshot_forget()

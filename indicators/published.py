@@ -152,13 +152,15 @@ def own_territory_values(*, user, indicator: Indicator, territory_ids: list[int]
     if snapshot is None or not territories:
         return pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
     frames = []
+    periods = [period] if period else snapshot.periods.get(indicator.code, [])
     for territory in territories:
-        figures = figures_read(snapshot.directory, territory.version_id)
         head = {"territory_code": territory.code, "territory_name": territory.name, "level": OWN_LEVEL}
+        figures = None if indicator.kind == "value" else figures_read(snapshot.directory, territory.version_id)
         if figures is None:
-            periods = [period] if period else snapshot.periods.get(indicator.code, [])
+            # a median does not add up over communes; else the check is still running
+            reason = NOT_ADDITIVE_REASON if indicator.kind == "value" else PENDING_REASON
             frames.append(pd.DataFrame([{**head, "period": p, "status": ValueStatus.MISSING,
-                                         "significance": "", "demo": snapshot.is_demo, "reason": PENDING_REASON}
+                                         "significance": "", "demo": snapshot.is_demo, "reason": reason}
                                         for p in periods]))
             continue
         rows = figures[figures["indicator"] == indicator.code]

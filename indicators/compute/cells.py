@@ -18,9 +18,7 @@ from .secrecy import Table
 AGE_UNDER_65 = 13  # the first 13 ESP bands are 0-4 … 60-64
 
 #: Cell kinds of a secrecy table.
-PUBLIC, HIDDEN, OWN = "public", "hidden", "own"
-#: State of an own-territory cell in a check.
-INERT, FREE, KNOWN, WITHHELD = 0, 1, 2, 3
+PUBLIC, HIDDEN = "public", "hidden"
 
 
 def band_mask(ages: str, n_bands: int) -> np.ndarray:
@@ -92,31 +90,9 @@ class Block:
 
 
 @dataclass
-class OwnRows:
-    """The partners' own territories as rows over communes, and the state of
-    each of their cells per (period, ages): INERT (not part of the check),
-    FREE (to decide), KNOWN (published before: the attacker has it) or
-    WITHHELD (suppressed before, stays so). `default`: per row, the state of
-    cells not listed (None: FREE)."""
-
-    G: sp.csr_matrix
-    ids: np.ndarray
-    order: np.ndarray
-    state: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
-    default: np.ndarray | None = None
-
-    def state_of(self, period: str, ages: str) -> np.ndarray:
-        if (period, ages) in self.state:
-            return self.state[(period, ages)]
-        if self.default is not None:
-            return self.default
-        return np.full(len(self.ids), FREE, dtype=np.int8)
-
-
-@dataclass
 class CellKey:
-    """Where each row of a secrecy table lives: kind (public, hidden, own),
-    row (of G, or of the own territories), period label and age restriction."""
+    """Where each row of a secrecy table lives: kind (public, hidden), row of
+    G, period label and age restriction."""
 
     kind: np.ndarray
     row: np.ndarray
@@ -124,16 +100,13 @@ class CellKey:
     ages: np.ndarray
 
 
-OWN_GROUP = 10_000
-
-
 def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, units: np.ndarray,
                   years: list[int], blocks: list[Block], previous: dict | None = None,
-                  own: OwnRows | None = None, cap: np.ndarray | None = None,
+                  cap: np.ndarray | None = None,
                   floor: np.ndarray | None = None,
                   parts: list[np.ndarray] | None = None) -> tuple[Table, CellKey]:
     """The table of one variable: cells = (shown territories, hidden
-    communes, own territories) × blocks; units = communes × years × age parts.
+    communes) × blocks; units = communes × years × age parts.
 
     G: every territory of the geography, communes first (identity rows).
     level_rank: per row of G, the level's rank (siblings share level, period
@@ -158,11 +131,6 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
         hidden = communes[~np.isin(communes, public)]
         pieces = [(PUBLIC, public, G[public], level_rank[public] + offset, True),
                   (HIDDEN, hidden, G[hidden], np.full(len(hidden), offset + 99), False)]
-        state = None
-        if own is not None and len(own.ids):
-            state = own.state_of(block.period, block.ages)
-            pieces.append((OWN, np.arange(len(own.ids)), own.G, np.full(len(own.ids), OWN_GROUP + offset),
-                           state != INERT))
         for kind, index, matrix, rank_of, is_shown in pieces:
             if not len(index):
                 continue
@@ -174,12 +142,8 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
             groups.append(np.asarray(rank_of))
             thresholds.append(np.full(len(index), block.threshold))
             shown.append(np.broadcast_to(is_shown, len(index)))
-            if kind == OWN:
-                locked.append(state != FREE)
-                rank.append(np.asarray(own.order))
-            else:
-                locked.append(np.zeros(len(index), bool))
-                rank.append(np.zeros(len(index), np.int64))
+            locked.append(np.zeros(len(index), bool))
+            rank.append(np.zeros(len(index), np.int64))
     n_units = n_communes * len(years) * n_parts
     if not blocks_m:
         empty = np.zeros(0)
@@ -200,15 +164,3 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
                   cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel(),
                   locked=np.concatenate(locked), rank=np.concatenate(rank))
     return table, key
-
-
-def own_states(key: CellKey, own: OwnRows | None) -> np.ndarray:
-    """Per cell of a table: the own-territory state (INERT for other kinds)."""
-    states = np.zeros(len(key.kind), dtype=np.int8)
-    if own is None:
-        return states
-    is_own = key.kind == OWN
-    for period, ages in {(p, a) for p, a in zip(key.period[is_own], key.ages[is_own], strict=True)}:
-        mask = is_own & (key.period == period) & (key.ages == ages)
-        states[mask] = own.state_of(period, ages)[key.row[mask]]
-    return states

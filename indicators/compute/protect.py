@@ -1,8 +1,8 @@
 """Protection of one variable: build its secrecy tables, suppress the public
-cells, then decide the partners' own territories without touching them,
-and list the cells that the variable's relations to others (a part never
-exceeds its whole) could narrow. Pure and picklable, so that a process pool
-can run one variable per core."""
+cells, list the cells that the variable's relations to others (a part never
+exceeds its whole) could narrow, and say which sums the published cells
+determine (own territories are shown only where they do). Pure and
+picklable, so that a process pool can run one variable per core."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import cells as cellmath
-from .cells import HIDDEN, OWN, PUBLIC, WITHHELD, Block, OwnRows
-from .secrecy import NO_CAP, audit, ranked_suppression, secondary_suppression
+from .cells import HIDDEN, PUBLIC, Block
+from .determination import Determination, determination
+from .secrecy import NO_CAP, audit, secondary_suppression
 
 
 @dataclass
@@ -27,7 +28,6 @@ class Whole:
     code: str
     units: np.ndarray
     blocks: list[Block]
-    own: OwnRows | None = None
     cap: np.ndarray | None = None
     floor: np.ndarray | None = None
 
@@ -41,8 +41,7 @@ class SecrecyJob:
     blocks: the variable's cells, by period and age restriction.
     previous: {(kind, row, period, ages): suppressed} of the last snapshot.
     public: None to decide the public cells, or their decided mask
-    {(row, period, ages): suppressed} (checking a new own territory).
-    own: the own territories and the state of their cells.
+    {(row, period, ages): suppressed} (kept as they are).
     cap, floor: (n_c, Y, B) bounds of each unit from related variables (the
     attacker is assumed to know them exactly)."""
 
@@ -56,10 +55,20 @@ class SecrecyJob:
     blocks: list[Block]
     previous: dict = field(default_factory=dict)
     public: dict | None = None
-    own: OwnRows | None = None
     cap: np.ndarray | None = None
     floor: np.ndarray | None = None
     wholes: list[Whole] = field(default_factory=list)
+
+
+@dataclass
+class Known:
+    """What one table of a variable determines: its years, its age parts,
+    the blocks (period, ages) it holds, and the determination."""
+
+    years: list[int]
+    n_parts: int
+    blocks: list[tuple[str, str]]
+    determination: Determination
 
 
 @dataclass
@@ -68,11 +77,10 @@ class SecrecyOutcome:
 
     variable_id: int
     public: dict[tuple[int, str, str], bool]
-    own: dict[tuple[int, str, str], bool]
     totals: dict
     failures: list[tuple[int, str, str]]
     candidates: list[tuple[str, int, str, str]]
-    stuck: list[tuple[str, int, str, str]]
+    known: list[Known] = field(default_factory=list)
 
 
 def year_groups(blocks: list[Block]) -> list[list[Block]]:
@@ -91,31 +99,21 @@ def year_groups(blocks: list[Block]) -> list[list[Block]]:
 def protect(job: SecrecyJob) -> SecrecyOutcome:
     """Suppress and audit one variable (runs in a worker process)."""
     totals: dict[str, int] = defaultdict(int)
-    outcome = SecrecyOutcome(job.variable_id, {}, {}, {}, [], [], [])
+    outcome = SecrecyOutcome(job.variable_id, {}, {}, [], [])
     for blocks in year_groups(job.blocks):
         years = sorted({y for b in blocks for y in b.years})
         index = [job.years.index(y) for y in years]
         units = job.units[:, index, :]
-
-        def bound(array):
-            if array is None:
-                return None
-            return cellmath.parts_of(array[:, index, :], cellmath.age_parts(sorted({b.ages for b in blocks}),
-                                                                         units.shape[2]))
-
+        parts = cellmath.age_parts(sorted({b.ages for b in blocks}), units.shape[2])
         table, key = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, blocks,
-                                            job.previous, job.own)
-        is_public, is_own = key.kind == PUBLIC, key.kind == OWN
-        own_state = cellmath.own_states(key, job.own)
-        shown, threshold = table.shown.copy(), table.threshold.copy()
+                                            job.previous)
+        is_public = key.kind == PUBLIC
         if job.public is None:
-            # public cells first, as if no own territory existed
-            table.shown = shown & ~is_own
-            table.threshold = np.where(is_own, 0, threshold)
             suppressed = secondary_suppression(table)
             result = audit(table, suppressed)
             for name, value in result.summary().items():
                 totals[name] += value
+            threshold = table.thresholds()
             primary = is_public & (table.values >= 1) & (table.values < threshold)
             totals["primary"] += int(primary.sum())
             totals["secondary"] += int((suppressed & is_public & ~primary).sum())
@@ -123,21 +121,15 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             totals["hidden_secret"] += int((~table.shown & (table.values >= 1) & (table.values < threshold)
                                             & (key.kind == HIDDEN)).sum())
             outcome.failures += [(int(key.row[c]), key.period[c], key.ages[c]) for c in result.failures]
-            table.shown, table.threshold = shown, threshold
         else:
-            suppressed = np.array([is_public[c] and job.public.get((int(key.row[c]), key.period[c], key.ages[c]),
-                                                                   False) for c in range(len(key.kind))])
-        if is_own.any():
-            table.locked = ~is_own | table.locked
-            suppressed |= is_own & (own_state == WITHHELD)
-            suppressed, stuck = ranked_suppression(table, suppressed)
-            outcome.stuck += [(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]) for c in stuck]
+            suppressed = np.array([bool(is_public[c]) and job.public.get((int(key.row[c]), key.period[c],
+                                                                         key.ages[c]), False)
+                                   for c in range(len(key.kind))], dtype=bool)
         if job.cap is not None or job.floor is not None:
-            table.locked = np.ones(len(key.kind), bool)
             if job.cap is not None:
-                table.cap = np.minimum(bound(job.cap).ravel(), NO_CAP)
+                table.cap = np.minimum(cellmath.parts_of(job.cap[:, index, :], parts).ravel(), NO_CAP)
             if job.floor is not None:
-                table.floor = bound(job.floor).ravel()
+                table.floor = cellmath.parts_of(job.floor[:, index, :], parts).ravel()
             result = audit(table, suppressed)
             failing = np.array(result.failures, dtype=np.int64)
             if len(failing) and job.wholes:
@@ -145,10 +137,28 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             outcome.candidates += [(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]) for c in failing]
         for c in np.flatnonzero(is_public):
             outcome.public[(int(key.row[c]), key.period[c], key.ages[c])] = bool(suppressed[c])
-        for c in np.flatnonzero(is_own & table.shown):
-            outcome.own[(int(key.row[c]), key.period[c], key.ages[c])] = bool(suppressed[c])
+        outcome.known.append(Known(years=years, n_parts=len(parts), blocks=[(b.period, b.ages) for b in blocks],
+                                   determination=determination(table.incidence, table.values,
+                                                               table.shown & ~suppressed)))
     outcome.totals = dict(totals)
     return outcome
+
+
+def known_of(G, rank, n_communes: int, units: np.ndarray, years_all: list[int], blocks: list[Block],
+             public: dict) -> list[Known]:
+    """What the published cells of a variable determine, table by table
+    (public: {(row, period, ages): suppressed})."""
+    out = []
+    for group in year_groups(blocks):
+        years = sorted({y for b in group for y in b.years})
+        index = [years_all.index(y) for y in years]
+        table, key = cellmath.secrecy_table(G, rank, n_communes, units[:, index, :], years, group)
+        published = table.shown & ~np.array([public.get((int(key.row[c]), key.period[c], key.ages[c]), False)
+                                             if key.kind[c] == PUBLIC else False for c in range(len(key.kind))])
+        parts = cellmath.age_parts(sorted({b.ages for b in group}), units.shape[2])
+        out.append(Known(years=years, n_parts=len(parts), blocks=[(b.period, b.ages) for b in group],
+                         determination=determination(table.incidence, table.values, published)))
+    return out
 
 
 def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.ndarray, blocks: list[Block],
@@ -176,7 +186,7 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
             frozen = np.isnan(whole.units[:, index, :]).any(axis=2)
         else:
             frozen = None
-        w_table, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, mine, None, whole.own,
+        w_table, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, mine, None,
                                             parts=parts if units.shape[2] > 1 else None)
         if w_table.incidence.shape[1] != table.incidence.shape[1]:
             return np.zeros(len(cells), dtype=bool)
@@ -184,9 +194,9 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
         signatures.append(signature_ids(w_table.incidence, shown) if w_table.incidence.shape[0] else
                           np.zeros(len(table.units), dtype=np.int64))
 
-        def on_units(array):
+        def on_units(array, by_part=units.shape[2] > 1):
             array = array[:, index, :]
-            return (cellmath.parts_of(array, parts) if units.shape[2] > 1 else array).ravel()
+            return (cellmath.parts_of(array, parts) if by_part else array).ravel()
 
         w_values = w_table.units
         w_floor = on_units(whole.floor) if whole.floor is not None else np.zeros(len(w_values))

@@ -19,8 +19,9 @@ programming and rounds it to integers.
 
 A cell is *protected* when that integer range is not a single value and its
 top reaches the cell's threshold (he cannot prove it small). Cells that must
-be protected: every suppressed shown cell, and every hidden cell whose count
-is from 1 to its threshold - 1.
+be protected: the secrets, every cell (shown or hidden) whose count is from 1
+to its threshold - 1. The cells suppressed to protect them hold 0 or a count
+at or above the threshold: pinning one tells nothing secret.
 
 Fast certification (no LP). Units with the same signature over the published
 cells form an *atom*: moving mass between two units of an atom changes no
@@ -35,9 +36,8 @@ published *siblings* (same group: level, period; inside the smallest
 published cell containing it) until the certification holds, then asks the
 LP and suppresses the smallest published cell that binds a failing one.
 Cells suppressed in the previous snapshot are preferred, to keep masks
-stable. `locked` cells keep their status (the partners' own territories are
-decided after the public cells, which they may never change); free cells
-with a `rank` are suppressed latest-first when they bind.
+stable. `locked` cells keep their status; among free cells that bind, a
+higher `rank` is suppressed first.
 
 Everything here is pure: arrays in, arrays out."""
 
@@ -138,10 +138,11 @@ def primary_secret(values: np.ndarray, threshold) -> np.ndarray:
 
 
 def must_protect(table: Table, suppressed: np.ndarray, threshold: int | None = None) -> np.ndarray:
-    """Cells whose range the attacker must not narrow: suppressed shown cells,
-    and hidden cells that are primary secrets."""
-    hidden_secret = ~table.shown & primary_secret(table.values, table.thresholds(threshold))
-    return (suppressed & table.shown) | hidden_secret
+    """Cells whose range the attacker must not narrow: the secrets (counts
+    from 1 to the threshold - 1), shown or hidden. A cell suppressed only to
+    protect them holds 0 or a count at or above the threshold: pinning it
+    tells nothing secret."""
+    return primary_secret(table.values, table.thresholds(threshold))
 
 
 def certified(upper: np.ndarray, lower: np.ndarray, threshold: np.ndarray) -> np.ndarray:
@@ -278,9 +279,10 @@ class Attacker:
 
     Columns are atoms refined by the cells asked about (units no published
     cell nor asked cell tells apart), so that a cell is a sum of whole
-    columns. An atom held alone by a published cell is a known value: its
-    column is fixed rather than constrained by a row. One HiGHS model serves
-    every cell, and suppressing a cell only relaxes a bound (warm starts)."""
+    columns. An atom held alone by a published cell is a known value: it
+    stays out of the model (subtracted from the rows holding it) until that
+    cell is suppressed. One HiGHS model serves every cell, and suppressing a
+    cell only relaxes a row or brings a column in (warm starts)."""
 
     def __init__(self, table: Table, published: np.ndarray, targets: np.ndarray):
         import highspy
@@ -300,26 +302,31 @@ class Attacker:
         P.data[:] = 1.0
         single = np.diff(P.indptr) == 1
         # an atom alone in a published cell is known: its holders fix it
-        self.holders: dict[int, set[int]] = {}
-        for cell, a in zip(cells[single], P.indices[P.indptr[:-1][single]], strict=True):
-            self.holders.setdefault(int(a), set()).add(int(cell))
-        self.holder_atom = {c: a for a, held in self.holders.items() for c in held}
-        multi = ~single & (np.diff(P.indptr) > 0)
-        self.row_cells = cells[multi]
+        hold_atoms = P.indices[P.indptr[:-1][single]]
+        order = np.argsort(hold_atoms, kind="stable")
+        self.h_atoms, self.h_cells = hold_atoms[order], cells[single][order]
+        self.h_alive = np.ones(len(self.h_atoms), dtype=bool)
+        self.h_index = dict(zip(self.h_cells.tolist(), range(len(self.h_cells)), strict=True))
+        kept = ~single & (np.diff(P.indptr) > 0)
+        self.row_cells = cells[kept]
         self.row_of_cell = {int(c): r for r, c in enumerate(self.row_cells)}
-        matrix = P[multi].tocsc()
-        rhs = table.values[self.row_cells]
-        lower, upper = self.atom_floor.copy(), self.atom_cap.copy()
-        fixed = np.array(sorted(self.holders), dtype=np.int64)
-        lower[fixed] = upper[fixed] = self.atom_value[fixed]
+        self.rows = P[kept].tocsc()  # model rows × every atom
+        self.rows_t = self.rows.T.tocsr()  # every atom × model rows
+        fixed = np.zeros(n_atoms, dtype=bool)
+        fixed[self.h_atoms] = True
+        self.columns = list(np.flatnonzero(~fixed))
+        self.position = np.full(n_atoms, -1, dtype=np.int64)
+        self.position[self.columns] = np.arange(len(self.columns))
+        rhs = table.values[self.row_cells] - np.asarray(self.rows[:, fixed] @ self.atom_value[fixed]).ravel()
+        self.row_lower, self.row_upper = rhs.copy(), rhs.copy()
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
-        infinity = highspy.kHighsInf
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n_atoms, len(self.row_cells)
-        lp.col_cost_ = np.zeros(n_atoms)
-        lp.col_lower_ = lower
-        lp.col_upper_ = np.where(upper >= NO_CAP, infinity, upper)
+        matrix = self.rows[:, self.columns].tocsc()
+        lp.num_col_, lp.num_row_ = len(self.columns), len(self.row_cells)
+        lp.col_cost_ = np.zeros(len(self.columns))
+        lp.col_lower_ = self.atom_floor[self.columns]
+        lp.col_upper_ = self._upper(np.asarray(self.columns, dtype=np.int64))
         lp.row_lower_ = rhs
         lp.row_upper_ = rhs
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -327,12 +334,17 @@ class Attacker:
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data
         self.highs.passModel(lp)
-        self.matrix, self.row_lower, self.row_upper = matrix.tocsr(), rhs.copy(), rhs.copy()
-        self.col_lower, self.col_upper = lower, upper
+        self._covered: dict[int, np.ndarray] = {}
+
+    def _upper(self, atoms: np.ndarray) -> np.ndarray:
+        import highspy
+
+        upper = self.atom_cap[atoms]
+        return np.where(upper >= NO_CAP, highspy.kHighsInf, upper)
 
     def free_cell(self, cell: int) -> bool:
-        """The cell is no longer published: relax what it held. Always True
-        (the model is kept)."""
+        """The cell is no longer published: relax its row, or bring in the
+        atom it held alone. Always True (the model is kept)."""
         import highspy
 
         cell = int(cell)
@@ -340,44 +352,77 @@ class Attacker:
         if row is not None:
             self.row_lower[row], self.row_upper[row] = -np.inf, np.inf
             self.highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
-        atom = self.holder_atom.pop(cell, None)
-        if atom is not None:
-            self.holders[atom].discard(cell)
-            if not self.holders[atom]:
-                del self.holders[atom]
-                self.col_lower[atom], self.col_upper[atom] = self.atom_floor[atom], self.atom_cap[atom]
-                upper = self.atom_cap[atom]
-                self.highs.changeColBounds(int(atom), float(self.atom_floor[atom]),
-                                           highspy.kHighsInf if upper >= NO_CAP else float(upper))
+        index = self.h_index.pop(cell, None)
+        if index is not None:
+            self.h_alive[index] = False
+            atom = int(self.h_atoms[index])
+            if not self._holders(atom) and self.position[atom] < 0:
+                self._bring_in(atom)
         return True
+
+    def _holders(self, atom: int) -> list[int]:
+        left, right = np.searchsorted(self.h_atoms, [atom, atom + 1])
+        return self.h_cells[left:right][self.h_alive[left:right]].tolist()
+
+    def _bring_in(self, atom: int) -> None:
+
+        entries = self.rows[:, atom]
+        rows = entries.indices.astype(np.int32)
+        value = self.atom_value[atom]
+        for r in rows:  # the rows no longer count it as known
+            if np.isfinite(self.row_lower[r]):
+                self.row_lower[r] += value
+                self.row_upper[r] += value
+                self.highs.changeRowBounds(int(r), float(self.row_lower[r]), float(self.row_upper[r]))
+        upper = float(self._upper(np.array([atom]))[0])
+        self.highs.addCol(0.0, float(self.atom_floor[atom]), upper, len(rows), rows, np.ones(len(rows)))
+        self.position[atom] = len(self.columns)
+        self.columns.append(atom)
+        self._covered.clear()
 
     def reached(self, cells: np.ndarray, goals: np.ndarray) -> np.ndarray:
         """Which cells one feasible point takes to their goals."""
-        targets = (self.table.incidence[cells] @ self.member).tocsr()
-        targets.data[:] = 1.0
-        values = reach(self.matrix, self.row_lower, self.row_upper, self.col_lower, self.col_upper, targets,
-                       np.zeros(len(cells)), goals)
+        covered = (self.table.incidence[cells] @ self.member).tocsr()
+        covered.data[:] = 1.0
+        inside = self.position >= 0
+        constants = np.asarray(covered[:, ~inside] @ self.atom_value[~inside]).ravel()
+        values = reach(self.rows[:, self.columns].tocsr(), self.row_lower, self.row_upper,
+                       self.atom_floor[self.columns], self.atom_cap[self.columns], covered[:, self.columns],
+                       constants, goals)
         return values >= goals - _EPS
 
     def range(self, cell: int) -> tuple[float, float, np.ndarray]:
         """(min, max, binding published cells) of one cell."""
         import highspy
 
-        columns = np.flatnonzero((self.table.incidence[cell] @ self.member).toarray().ravel() > 0.5).astype(np.int32)
+        covered = self._covered.get(cell)
+        if covered is None:
+            covered = self.member.T[:, self.table.incidence[cell].indices].tocsr()
+            covered = np.flatnonzero(np.diff(covered.indptr) > 0)
+            self._covered[cell] = covered
+        known = covered[self.position[covered] < 0]
+        constant = float(self.atom_value[known].sum())
+        columns = self.position[covered[self.position[covered] >= 0]].astype(np.int32)
+        if len(columns) == 0:
+            return constant, constant, np.array(sorted({c for a in known for c in self._holders(int(a))}),
+                                                dtype=np.int64)
         bounds, binding = [], np.zeros(len(self.row_cells), dtype=bool)
         fixed_binding: set[int] = set()
+        outside = np.flatnonzero(self.position < 0)
         for sense in (1.0, -1.0):
             self.highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
             self.highs.run()
             status = self.highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
-                bounds.append(sense * self.highs.getInfo().objective_function_value)
-                solution = self.highs.getSolution()
-                binding |= np.abs(np.asarray(solution.row_dual)) > 1e-9
-                # a known atom binds when its reduced cost is not zero
-                reduced = np.asarray(solution.col_dual)
-                for atom in np.flatnonzero(np.abs(reduced) > 1e-9):
-                    fixed_binding |= self.holders.get(int(atom), set())
+                bounds.append(sense * self.highs.getInfo().objective_function_value + constant)
+                duals = np.asarray(self.highs.getSolution().row_dual)
+                binding |= np.abs(duals) > 1e-9
+                if len(outside):
+                    # a known atom binds when its reduced cost is not zero
+                    reduced = -np.asarray(self.rows_t @ duals).ravel()
+                    reduced[known] += sense
+                    for atom in outside[np.abs(reduced[outside]) > 1e-9]:
+                        fixed_binding.update(self._holders(int(atom)))
             elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
                                           highspy.HighsModelStatus.kUnboundedOrInfeasible):
                 bounds.append(np.inf)  # unbounded above: no published cell caps it
@@ -519,21 +564,30 @@ def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float, escalat
     return bool(chosen)
 
 
-def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray) -> bool:
+def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray, need: float = 0.0) -> bool:
     """Suppress one published free cell among those that pin a secret one
     (from the LP duals), so that mass can move again: the highest ranked,
-    then previously suppressed, then the smallest."""
+    then previously suppressed, then, when the secret lacks `need` of
+    mass, the smallest that brings it (else the largest), otherwise the
+    smallest."""
     candidates = binding[table.shown[binding] & ~suppressed[binding] & ~table.locked[binding]]
     if not len(candidates):
         return False
     previous = table.previous[candidates] if table.previous is not None else np.zeros(len(candidates), bool)
-    order = np.lexsort((candidates, table.values[candidates], ~previous, -table.rank[candidates]))
+    values = table.values[candidates]
+    if need > 0 and (values > 0).any():
+        # a zero brings no mass: the smallest that covers the need, else the largest
+        enough = values >= need
+        cost = np.where(enough, values, np.where(values > 0, 2 * NO_CAP - values, 4 * NO_CAP))
+    else:
+        cost = values
+    order = np.lexsort((candidates, cost, ~previous, -table.rank[candidates]))
     suppressed[candidates[order[0]]] = True
     return True
 
 
 def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold: int | None,
-            fix, max_steps: int = 1) -> list[int]:
+            fix, max_steps: int = 20) -> list[int]:
     """For each failing cell, ask the LP and let `fix(cell, binding)`
     suppress something (it returns whether it did), until the cell is
     protected, keeping one model warm across steps. Returns the cells
@@ -547,7 +601,8 @@ def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold:
             if certified(np.array([high]), np.array([low]), thresholds[cell:cell + 1])[0]:
                 break
             before = suppressed.copy()
-            if not fix(cell, binding):
+            need = max(float(thresholds[cell] - np.floor(high + _EPS)), 0.0) if np.isfinite(high) else 0.0
+            if not fix(cell, binding, need):
                 break
             new = np.flatnonzero(suppressed & ~before)
             added += new.tolist()
@@ -623,6 +678,12 @@ def secondary_suppression(table: Table, threshold: int | None = None, max_rounds
     trusted: set[int] = set()
     pending: np.ndarray | None = None
     lp_used = 0
+
+    def fix(cell: int, binding: np.ndarray, need: float) -> bool:
+        """Free a binding cell, or widen around the failing one."""
+        return _release(table, suppressed, binding, need) or bool(
+            table.shown[cell] and not table.locked[cell] and _widen(table, suppressed, cell, 1.0))
+
     for _ in range(max_rounds):
         before_twins = suppressed.copy()
         suppressed |= free & np.isin(twins, twins[suppressed])
@@ -636,59 +697,8 @@ def secondary_suppression(table: Table, threshold: int | None = None, max_rounds
             # the LP decides little
             return _unrelease(table, suppressed, threshold, released, budget=2 if lp_used <= 20 else 0)
         grown = suppressed.copy()
-
-        def fix(cell: int, binding: np.ndarray) -> bool:
-            return _release(table, suppressed, binding) or bool(
-                table.shown[cell] and not table.locked[cell] and _widen(table, suppressed, cell, 1.0))
-
         released += _repair(table, suppressed, result.failures, threshold, fix)
         if not (suppressed & ~grown).any():
             suppressed |= free  # nothing left to publish safely
         pending = np.union1d(np.array(result.failures, dtype=np.int64), np.flatnonzero(suppressed & ~grown))
     return suppressed
-
-
-def ranked_suppression(table: Table, suppressed: np.ndarray, threshold: int | None = None,
-                       max_rounds: int = 200) -> tuple[np.ndarray, list[int]]:
-    """Decide the free cells (the partners' own territories) once every
-    locked cell has its status: free primary secrets are suppressed, then,
-    while a cell that must be protected is not, the free cell that binds it
-    with the highest rank (the latest territory) is suppressed; a failure
-    that no free cell binds suppresses every free cell sharing its units.
-
-    Returns the mask and the cells still failing once every free cell that
-    could matter is suppressed (failures the free cells did not cause)."""
-    thresholds = table.thresholds(threshold)
-    free = table.shown & ~table.locked
-    suppressed = (suppressed | (primary_secret(table.values, thresholds) & free)) & table.shown
-    twins = _twins(table)
-    trusted: set[int] = set()  # the published set only shrinks: see secondary_suppression
-    pending: np.ndarray | None = None
-    for _ in range(max_rounds):
-        before_twins = suppressed.copy()
-        suppressed |= free & np.isin(twins, twins[suppressed & table.shown])
-        if pending is not None:
-            pending = np.union1d(pending, np.flatnonzero(suppressed & ~before_twins))
-        result = audit(table, suppressed, threshold, trusted=trusted, cells=pending)
-        trusted |= result.lp_certified
-        if result.ok:
-            return suppressed, []
-        stuck: list[int] = []
-        grown = suppressed.copy()
-
-        def fix(cell: int, binding: np.ndarray) -> bool:
-            if _release(table, suppressed, binding):
-                return True
-            sharing = np.asarray((table.incidence @ table.incidence[cell].T).todense()).ravel() > 0
-            extra = sharing & free & ~suppressed
-            if extra.any():
-                suppressed[extra] = True
-                return True
-            stuck.append(cell)
-            return False
-
-        _repair(table, suppressed, result.failures, threshold, fix)
-        if not (suppressed & ~grown).any():
-            return suppressed, stuck
-        pending = np.union1d(np.array(result.failures, dtype=np.int64), np.flatnonzero(suppressed & ~grown))
-    return suppressed, audit(table, suppressed, threshold).failures

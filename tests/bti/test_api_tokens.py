@@ -53,11 +53,22 @@ def test_the_key_is_shown_once_and_only_its_hash_is_kept(client, personas):
     assert key not in page and f"pf2s_{token.prefix}_" in page
 
 
+def test_an_untrained_member_gets_no_token(client, published, personas):
+    client.force_login(personas.partner_a_untrained)
+    page = client.post("/bti/api/jetons/", {"name": "script mensuel"}, follow=True).content.decode()
+    assert "réservés aux membres formés" in page and 'id="new-token"' not in page
+    assert not ApiToken.objects.filter(user=personas.partner_a_untrained).exists()
+
+
 def test_a_token_has_its_owners_rights_no_more(client, published, personas):
-    untrained = create_token(client, personas.partner_a_untrained)
-    refused = client.get("/api/v1/indicators/ALL-01/values/?level=commune", **bearer(untrained))
+    key = create_token(client, personas.partner_b)
+    client.logout()
+    assert client.get("/api/v1/indicators/ALL-01/values/?level=commune", **bearer(key)).status_code == 200
+    membership = personas.partner_b.membership
+    membership.trained_on = None  # no longer trained: the token reads public data only
+    membership.save()
+    refused = client.get("/api/v1/indicators/ALL-01/values/?level=commune", **bearer(key))
     assert refused.status_code == 400 and "partenaires formés" in refused.json()["detail"]
-    assert "ALL-02" not in {i["code"] for i in client.get("/api/v1/indicators/", **bearer(untrained)).json()}
 
 
 def test_a_revoked_or_unknown_token_is_refused_with_a_reason(client, published, personas):

@@ -57,7 +57,9 @@ def check_protected(table: Table, suppressed: np.ndarray) -> None:
     published = table.shown & ~suppressed
     small = published & (table.values >= 1) & (table.values < THRESHOLD)
     assert not small.any(), f"published counts below the threshold: {table.values[small]}"
-    for cell in np.flatnonzero(suppressed):
+    secrets = (table.values >= 1) & (table.values < THRESHOLD)
+    assert not (secrets & ~suppressed).any()
+    for cell in np.flatnonzero(secrets):
         low, high = attacker_range(table, published, cell)
         assert high > low + 1e-7, f"cell {cell} pinned to {low}"
         assert high >= THRESHOLD - 1e-7, f"cell {cell} proved below the threshold ({high})"

@@ -1,0 +1,126 @@
+"""Which sums the published cells of a table already determine.
+
+A partner's own territory is published, variable by variable and cell by
+cell, only when its value follows from what everybody can already read: its
+units are whole atoms (units no published cell tells apart) whose totals are
+known. Then its figures tell nobody anything new, whatever organisation
+asks, in whatever order, edited or deleted; and the decision to withhold one
+depends on the published cells only, never on a hidden count, so it cannot
+serve as an oracle ("withheld, so the commune left out is small").
+
+Known totals, found without LP: an atom inside a published zero is 0; an atom
+held alone by a published cell is known; a published cell whose atoms are all
+known but one makes that one known (repeated down the hierarchy). A sum is
+determined when it splits no atom (bar zeros) and its unknown atoms are
+none, or exactly the unknown atoms of one published cell (the cell minus
+what is known). This is sufficient, not necessary: a sum it misses is
+withheld, never wrongly shown. Pure: arrays in, arrays out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .secrecy import signature_ids
+
+_RNG_SEED = 3317
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass
+class Determination:
+    """One table's known sums. atom: per unit; size: units per atom;
+    known: atom totals known (zeros included); keys: hashes of the unknown
+    remainder of each published cell."""
+
+    atom: np.ndarray
+    size: np.ndarray
+    known: np.ndarray
+    zero: np.ndarray
+    keys: np.ndarray
+
+    def save(self) -> dict:
+        return {"atom": self.atom.astype(np.int32), "size": self.size.astype(np.int32), "known": self.known,
+                "zero": self.zero, "keys": self.keys}
+
+    @classmethod
+    def load(cls, data: dict) -> Determination:
+        return cls(atom=np.asarray(data["atom"], dtype=np.int64), size=np.asarray(data["size"], dtype=np.int64),
+                   known=np.asarray(data["known"], dtype=bool), zero=np.asarray(data["zero"], dtype=bool),
+                   keys=np.asarray(data["keys"], dtype=np.uint64))
+
+
+def _weights(n_atoms: int) -> np.ndarray:
+    rng = np.random.default_rng(_RNG_SEED)
+    return rng.integers(1, 2**40, size=(n_atoms, 2)).astype(np.float64)
+
+
+def _keys(pairs: np.ndarray) -> np.ndarray:
+    first = pairs[:, 0].astype(np.uint64)
+    second = pairs[:, 1].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return first * _MIX + (second ^ (second >> np.uint64(29)))
+
+
+def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.ndarray) -> Determination:
+    """The known sums of a table given its published cells (values: each
+    cell's value; only published ones are read)."""
+    n_units = incidence.shape[1]
+    if not published.any():
+        atom = np.zeros(n_units, dtype=np.int64)
+        return Determination(atom, np.array([n_units]), np.zeros(1, bool), np.zeros(1, bool),
+                             np.zeros(0, np.uint64))
+    atom = signature_ids(incidence, published)
+    n_atoms = int(atom.max()) + 1
+    member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), atom)), shape=(n_units, n_atoms))
+    size = np.asarray(member.sum(axis=0)).ravel().astype(np.int64)
+    rows = np.flatnonzero(published)
+    P = (incidence[rows] @ member).tocsr()
+    P.data[:] = 1.0
+    zero = np.zeros(n_atoms, dtype=bool)
+    zero_rows = rows[np.asarray(values)[rows] == 0]
+    if len(zero_rows):
+        zero[np.unique((incidence[zero_rows] @ member).indices)] = True
+    known = zero.copy()
+    counts = np.diff(P.indptr)
+    known[P.indices[P.indptr[:-1][counts == 1]]] = True
+    while True:  # a cell with one unknown atom left makes it known
+        unknown = (~known).astype(np.float64)
+        left = np.asarray(P @ unknown).ravel()
+        ready = np.flatnonzero(np.abs(left - 1) < 0.5)
+        if not len(ready):
+            break
+        masked = P[ready].multiply(unknown[None, :]).tocsr()
+        known[masked.indices] = True
+    weights = _weights(n_atoms)
+    unknown = (~known).astype(np.float64)
+    remainder = P.multiply(unknown[None, :]).tocsr()
+    has = np.diff(remainder.indptr) > 0
+    keys = np.unique(_keys(np.asarray(remainder[has] @ weights))) if has.any() else np.zeros(0, np.uint64)
+    return Determination(atom=atom, size=size, known=known, zero=zero, keys=keys)
+
+
+def determined(det: Determination, targets: sp.csr_matrix) -> np.ndarray:
+    """Which target sums (rows over the table's units) the published cells
+    determine."""
+    n_units = len(det.atom)
+    member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), det.atom)), shape=(n_units, len(det.size)))
+    counts = (targets @ member).tocsr()
+    out = np.ones(targets.shape[0], dtype=bool)
+    rows = np.repeat(np.arange(targets.shape[0]), np.diff(counts.indptr))
+    atoms = counts.indices
+    whole = np.abs(counts.data - det.size[atoms]) < 0.5
+    split = ~whole & ~det.zero[atoms]
+    out[np.unique(rows[split])] = False
+    open_whole = whole & ~det.known[atoms]
+    if open_whole.any():
+        weights = _weights(len(det.size))
+        sums = np.zeros((targets.shape[0], 2))
+        np.add.at(sums, rows[open_whole], weights[atoms[open_whole]])
+        has = np.zeros(targets.shape[0], dtype=bool)
+        has[rows[open_whole]] = True
+        hit = np.isin(_keys(sums[has]), det.keys)
+        out[np.flatnonzero(has)[~hit]] = False
+    return out

@@ -1,0 +1,179 @@
+"""An interval attacker written apart from the engine (it shares no code
+with indicators.compute): given every number published on any channel, as
+sums of unit counts (commune × year × age part) of one variable, and the
+relations the catalogue declares (a part never exceeds its whole, unit by
+unit), it solves a linear programme per secret cell for the lowest and
+highest value the cell can take with non-negative counts, rounds them to
+integers, and reports the cells it pins to one value or proves below their
+threshold.
+
+It is stronger than the README's attacker, never weaker: around each cell
+it keeps as unknowns the units of the cell's département(s) (or the whole
+region for a cell wider than one) and of every variable related to the
+cell's, and takes every other unit as known. Whatever it cannot find, the
+real attacker cannot either."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+
+@dataclass
+class Truth:
+    """A variable's true counts: (n_communes, n_years, n_parts)."""
+
+    code: str
+    threshold: int
+    units: np.ndarray
+    years: list[int]
+
+
+@dataclass
+class Sum:
+    """A published number: the sum of a variable's units over communes,
+    years and age parts."""
+
+    code: str
+    communes: np.ndarray
+    years: tuple[int, ...]
+    parts: tuple[int, ...]
+    value: float
+
+
+@dataclass
+class Verdict:
+    cell: str
+    low: int
+    high: int
+    true: float
+    threshold: int
+
+    @property
+    def pinned(self) -> bool:
+        return self.low >= self.high
+
+    @property
+    def proven_small(self) -> bool:
+        return self.high < self.threshold
+
+
+@dataclass
+class Attacker:
+    truth: dict[str, Truth]
+    departement: np.ndarray  # département label per commune
+    relations: list[tuple[str, str]] = field(default_factory=list)  # (part, whole)
+    sums: list[Sum] = field(default_factory=list)
+
+    def learn(self, code: str, communes, years, parts, value: float) -> None:
+        if code in self.truth and np.isfinite(value):
+            self.sums.append(Sum(code, np.asarray(sorted(set(int(c) for c in communes)), dtype=np.int64),
+                                 tuple(years), tuple(parts), float(value)))
+
+    def _related(self, code: str) -> list[str]:
+        """The variable and every variable linked to it by relations."""
+        linked = defaultdict(set)
+        for part, whole in self.relations:
+            linked[part].add(whole)
+            linked[whole].add(part)
+        seen, todo = {code}, [code]
+        while todo:
+            for other in linked[todo.pop()]:
+                if other not in seen and other in self.truth:
+                    seen.add(other)
+                    todo.append(other)
+        return sorted(seen)
+
+    def _model(self, code: str, free: np.ndarray):
+        """The LP around `free` communes: columns are the units of every
+        variable related to `code` there; rows every published sum touching
+        them (the rest of each sum known) and part ≤ whole unit by unit."""
+        variables = self._related(code)
+        index, offset = {}, 0
+        for v in variables:
+            t = self.truth[v]
+            index[v] = offset
+            offset += len(free) * len(t.years) * t.units.shape[2]
+        position = np.full(len(self.departement), -1, dtype=np.int64)
+        position[free] = np.arange(len(free))
+
+        def columns(v, cs, ys, ps):
+            t = self.truth[v]
+            n_years, n_parts = len(t.years), t.units.shape[2]
+            js = np.array([t.years.index(y) for y in ys], dtype=np.int64)
+            ps = np.asarray(ps, dtype=np.int64)
+            cs = np.asarray(cs, dtype=np.int64)
+            where = position[cs]
+            inside = where >= 0
+            known = float(t.units[np.ix_(cs[~inside], js, ps)].sum()) if (~inside).any() else 0.0
+            grid = (where[inside][:, None, None] * n_years + js[None, :, None]) * n_parts + ps[None, None, :]
+            return index[v] + grid.ravel(), known
+
+        rows, cols, rhs = [], [], []
+        in_free = np.zeros(len(self.departement), dtype=bool)
+        in_free[free] = True
+        for s in self.sums:
+            if s.code not in index or not in_free[s.communes].any():
+                continue
+            cs, known = columns(s.code, s.communes, s.years, s.parts)
+            rows.append(np.full(len(cs), len(rhs)))
+            cols.append(cs)
+            rhs.append(s.value - known)
+        A_eq = sp.csr_matrix((np.ones(sum(len(c) for c in cols)), (np.concatenate(rows), np.concatenate(cols))),
+                             shape=(len(rhs), offset)) if rhs else None
+        blocks = []
+        for part, whole in self.relations:
+            if part not in index or whole not in index:
+                continue
+            tp, tw = self.truth[part], self.truth[whole]
+            shared = [y for y in tp.years if y in tw.years]
+            for p in range(tp.units.shape[2]):
+                a, _ = columns(part, free, shared, [p])
+                wp = [p] if tw.units.shape[2] == tp.units.shape[2] else list(range(tw.units.shape[2]))
+                n = len(a)
+                block = sp.csr_matrix((np.ones(n), (np.arange(n), a)), shape=(n, offset))
+                for q in wp:
+                    b, _ = columns(whole, free, shared, [q])
+                    block = block - sp.csr_matrix((np.ones(n), (np.arange(n), b)), shape=(n, offset))
+                blocks.append(block)
+        A_ub = sp.vstack(blocks, format="csr") if blocks else None
+        return columns, offset, A_eq, np.array(rhs), A_ub
+
+    def ranges(self, targets: list[tuple[str, np.ndarray, tuple[int, ...], tuple[int, ...]]]) -> list[Verdict]:
+        """The attacker's integer range of each (variable, communes, years,
+        parts) cell."""
+        groups = defaultdict(list)
+        for i, (code, communes, years, parts) in enumerate(targets):
+            communes = np.asarray(sorted(set(int(c) for c in communes)), dtype=np.int64)
+            deps = sorted(set(self.departement[communes]))
+            key = (code, deps[0] if len(deps) == 1 else "*")
+            groups[key].append((i, code, communes, years, parts))
+        out: list[Verdict | None] = [None] * len(targets)
+        for (code, dep), members in groups.items():
+            free = np.flatnonzero(self.departement == dep) if dep != "*" else np.arange(len(self.departement))
+            columns, offset, A_eq, b_eq, A_ub = self._model(code, free)
+            kwargs = {"A_eq": A_eq, "b_eq": b_eq} if A_eq is not None else {}
+            if A_ub is not None:
+                kwargs |= {"A_ub": A_ub, "b_ub": np.zeros(A_ub.shape[0])}
+            for i, code_, communes, years, parts in members:
+                target, constant = columns(code_, communes, years, parts)
+                c = np.zeros(offset)
+                c[target] = 1.0
+                low = linprog(c, bounds=(0, None), method="highs", **kwargs)
+                high = linprog(-c, bounds=(0, None), method="highs", **kwargs)
+                assert low.status == 0, f"the published figures contradict each other ({low.message})"
+                top = np.inf if high.status == 3 else -high.fun + constant
+                t = self.truth[code_]
+                true = float(t.units[np.ix_(communes, [t.years.index(y) for y in years], list(parts))].sum())
+                out[i] = Verdict(cell=f"{code_} {len(communes)} commune(s) {years[0]}-{years[-1]} parts {parts}",
+                                 low=int(np.ceil(low.fun + constant - 1e-6)),
+                                 high=int(np.floor(top + 1e-6)) if np.isfinite(top) else 10**9,
+                                 true=true, threshold=t.threshold)
+        return out
+
+
+__all__ = ["Attacker", "Sum", "Truth", "Verdict"]
