@@ -71,6 +71,9 @@ class Relations:
 
     wholes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     parts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: wholes with a threshold no lower than the part's: where one is known
+    #: to be 0, so is the part
+    zero_wholes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def build(cls, declared: list[tuple[int, int]], indicators: list[Published],
@@ -82,6 +85,7 @@ class Relations:
                                  if i.spec.kind == "proportion" and i.spec.denominator_id}
         for part, whole in sorted(pairs):
             if thresholds is not None and not thresholds.get(whole, 0) < thresholds.get(part, 0):
+                relations.zero_wholes[part].append(whole)
                 continue
             relations.wholes[part].append(whole)
             relations.parts[whole].append(part)
@@ -228,10 +232,14 @@ def jobs_build(series: dict[int, Series], indicators: list[Published], geo: Geog
             continue
         cap, floor = unit_bounds(variable, series, relations)
         wholes = wholes_of(variable, series, indicators, geo, relations) if cap is not None else []
+        zero_wholes = [Whole(code=series[w].code, units=units, blocks=variable_blocks(series[w], indicators, geo,
+                                                                                      series))
+                       for w in relations.zero_wholes.get(variable_id, [])
+                       if w in series and (units := _aligned(series[w], variable)) is not None]
         jobs.append(SecrecyJob(
             variable_id=variable_id, code=variable.code, G=geo.G, n_communes=geo.n_communes, rank=rank,
             units=variable.units, years=variable.years, blocks=blocks, previous=previous.get(variable_id, {}),
-            public=given.get(variable_id), cap=cap, floor=floor, wholes=wholes or []))
+            public=given.get(variable_id), cap=cap, floor=floor, wholes=wholes or [], zero_wholes=zero_wholes))
     # the biggest first, so that two processes finish together
     return sorted(jobs, key=lambda j: -j.units.size * max(1, len(j.blocks)))
 

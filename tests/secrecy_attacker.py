@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 
 @dataclass
@@ -156,24 +155,64 @@ class Attacker:
         for (code, dep), members in groups.items():
             free = np.flatnonzero(self.departement == dep) if dep != "*" else np.arange(len(self.departement))
             columns, offset, A_eq, b_eq, A_ub = self._model(code, free)
-            kwargs = {"A_eq": A_eq, "b_eq": b_eq} if A_eq is not None else {}
-            if A_ub is not None:
-                kwargs |= {"A_ub": A_ub, "b_ub": np.zeros(A_ub.shape[0])}
+            model = _Model(offset, A_eq, b_eq, A_ub)
             for i, code_, communes, years, parts in members:
                 target, constant = columns(code_, communes, years, parts)
-                c = np.zeros(offset)
-                c[target] = 1.0
-                low = linprog(c, bounds=(0, None), method="highs", **kwargs)
-                high = linprog(-c, bounds=(0, None), method="highs", **kwargs)
-                assert low.status == 0, f"the published figures contradict each other ({low.message})"
-                top = np.inf if high.status == 3 else -high.fun + constant
+                low, high = model.bounds(target)
                 t = self.truth[code_]
                 true = float(t.units[np.ix_(communes, [t.years.index(y) for y in years], list(parts))].sum())
                 out[i] = Verdict(cell=f"{code_} {len(communes)} commune(s) {years[0]}-{years[-1]} parts {parts}",
-                                 low=int(np.ceil(low.fun + constant - 1e-6)),
-                                 high=int(np.floor(top + 1e-6)) if np.isfinite(top) else 10**9,
+                                 low=int(np.ceil(low + constant - 1e-6)),
+                                 high=int(np.floor(high + constant + 1e-6)) if np.isfinite(high) else 10**9,
                                  true=true, threshold=t.threshold)
         return out
+
+
+class _Model:
+    """One LP (HiGHS through highspy, warm-started from cell to cell):
+    non-negative columns, equalities A_eq x = b_eq, A_ub x ≤ 0."""
+
+    def __init__(self, n: int, A_eq, b_eq, A_ub):
+        import highspy
+
+        blocks = [m for m in (A_eq, A_ub) if m is not None]
+        matrix = sp.vstack(blocks, format="csc") if blocks else sp.csc_matrix((0, n))
+        lower = np.concatenate([b_eq if A_eq is not None else np.zeros(0),
+                                np.full(A_ub.shape[0] if A_ub is not None else 0, -highspy.kHighsInf)])
+        upper = np.concatenate([b_eq if A_eq is not None else np.zeros(0),
+                                np.zeros(A_ub.shape[0] if A_ub is not None else 0)])
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, matrix.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = np.full(n, highspy.kHighsInf)
+        lp.row_lower_, lp.row_upper_ = lower, upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+        lp.a_matrix_.value_ = matrix.data
+        self.highs.passModel(lp)
+
+    def bounds(self, target) -> tuple[float, float]:
+        import highspy
+
+        target = np.asarray(target, dtype=np.int32)
+        out = []
+        for sense in (1.0, -1.0):
+            self.highs.changeColsCost(len(target), target, np.full(len(target), sense))
+            self.highs.run()
+            status = self.highs.getModelStatus()
+            if status == highspy.HighsModelStatus.kOptimal:
+                out.append(sense * self.highs.getInfo().objective_function_value)
+            elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
+                                          highspy.HighsModelStatus.kUnboundedOrInfeasible):
+                out.append(np.inf)
+            else:
+                raise AssertionError(f"the published figures contradict each other ({status})")
+            self.highs.changeColsCost(len(target), target, np.zeros(len(target)))
+        return out[0], out[1]
 
 
 __all__ = ["Attacker", "Sum", "Truth", "Verdict"]

@@ -33,114 +33,163 @@ class JointVariable:
 class JointAttacker:
     """LP over the units of several variables: every published cell,
     floors and caps, and part ≤ whole for each (part, whole) pair of
-    indices. Shown cells are all rows (unpublished ones free), so that
-    suppressing a cell only changes its bounds and the model warm-starts."""
+    indices. A unit held alone by a published cell is a known value and
+    leaves the model (so do the rows it settles); the small model left is
+    rebuilt after each suppression and warm-started across cells."""
 
     def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]]):
-        import highspy
-
         self.variables = variables
         n_units = variables[0].table.units.shape[0]
         self.n_units = n_units
         self.offsets = [i * n_units for i in range(len(variables))]
-        self.row_of: list[np.ndarray] = []
-        blocks, lower, upper = [], [], []
-        self.row_owner: list[tuple[int, int]] = []
+        n_columns = n_units * len(variables)
+        blocks, owners = [], []
         for i, variable in enumerate(variables):
             table = variable.table
             shown = np.flatnonzero(table.shown)
-            rows = table.incidence[shown]
-            padded = sp.hstack([sp.csr_matrix((len(shown), n_units * i)), rows,
-                                sp.csr_matrix((len(shown), n_units * (len(variables) - i - 1)))], format="csr")
-            blocks.append(padded)
-            values = table.values[shown]
-            published = variable.published[shown]
-            lower.append(np.where(published, values, -np.inf))
-            upper.append(np.where(published, values, np.inf))
-            position = np.full(len(table.shown), -1, dtype=np.int64)
-            position[shown] = sum(len(o) for o in lower[:-1]) + np.arange(len(shown))
-            self.row_of.append(position)
-            self.row_owner += [(i, int(c)) for c in shown]
-        self.n_cell_rows = sum(len(o) for o in lower)
+            coo = table.incidence[shown].tocoo()
+            blocks.append(sp.csr_matrix((coo.data, (coo.row, coo.col + self.offsets[i])),
+                                        shape=(len(shown), n_columns)))
+            owners += [(i, int(c)) for c in shown]
+        self.cell_rows = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_columns))
+        self.owners = owners
+        self.cell_values = np.concatenate([v.table.values[np.flatnonzero(v.table.shown)] for v in variables])
+        relation_blocks = []
         for part, whole in relations:
             columns = np.concatenate([self.offsets[part] + np.arange(n_units),
                                       self.offsets[whole] + np.arange(n_units)])
             rows = np.concatenate([np.arange(n_units), np.arange(n_units)])
             data = np.concatenate([np.ones(n_units), -np.ones(n_units)])
-            blocks.append(sp.csr_matrix((data, (rows, columns)), shape=(n_units, n_units * len(variables))))
-            lower.append(np.full(n_units, -np.inf))
-            upper.append(np.zeros(n_units))
-        matrix = sp.vstack(blocks, format="csc")
-        row_lower, row_upper = np.concatenate(lower), np.concatenate(upper)
-        col_lower = np.concatenate([v.table.floor for v in variables])
-        col_upper = np.concatenate([v.table.cap for v in variables])
-        self.matrix, self.row_lower, self.row_upper = matrix.tocsr(), row_lower, row_upper
-        self.col_lower, self.col_upper = col_lower, col_upper
+            relation_blocks.append(sp.csr_matrix((data, (rows, columns)), shape=(n_units, n_columns)))
+        self.relation_rows = sp.vstack(relation_blocks, format="csr") if relation_blocks else \
+            sp.csr_matrix((0, n_columns))
+        self.truth = np.concatenate([v.table.units for v in variables])
+        self.floor = np.concatenate([v.table.floor for v in variables])
+        self.cap = np.minimum(np.concatenate([v.table.cap for v in variables]), NO_CAP)
+        self.sizes = np.diff(self.cell_rows.indptr)
+        self.all_rows = sp.vstack([self.cell_rows, self.relation_rows], format="csr")
+        self.owner_variable = np.array([i for i, _ in owners], dtype=np.int64)
+        self.owner_cell = np.array([c for _, c in owners], dtype=np.int64)
+        self.row_published = np.concatenate([v.published[np.flatnonzero(v.table.shown)] for v in variables])
+        self.row_index = {owner: k for k, owner in enumerate(owners)}
+        self.highs = None
+
+    def _build(self) -> None:
+        """The model of what is published now: units held alone by a
+        published cell are known; rows without an unknown unit go."""
+        import highspy
+
+        published = self.row_published
+        single = published & (self.sizes == 1)
+        fixed = np.zeros(len(self.truth), dtype=bool)
+        fixed[self.cell_rows.indices[self.cell_rows.indptr[:-1][single]]] = True
+        self.fixed = fixed
+        self.columns = np.flatnonzero(~fixed)
+        self.position = np.full(len(self.truth), -1, dtype=np.int64)
+        self.position[self.columns] = np.arange(len(self.columns))
+        known = np.where(fixed, self.truth, 0.0)
+        n_cells = len(self.owners)
+        chosen = np.concatenate([np.flatnonzero(published & ~single),
+                                 n_cells + np.arange(self.relation_rows.shape[0])])
+        full = self.all_rows[chosen]
+        settled = full @ known
+        n_published = int((published & ~single).sum())
+        rhs = self.cell_values[chosen[:n_published]] - settled[:n_published]
+        lower = np.concatenate([rhs, np.full(len(chosen) - n_published, -np.inf)])
+        upper = np.concatenate([rhs, -settled[n_published:]])
+        free_count = full @ (~fixed).astype(np.float64)
+        keep = free_count > 0.5
+        self.n_cell_rows = int(keep[:n_published].sum())
+        kept_cells = chosen[:n_published][keep[:n_published]]
+        self.row_cells = list(zip(self.owner_variable[kept_cells].tolist(), self.owner_cell[kept_cells].tolist(),
+                                  strict=True))
+        self.full_rows = full[keep]
+        matrix, lower, upper = self.full_rows[:, self.columns].tocsc(), lower[keep], upper[keep]
+        self.matrix, self.row_lower, self.row_upper = matrix.tocsr(), lower, upper
+        self.col_lower, self.col_upper = self.floor[self.columns], self.cap[self.columns]
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
+        infinity = highspy.kHighsInf
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
         lp.col_cost_ = np.zeros(matrix.shape[1])
-        lp.col_lower_ = col_lower
-        lp.col_upper_ = np.where(col_upper >= NO_CAP, highspy.kHighsInf, col_upper)
-        infinity = highspy.kHighsInf
-        lp.row_lower_ = np.where(np.isinf(row_lower), -infinity, row_lower)
-        lp.row_upper_ = np.where(np.isinf(row_upper), infinity, row_upper)
+        lp.col_lower_ = self.col_lower
+        lp.col_upper_ = np.where(self.col_upper >= NO_CAP, infinity, self.col_upper)
+        lp.row_lower_ = np.where(np.isinf(lower), -infinity, lower)
+        lp.row_upper_ = np.where(np.isinf(upper), infinity, upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data
         self.highs.passModel(lp)
+        # who holds each known unit (to name them when they bind)
+        holders: dict[int, list[tuple[int, int]]] = {}
+        singles = np.flatnonzero(single)
+        held = self.cell_rows.indices[self.cell_rows.indptr[singles]]
+        for k, unit in zip(singles.tolist(), held.tolist(), strict=True):
+            holders.setdefault(unit, []).append(self.owners[k])
+        self.holders = holders
 
     def suppress(self, which: int, cell: int) -> None:
-        """The cell is no longer published: its row is free."""
-        import highspy
-
+        """The cell is no longer published (the model is rebuilt when next asked)."""
         self.variables[which].published[cell] = False
-        row = int(self.row_of[which][cell])
-        self.row_lower[row], self.row_upper[row] = -np.inf, np.inf
-        self.highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
+        self.row_published[self.row_index[(which, cell)]] = False
+        self.highs = None
 
     def reached(self, which: int, cells: np.ndarray) -> np.ndarray:
         """Which cells of variable `which` one feasible point takes to their
         goals (threshold, and above their value): protected as they are."""
+        if self.highs is None:
+            self._build()
         table = self.variables[which].table
         rows = table.incidence[cells].tocoo()
         targets = sp.csr_matrix((rows.data, (rows.row, rows.col + self.offsets[which])),
-                                shape=(len(cells), self.matrix.shape[1]))
+                                shape=(len(cells), len(self.truth)))
+        constants = np.asarray(targets[:, np.flatnonzero(self.fixed)] @ self.truth[self.fixed]).ravel()
         goals = goals_of(table.values[cells], table.thresholds()[cells])
-        values = reach(self.matrix, self.row_lower, self.row_upper, self.col_lower, self.col_upper, targets,
-                       np.zeros(len(cells)), goals)
+        values = reach(self.matrix, self.row_lower, self.row_upper, self.col_lower, self.col_upper,
+                       targets[:, self.columns], constants, goals)
         return values >= goals - 1e-6
 
     def range(self, which: int, cell: int) -> tuple[float, float, list[tuple[int, int]]]:
         """(min, max, binding published cells as (variable index, cell))."""
         import highspy
 
-        target = self.variables[which].table.incidence[cell]
-        columns = (self.offsets[which] + target.indices).astype(np.int32)
+        if self.highs is None:
+            self._build()
+        units = self.offsets[which] + self.variables[which].table.incidence[cell].indices
+        constant = float(self.truth[units[self.fixed[units]]].sum())
+        columns = self.position[units[~self.fixed[units]]].astype(np.int32)
+        if not len(columns):
+            binding = {h for u in units for h in self.holders.get(int(u), [])}
+            return constant, constant, sorted(binding)
         bounds, binding = [], set()
+        fixed_units = np.flatnonzero(self.fixed)
         for sense in (1.0, -1.0):
             self.highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
             self.highs.run()
             status = self.highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
-                bounds.append(sense * self.highs.getInfo().objective_function_value)
-                duals = np.asarray(self.highs.getSolution().row_dual)[:self.n_cell_rows]
-                binding |= {self.row_owner[r] for r in np.flatnonzero(np.abs(duals) > 1e-9)}
+                bounds.append(sense * self.highs.getInfo().objective_function_value + constant)
+                duals = np.asarray(self.highs.getSolution().row_dual)
+                binding |= {self.row_cells[r] for r in np.flatnonzero(np.abs(duals[:self.n_cell_rows]) > 1e-9)}
+                # a known unit binds when its reduced cost is not zero
+                reduced = -np.asarray(self.full_rows[:, fixed_units].T @ duals).ravel()
+                reduced[np.isin(fixed_units, units)] += sense
+                for unit in fixed_units[np.abs(reduced) > 1e-9]:
+                    binding.update(self.holders.get(int(unit), []))
             elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
                                           highspy.HighsModelStatus.kUnboundedOrInfeasible):
                 bounds.append(np.inf)
             else:
                 raise RuntimeError(f"joint secrecy LP: {self.highs.modelStatusToString(status)}")
             self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
-        binding = {b for b in binding if self.variables[b[0]].published[b[1]]}
         return bounds[0], bounds[1], sorted(binding)
 
     def protect(self, which: int, cell: int, max_rounds: int = 50) -> tuple[bool, list[tuple[int, int]]]:
         """Suppress free binding cells until `cell` of variable `which` is
-        protected: the highest ranked first (the latest own territory), then
-        the smallest value. Returns (protected, cells suppressed)."""
+        protected: the smallest value first. Returns (protected, cells
+        suppressed)."""
         table = self.variables[which].table
         threshold = table.thresholds()[cell:cell + 1]
         suppressed: list[tuple[int, int]] = []
@@ -148,11 +197,10 @@ class JointAttacker:
             low, high, binding = self.range(which, cell)
             if certified(np.array([high]), np.array([low]), threshold)[0]:
                 return True, suppressed
-            choices = [(v, c) for v, c in binding if self.variables[v].free[c]]
+            choices = [(v, c) for v, c in binding if self.variables[v].free[c] and self.variables[v].published[c]]
             if not choices:
                 return False, suppressed
-            v, c = min(choices, key=lambda vc: (-self.variables[vc[0]].table.rank[vc[1]],
-                                                self.variables[vc[0]].table.values[vc[1]], vc))
+            v, c = min(choices, key=lambda vc: (self.variables[vc[0]].table.values[vc[1]], vc))
             self.suppress(v, c)
             suppressed.append((v, c))
         return False, suppressed

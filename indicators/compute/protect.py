@@ -58,6 +58,7 @@ class SecrecyJob:
     cap: np.ndarray | None = None
     floor: np.ndarray | None = None
     wholes: list[Whole] = field(default_factory=list)
+    zero_wholes: list[Whole] = field(default_factory=list)
 
 
 @dataclass
@@ -125,9 +126,12 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             suppressed = np.array([bool(is_public[c]) and job.public.get((int(key.row[c]), key.period[c],
                                                                          key.ages[c]), False)
                                    for c in range(len(key.kind))], dtype=bool)
-        if job.cap is not None or job.floor is not None:
+        zero = _known_zero(job, years, index, parts)
+        if job.cap is not None or job.floor is not None or zero is not None:
+            if zero is not None:  # a whole known to be 0 makes the part 0: he knows it
+                table.cap = np.where(zero, 0.0, table.cap)
             if job.cap is not None:
-                table.cap = np.minimum(cellmath.parts_of(job.cap[:, index, :], parts).ravel(), NO_CAP)
+                table.cap = np.minimum(table.cap, cellmath.parts_of(job.cap[:, index, :], parts).ravel())
             if job.floor is not None:
                 table.floor = cellmath.parts_of(job.floor[:, index, :], parts).ravel()
             result = audit(table, suppressed)
@@ -142,6 +146,34 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
                                                                table.shown & ~suppressed)))
     outcome.totals = dict(totals)
     return outcome
+
+
+def _known_zero(job: SecrecyJob, years: list[int], index: list[int], parts: list[np.ndarray]) -> np.ndarray | None:
+    """Units of the variable that a whole of no lower threshold is known to
+    hold 0 of (from its cells as published at most: all but its primary
+    secrets), as a mask over the table's units."""
+    from .secrecy import primary_secret
+
+    zero = None
+    for whole in job.zero_wholes:
+        mine = [b for b in whole.blocks if set(b.years) & set(years)]
+        if not mine or any(not set(b.years) <= set(years) for b in mine):
+            continue
+        units = np.nan_to_num(whole.units[:, index, :], nan=1.0)  # a missing count is not a known 0
+        by_part = units.shape[2] > 1
+        if by_part and len(parts) == 1 and any(b.ages == "0-64" for b in mine):
+            continue
+        w_table, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, mine,
+                                            parts=parts if by_part else None)
+        shown = w_table.shown & ~primary_secret(w_table.values, w_table.thresholds())
+        det = determination(w_table.incidence, w_table.values, shown)
+        totals = np.bincount(det.atom, weights=w_table.units, minlength=len(det.size))
+        known_zero = (det.known | det.zero) & (totals == 0)
+        mask = known_zero[det.atom]
+        if not by_part and len(parts) > 1:
+            mask = np.repeat(mask, len(parts))
+        zero = mask if zero is None else zero | mask
+    return zero
 
 
 def known_of(G, rank, n_communes: int, units: np.ndarray, years_all: list[int], blocks: list[Block],
@@ -170,11 +202,28 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
     primary secrets: more than will be, so what passes here is safe."""
     from .secrecy import NO_CAP, certified, move_bounds, primary_secret, signature_ids
 
-    restrictions = sorted({b.ages for b in blocks})
+    # the age parts every cell of the variable and of its wholes needs
+    restrictions = sorted({b.ages for b in blocks} | {b.ages for w in job.wholes for b in w.blocks
+                                                       if set(b.years) & set(years)})
     parts = cellmath.age_parts(restrictions, job.units.shape[2])
-    signatures = [signature_ids(table.incidence, table.shown & ~suppressed)]
-    give = np.maximum(table.units - table.floor, 0.0)
+    if len(parts) != len(cellmath.age_parts(sorted({b.ages for b in blocks}), job.units.shape[2])):
+        # the same cells over finer units (cell order does not depend on parts)
+        finer, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, job.units[:, index, :], years, blocks,
+                                          None, parts=parts)
+        if job.cap is not None:
+            finer.cap = np.minimum(cellmath.parts_of(job.cap[:, index, :], parts).ravel(), NO_CAP)
+        if job.floor is not None:
+            finer.floor = cellmath.parts_of(job.floor[:, index, :], parts).ravel()
+        table = finer
+    x_atom = signature_ids(table.incidence, table.shown & ~suppressed)
+    signatures = [x_atom]
+    x_give = np.maximum(table.units - table.floor, 0.0)
+    give = x_give.copy()
     take = np.full(len(table.units), NO_CAP)
+    rows = table.incidence[cells].tocsr()
+    # two steps: each whole first brings mass into the cell's units from
+    # units of its own atom, then the variable follows from units of its atom
+    room = np.full(rows.nnz, NO_CAP)
     for whole in job.wholes:
         mine = [b for b in whole.blocks if set(b.years) & set(years)]
         if any(not set(b.years) <= set(years) for b in mine) or (
@@ -209,10 +258,45 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
             w_take[still] = 0.0
         give = np.minimum(give, w_give)
         take = np.minimum(take, w_take)
+        # the whole's mass that can come into each unit of each cell: what its
+        # atom holds outside the cell above the variable (and its other
+        # parts), shared equally among the cell's units in that atom
+        w_atom = signatures[-1]
+        spare = np.maximum(w_values - np.maximum(table.units, w_floor), 0.0)
+        if frozen is not None:
+            spare[still] = 0.0
+        atom_spare = np.bincount(w_atom, weights=spare, minlength=int(w_atom.max()) + 1)
+        row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+        unit = rows.indices
+        key = row_of * (int(w_atom.max()) + 1) + w_atom[unit]
+        _, group, counts = np.unique(key, return_inverse=True, return_counts=True)
+        inside = np.bincount(group, weights=spare[unit])
+        arriving = (atom_spare[w_atom[unit]] - inside[group]) / counts[group]
+        arriving = np.minimum(arriving, w_take[unit])
+        room = np.minimum(room, np.maximum(w_values[unit] - table.units[unit], 0.0) + arriving)
     atom = pd.DataFrame(np.column_stack(signatures)).groupby(list(range(len(signatures))), sort=False) \
         .ngroup().to_numpy()
     upper, lower = move_bounds(table.incidence, table.values[cells], atom, give, take, cells)
-    return certified(upper, lower, table.thresholds()[cells])
+    ok = certified(upper, lower, table.thresholds()[cells])
+    # the cells are secrets: one point above the threshold protects them
+    return ok | (_two_steps(rows, table.values[cells], x_atom, x_give, room) >= table.thresholds()[cells])
+
+
+def _two_steps(rows, values: np.ndarray, atom: np.ndarray, give: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """A feasible max of each cell (row of `rows`): per atom it straddles,
+    the variable's mass outside the cell in that atom, up to the room its
+    units inside have (per stored entry of `rows`)."""
+    n_atoms = int(atom.max()) + 1
+    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    unit = rows.indices
+    key = row_of * n_atoms + atom[unit]
+    uniq, group = np.unique(key, return_inverse=True)
+    atom_give = np.bincount(atom, weights=give, minlength=n_atoms)
+    give_in = np.bincount(group, weights=give[unit])
+    room_in = np.bincount(group, weights=room)
+    out = atom_give[uniq % n_atoms] - give_in
+    gain = np.maximum(np.minimum(out, room_in), 0.0)
+    return values + np.bincount(uniq // n_atoms, weights=gain, minlength=rows.shape[0])
 
 
 def mask_frame(code: str, mask: dict) -> pd.DataFrame:
