@@ -22,10 +22,10 @@ def write(name: str, result: dict) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
-    parser.add_argument("only", nargs="*", help="engine, secrecy (default: both)")
+    parser.add_argument("only", nargs="*", help="engine, secrecy, web, own (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    wanted = args.only or ["engine", "secrecy", "web"]
+    wanted = args.only or ["engine", "secrecy", "web", "own"]
     if "engine" in wanted:
         from bench import engine
 
@@ -49,6 +49,20 @@ def main() -> None:
         print(f"  → {path}")
     if "web" in wanted:
         _web()
+    if "own" in wanted:
+        from bench import own
+
+        result = own.run(repeat=args.repeat)
+        path = write("own", result)
+        print("\n== Territoires personnalisés (100 dans l'organisation, 1 000 sur la plateforme) ==")
+        print(f"  publication    : médiane {result['publication']['median_s']:.1f} s (cible ≤ 60 s)")
+        print(f"  création 200 c.: froide {result['creation_200_communes']['cold_s']:.2f} s, "
+              f"médiane {result['creation_200_communes']['median_s']:.2f} s (cible ≤ 10 s)")
+        print(f"  lecture API    : p95 {result['read_api_own']['p95_s'] * 1000:.0f} ms ; tableau à deux territoires "
+              f"p95 {result['read_table_two_own']['p95_s'] * 1000:.0f} ms (cible ≤ 1 s) ; portrait "
+              f"p95 {result['portrait_own']['p95_s']:.2f} s (cible ≤ 3 s)")
+        print(f"  chiffres montrés: {result['own_figures_shown']}")
+        print(f"  → {path}")
 
 
 def _web() -> None:
