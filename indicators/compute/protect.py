@@ -200,7 +200,7 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
     of them tells apart, the same amount of each (so that parts stay within
     wholes). The wholes are taken as published everywhere but on their
     primary secrets: more than will be, so what passes here is safe."""
-    from .secrecy import NO_CAP, certified, move_bounds, primary_secret, signature_ids
+    from .secrecy import certified, move_bounds, primary_secret, signature_ids
 
     # the age parts every cell of the variable and of its wholes needs
     restrictions = sorted({b.ages for b in blocks} | {b.ages for w in job.wholes for b in w.blocks

@@ -13,7 +13,6 @@ from bti.models import OwnTerritory
 from bti.services import (
     OwnTerritoryError,
     own_territory_create,
-    own_territory_delete,
     own_territory_edit,
     own_territory_rename,
     saved_query_create,
