@@ -149,7 +149,7 @@ class Attacker:
         parts) cell."""
         verdicts = self._ranges(targets, neighbourhood=True)
         found = [i for i, v in enumerate(verdicts) if v.pinned or v.proven_small]
-        for i, verdict in zip(found, self._ranges([targets[i] for i in found], neighbourhood=False)):
+        for i, verdict in zip(found, self._ranges([targets[i] for i in found], neighbourhood=False), strict=True):
             verdicts[i] = verdict
         return verdicts
 
