@@ -190,8 +190,10 @@ def own_territories(request: HttpRequest):
             messages.error(request, str(exc))
             return render(request, "bti/own_territories.html", {
                 **selectors.own_territories_page(user=request.user), "form": request.POST}, status=400)
-        messages.success(request, f"Territoire « {territory.name} » créé : le secret statistique est vérifié, "
-                                  "ses chiffres s'affichent dès que c'est fait.")
+        done = selectors.own_territory_status(territory=territory)["state"] == "done"
+        messages.success(request, f"Territoire « {territory.name} » créé" + (
+            " : ses chiffres sont prêts." if done else
+            " : le secret statistique est vérifié, ses chiffres s'affichent dès que c'est fait."))
         return redirect("bti-own-territory", territory_id=territory.pk)
     return render(request, "bti/own_territories.html", selectors.own_territories_page(user=request.user))
 

@@ -53,3 +53,75 @@ def test_a_trained_partner_builds_a_table_and_a_portrait(page, live_server, publ
     svg = open(download.value.path(), encoding="utf-8").read()
     assert svg.startswith("<svg") and "France = 100" in svg
     assert page.external_requests == [] and page.console_errors == []
+
+
+def _log_in(page, live_server, client, user):
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+
+
+def _overflows(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_trained_partner_builds_renames_edits_and_deletes_an_own_territory(page, live_server, published, personas,
+                                                                             client, width):
+    from indicators.models import Territory
+
+    page.set_viewport_size({"width": width, "height": 900})
+    _log_in(page, live_server, client, personas.partner_a)
+    epci = Territory.objects.get(level="commune", code="80021").epci
+    page.goto(f"{live_server.url}/bti/territoires/")
+    page.fill("#own-name", "Amiénois")
+    page.fill("#own-communes", "80021, 99999, 80021")
+    page.click("button:has-text('Créer le territoire')")
+    message = page.inner_text(".messages")
+    assert "Rien n'a été enregistré" in message and "99999" in message and "en double" in message
+    assert page.input_value("#own-name") == "Amiénois"  # what was typed is kept
+
+    page.fill("#own-communes", "80001, 80002")
+    page.fill("#own-epci", epci.code)
+    page.click("button:has-text('Créer le territoire')")
+    page.wait_for_url("**/bti/territoires/*/")
+    assert "Territoire « Amiénois » créé : ses chiffres sont prêts." in page.inner_text(".messages")
+    n = epci.epci_communes.count() + 2
+    assert page.locator("h2", has_text=f"{n} communes").count() == 1
+    assert "valeurs calculées" in page.inner_text("main")
+    assert not _overflows(page)
+    detail = page.url
+
+    page.click("text=Voir le portrait")
+    assert page.locator("h1", has_text="Portrait").count() == 1 and "Amiénois" in page.inner_text("main")
+    withheld = set(page.locator("td", has_text="secret statistique").all_inner_texts())
+    assert len(withheld) <= 1, withheld  # one neutral mention, whatever the cause
+    assert not _overflows(page)
+
+    page.goto(detail)
+    page.fill("#t-name", "Amiénois élargi")
+    page.click("button:has-text('Renommer')")
+    assert page.locator("h1", has_text="Amiénois élargi").count() == 1
+    page.fill("#t-communes", "80001, 80002, 80003")
+    page.fill("#t-epci", "")
+    page.click("button:has-text('Enregistrer les communes')")
+    assert page.locator("h2", has_text="3 communes").count() == 1
+    page.click("button:has-text('Supprimer ce territoire')")  # not confirmed: the browser refuses
+    assert page.url == detail
+    page.check("#t-confirm")
+    page.click("button:has-text('Supprimer ce territoire')")
+    page.wait_for_url("**/bti/territoires/")
+    assert "Territoire « Amiénois élargi » supprimé." in page.inner_text(".messages")
+    assert page.locator("main table", has_text="Amiénois élargi").count() == 0
+    assert not _overflows(page)
+    # the refused form answers 400 (Chromium logs it); nothing else went wrong
+    assert page.external_requests == [] and [e for e in page.console_errors if "status of 400" not in e] == []
+
+
+def test_an_untrained_member_reads_but_cannot_build_a_territory(page, live_server, published, personas, client):
+    page.set_viewport_size({"width": 390, "height": 900})
+    _log_in(page, live_server, client, personas.partner_a_untrained)
+    page.goto(f"{live_server.url}/bti/territoires/")
+    assert "réservé aux membres formés" in page.inner_text("main")
+    assert page.locator("#own-name").count() == 0
+    assert not _overflows(page)

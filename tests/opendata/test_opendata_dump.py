@@ -25,7 +25,7 @@ def test_it_builds_and_serves_the_dump(client, published):
     assert set(archive.namelist()) == {"pf2s-donnees-ouvertes.csv", "pf2s-donnees-ouvertes.xlsx", "LISEZMOI.txt"}
     data = pd.read_csv(io.BytesIO(archive.read("pf2s-donnees-ouvertes.csv")), sep=";", dtype=str,
                        encoding="utf-8-sig")
-    assert set(data["indicator"]) == {"ALL-01", "SOI-01", "MOR-01", "MOR-02", "MPR-01", "EMP-01"}
+    assert set(data["indicator"]) == {"ALL-01", "SOI-01", "MOR-01", "MOR-02", "MPR-01", "EMP-01", "LOG-01", "LOG-05"}
     assert set(data["level"]) == {"france", "region", "departement", "epci"}
     secret = data[data["status"] == "secret"]
     assert len(secret) and (secret["value"] == "secret").all()
