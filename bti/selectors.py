@@ -106,8 +106,8 @@ def own_territory_status(*, territory) -> dict:
     from indicators.published import current_snapshot
 
     snapshot = current_snapshot()
-    if snapshot is not None and figures_read(snapshot.directory, territory.version_id) is not None:
-        figures = figures_read(snapshot.directory, territory.version_id)
+    figures = figures_read(snapshot.directory, territory.version_id) if snapshot is not None else None
+    if figures is not None:
         withheld = int((figures["status"] == "secret").sum())
         return {"state": "done", "label": "Chiffres disponibles", "rows": len(figures), "withheld": withheld}
     job = territory.version.check_job
@@ -127,9 +127,9 @@ def own_territories_page(*, user) -> dict:
     from pf2s.access import is_partner
 
     territories = list(own_territories_visible(user).annotate(n_communes=models.Count("version__communes")))
-    return {"territories": [{"territory": t, "status": own_territory_status(territory=t)} for t in territories],
-            "membership": membership_for_user(user=user), "may_build": is_partner(user),
-            "pending": any(own_territory_status(territory=t)["state"] in ("queued", "running") for t in territories)}
+    rows = [{"territory": t, "status": own_territory_status(territory=t)} for t in territories]
+    return {"territories": rows, "membership": membership_for_user(user=user), "may_build": is_partner(user),
+            "pending": any(row["status"]["state"] in ("queued", "running") for row in rows)}
 
 
 def own_territory_page(*, territory) -> dict:

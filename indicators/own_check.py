@@ -7,6 +7,7 @@ shows only what the public snapshot already says."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from . import own_territories as own
 from . import services
@@ -41,9 +42,10 @@ def own_version_check(*, version_id: int, job_id: int | None = None) -> dict:
     indicators = list(Indicator.objects.all())
     progress("calcul des chiffres", 50)
     written = own.figures_write(
-        own.own_folder(directory).parent,
+        Path(directory),
         [own.Version(pk=version.pk, communes=tuple(version.communes.values_list("code", flat=True)))],
-        codes, series, [p.spec for p in published_indicators(indicators)], own.known_read(directory))
+        codes, series, [p.spec for p in published_indicators(indicators)], own.known_read(directory),
+        own.free_read(directory))
     figures = own.figures_read(directory, version_id)
     withheld = int((figures["status"] == "secret").sum()) if figures is not None else 0
     return {"status": "decided", "snapshot": snapshot.pk, "files": written, "withheld": withheld,

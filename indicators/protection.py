@@ -357,8 +357,8 @@ def _joinable(part: Series, whole: Series, blocks: list[Block], years: list[int]
 def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
               relations: Relations, masks: Masks, fixed: set[int] = frozenset()) -> dict:
     """Check each candidate with its variable's wholes as unknowns too, and
-    suppress what binds it (own territories' cells first, then the smallest
-    public cell); masks are updated in place."""
+    suppress what binds it (the smallest public cell first); masks are
+    updated in place."""
     checked = protected = suppressed_count = 0
     failed: list[str] = []
     for variable_id, cells in candidates.items():

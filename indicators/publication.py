@@ -29,7 +29,7 @@ from django.utils import timezone
 from . import own_territories as own
 from . import services
 from .choices import AGE_BANDS, BatchStatus, SnapshotStatus, TerritoryLevel, ValueStatus
-from .compute.cells import PUBLIC, Geography
+from .compute.cells import PUBLIC, Geography, period_years
 from .compute.demo import YEARS
 from .compute.frames import VALUE_COLUMNS, IndicatorSpec, Rows, Series, indicator_frame
 from .compute.protect import mask_frame
@@ -261,12 +261,13 @@ def value_release_check(frames: dict[str, pd.DataFrame], indicators: list[Indica
                 problems.append(f"{indicator.code}: base de diffusion absente")
             continue
         rows = shown["territory_id"].map(geo.row_of).to_numpy(dtype=np.int64)
+        floor = max(indicator.release_threshold, base.threshold)
         for period, index in shown.groupby("period").indices.items():
-            years = [int(y) for y in str(period).split("-")]
+            years = period_years(str(period))
             positions = [base.years.index(y) for y in years if y in base.years]
             counts = np.asarray(geo.G[rows[index]] @ base.units[:, positions, :].sum(axis=(1, 2))).ravel()
             counts = counts / max(1, len(positions))
-            low = int((counts < indicator.release_threshold).sum())
+            low = int((counts < floor).sum())
             if low:
                 problems.append(f"{indicator.code} {period}: {low} valeur(s) sous la base de diffusion")
     return problems
@@ -367,10 +368,12 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         audit["carried_over_from"] = current.pk
         audit["recomputed"] = sorted(i.code for i in indicators)
     known = {vid: tables for vid, tables in masks.known.items()}
-    own.known_write(directory, known, codes)
+    # nothing secret in them nor under them: own territories read them freely
+    free = [codes[vid] for vid, s in series.items() if vid not in known and not s.is_value]
+    own.known_write(directory, known, codes, free)
     live = [v for v in versions_read() if not v.retired]
     own.figures_write(directory, live, geo.commune_codes, series, [p.spec for p in published],
-                      {codes[vid]: tables for vid, tables in known.items()})
+                      {codes[vid]: tables for vid, tables in known.items()}, frozenset(free))
     audit["own_territories"] = len(live)
     lap("territoires personnalisés", 95)
     with transaction.atomic():

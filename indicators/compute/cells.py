@@ -37,6 +37,12 @@ def windows(years: list[int], pool: int | None) -> list[tuple[str, list[int]]]:
             for i in range(len(years) - pool + 1)]
 
 
+def period_years(label: str) -> list[int]:
+    """The years of a period label: "2021" or a pooled window "2016-2020"."""
+    first, _, last = label.partition("-")
+    return list(range(int(first), int(last or first) + 1))
+
+
 def cell_counts(G: sp.csr_matrix, units: np.ndarray, year_index: list[int], bands: np.ndarray) -> np.ndarray:
     """Sum of units over the given years and bands for every territory row."""
     collapsed = units[:, year_index, :][:, :, bands].sum(axis=(1, 2))
@@ -119,7 +125,7 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
     year_pos = {y: i for i, y in enumerate(years)}
     values = parts_of(units, parts)  # (n_c, Y, P)
     n_parts = len(parts)
-    blocks_m, kinds, rows, labels, ages, groups, thresholds, shown, locked, rank = ([] for _ in range(10))
+    blocks_m, kinds, rows, labels, ages, groups, thresholds, shown = ([] for _ in range(8))
     communes = np.arange(n_communes)
     for b_index, block in enumerate(blocks):
         year_vector = np.zeros(len(years))
@@ -142,8 +148,6 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
             groups.append(np.asarray(rank_of))
             thresholds.append(np.full(len(index), block.threshold))
             shown.append(np.broadcast_to(is_shown, len(index)))
-            locked.append(np.zeros(len(index), bool))
-            rank.append(np.zeros(len(index), np.int64))
     n_units = n_communes * len(years) * n_parts
     if not blocks_m:
         empty = np.zeros(0)
@@ -161,6 +165,5 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
                          for k, r, p, a in zip(key.kind, key.row, key.period, key.ages, strict=True)])
     table = Table(incidence=incidence, units=values.ravel(), shown=np.concatenate(shown),
                   group=np.concatenate(groups), previous=prev, threshold=np.concatenate(thresholds),
-                  cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel(),
-                  locked=np.concatenate(locked), rank=np.concatenate(rank))
+                  cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel())
     return table, key

@@ -13,8 +13,10 @@ held alone by a published cell is known; a published cell whose atoms are all
 known but one makes that one known (repeated down the hierarchy). A sum is
 determined when it splits no atom (bar zeros) and its unknown atoms are
 none, or exactly the unknown atoms of one published cell (the cell minus
-what is known). This is sufficient, not necessary: a sum it misses is
-withheld, never wrongly shown. Pure: arrays in, arrays out."""
+what is known): found by a hash of the atom set, then compared atom by atom
+(a hash alone could be forged by choosing communes). This is sufficient,
+not necessary: a sum it misses is withheld, never wrongly shown. Pure:
+arrays in, arrays out."""
 
 from __future__ import annotations
 
@@ -33,28 +35,37 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 class Determination:
     """One table's known sums. atom: per unit; size: units per atom;
     known: atom totals known (zeros included); keys: hashes of the unknown
-    remainder of each published cell."""
+    remainder of each published cell, sorted, and the remainders
+    themselves (CSR over atoms: rest_start, rest_atoms), in the same order."""
 
     atom: np.ndarray
     size: np.ndarray
     known: np.ndarray
     zero: np.ndarray
     keys: np.ndarray
+    rest_start: np.ndarray
+    rest_atoms: np.ndarray
+
+    FIELDS = ("atom", "size", "known", "zero", "keys", "rest_start", "rest_atoms")
 
     def save(self) -> dict:
         return {"atom": self.atom.astype(np.int32), "size": self.size.astype(np.int32), "known": self.known,
-                "zero": self.zero, "keys": self.keys}
+                "zero": self.zero, "keys": self.keys, "rest_start": self.rest_start.astype(np.int64),
+                "rest_atoms": self.rest_atoms.astype(np.int32)}
 
     @classmethod
     def load(cls, data: dict) -> Determination:
         return cls(atom=np.asarray(data["atom"], dtype=np.int64), size=np.asarray(data["size"], dtype=np.int64),
                    known=np.asarray(data["known"], dtype=bool), zero=np.asarray(data["zero"], dtype=bool),
-                   keys=np.asarray(data["keys"], dtype=np.uint64))
+                   keys=np.asarray(data["keys"], dtype=np.uint64),
+                   rest_start=np.asarray(data["rest_start"], dtype=np.int64),
+                   rest_atoms=np.asarray(data["rest_atoms"], dtype=np.int64))
 
 
 def _weights(n_atoms: int) -> np.ndarray:
+    # below 2**31: sums of up to 2**22 atoms stay exact in float64
     rng = np.random.default_rng(_RNG_SEED)
-    return rng.integers(1, 2**40, size=(n_atoms, 2)).astype(np.float64)
+    return rng.integers(1, 2**31, size=(n_atoms, 2)).astype(np.float64)
 
 
 def _keys(pairs: np.ndarray) -> np.ndarray:
@@ -71,7 +82,7 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
     if not published.any():
         atom = np.zeros(n_units, dtype=np.int64)
         return Determination(atom, np.array([n_units]), np.zeros(1, bool), np.zeros(1, bool),
-                             np.zeros(0, np.uint64))
+                             np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int64))
     atom = signature_ids(incidence, published)
     n_atoms = int(atom.max()) + 1
     member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), atom)), shape=(n_units, n_atoms))
@@ -97,9 +108,14 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
     weights = _weights(n_atoms)
     unknown = (~known).astype(np.float64)
     remainder = P.multiply(unknown[None, :]).tocsr()
-    has = np.diff(remainder.indptr) > 0
-    keys = np.unique(_keys(np.asarray(remainder[has] @ weights))) if has.any() else np.zeros(0, np.uint64)
-    return Determination(atom=atom, size=size, known=known, zero=zero, keys=keys)
+    remainder.eliminate_zeros()
+    remainder = remainder[np.diff(remainder.indptr) > 0]
+    remainder.sort_indices()
+    keys = _keys(np.asarray(remainder @ weights)) if remainder.shape[0] else np.zeros(0, np.uint64)
+    order = np.argsort(keys, kind="stable")
+    remainder = remainder[order]
+    return Determination(atom=atom, size=size, known=known, zero=zero, keys=keys[order],
+                         rest_start=remainder.indptr.astype(np.int64), rest_atoms=remainder.indices.astype(np.int64))
 
 
 def determined(det: Determination, targets: sp.csr_matrix) -> np.ndarray:
@@ -121,6 +137,18 @@ def determined(det: Determination, targets: sp.csr_matrix) -> np.ndarray:
         np.add.at(sums, rows[open_whole], weights[atoms[open_whole]])
         has = np.zeros(targets.shape[0], dtype=bool)
         has[rows[open_whole]] = True
-        hit = np.isin(_keys(sums[has]), det.keys)
-        out[np.flatnonzero(has)[~hit]] = False
+        wanted = np.flatnonzero(has & out)
+        keys = _keys(sums[wanted])
+        first = np.searchsorted(det.keys, keys, side="left")
+        last = np.searchsorted(det.keys, keys, side="right")
+        # each target's open atoms, sorted, beside the remainders with its hash
+        open_rows, open_atoms = rows[open_whole], atoms[open_whole]
+        by_row = np.lexsort((open_atoms, open_rows))
+        open_rows, open_atoms = open_rows[by_row], open_atoms[by_row]
+        begin = np.searchsorted(open_rows, wanted, side="left")
+        end = np.searchsorted(open_rows, wanted, side="right")
+        for target, lo, hi, b, e in zip(wanted, first, last, begin, end, strict=True):
+            mine = open_atoms[b:e]
+            out[target] = any(np.array_equal(mine, det.rest_atoms[det.rest_start[r]:det.rest_start[r + 1]])
+                              for r in range(lo, hi))
     return out

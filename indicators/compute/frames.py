@@ -141,9 +141,12 @@ def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, lab
         missing = np.isnan(values)
         base = series.get(spec.release_base_id) if spec.release_base_id else None
         if spec.release_threshold:
-            # the source forbids release below its base: a base we lack withholds too
+            # the source forbids release below its base: a base we lack
+            # withholds too; never below the base's own secrecy threshold,
+            # or a withheld value would prove a count small
+            floor = max(spec.release_threshold, base.threshold if base else 0)
             counts = _sum_cells(base, rows.G, period_years, "")[0] / len(period_years) if base else np.full(n, np.nan)
-            withheld[:n] = ~(counts >= spec.release_threshold)
+            withheld[:n] = ~(counts >= floor)
     else:
         numerator, missing = _sum_cells(num, rows.G, period_years, spec.ages)
         numerator = np.append(numerator, _france_sum(num, period_years, spec.ages))
@@ -242,6 +245,23 @@ def secret_rows(spec: IndicatorSpec, index: dict[int, dict], row_keys: list, lab
     return secret
 
 
+def base_unpublished(spec: IndicatorSpec, masks: dict[int, dict], row_keys: list, label: str) -> np.ndarray:
+    """(n_rows,) for a supplied value whose release base is itself a count
+    the snapshot publishes: whether the base's cell of the row is not
+    published (suppressed, or not a published cell). The value is then
+    withheld, so that its status says no more than the base's mask does
+    (else a value shown where the base is suppressed would prove that
+    suppression secondary, a value withheld prove the base small). A base
+    no indicator publishes gives nothing to compare: all False."""
+    base_mask = masks.get(spec.release_base_id) if spec.release_base_id else None
+    cells = [(key, suppressed) for (key, period, ages), suppressed in (base_mask or {}).items()
+             if period == label and ages == ""]
+    if not cells:
+        return np.zeros(len(row_keys), dtype=bool)
+    published = {key for key, suppressed in cells if not suppressed}
+    return np.fromiter((key not in published for key in row_keys), dtype=bool, count=len(row_keys))
+
+
 def indicator_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, masks: dict[int, dict],
                     row_keys: list, supplied_rows: np.ndarray | None = None, france_id: int = 0,
                     period: str | None = None) -> pd.DataFrame:
@@ -255,6 +275,9 @@ def indicator_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, 
             continue
         if den is not None and any(y not in den.years for y in period_years):
             continue
-        frames.append(period_frame(spec, series, rows, label, period_years,
-                                   secret_rows(spec, index, row_keys, label), supplied_rows, france_id=france_id))
+        secret = secret_rows(spec, index, row_keys, label)
+        if spec.kind == VALUE:
+            secret = secret | base_unpublished(spec, masks, row_keys, label)
+        frames.append(period_frame(spec, series, rows, label, period_years, secret, supplied_rows,
+                                   france_id=france_id))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

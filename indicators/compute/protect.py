@@ -16,7 +16,15 @@ import scipy.sparse as sp
 from . import cells as cellmath
 from .cells import HIDDEN, PUBLIC, Block
 from .determination import Determination, determination
-from .secrecy import NO_CAP, audit, secondary_suppression
+from .secrecy import (
+    NO_CAP,
+    audit,
+    certified,
+    move_bounds,
+    primary_secret,
+    secondary_suppression,
+    signature_ids,
+)
 
 
 @dataclass
@@ -63,11 +71,10 @@ class SecrecyJob:
 
 @dataclass
 class Known:
-    """What one table of a variable determines: its years, its age parts,
-    the blocks (period, ages) it holds, and the determination."""
+    """What one table of a variable determines: its years, the blocks
+    (period, ages) it holds, and the determination."""
 
     years: list[int]
-    n_parts: int
     blocks: list[tuple[str, str]]
     determination: Determination
 
@@ -141,7 +148,7 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             outcome.candidates += [(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]) for c in failing]
         for c in np.flatnonzero(is_public):
             outcome.public[(int(key.row[c]), key.period[c], key.ages[c])] = bool(suppressed[c])
-        outcome.known.append(Known(years=years, n_parts=len(parts), blocks=[(b.period, b.ages) for b in blocks],
+        outcome.known.append(Known(years=years, blocks=[(b.period, b.ages) for b in blocks],
                                    determination=determination(table.incidence, table.values,
                                                                table.shown & ~suppressed)))
     outcome.totals = dict(totals)
@@ -152,8 +159,6 @@ def _known_zero(job: SecrecyJob, years: list[int], index: list[int], parts: list
     """Units of the variable that a whole of no lower threshold is known to
     hold 0 of (from its cells as published at most: all but its primary
     secrets), as a mask over the table's units."""
-    from .secrecy import primary_secret
-
     zero = None
     for whole in job.zero_wholes:
         mine = [b for b in whole.blocks if set(b.years) & set(years)]
@@ -168,7 +173,7 @@ def _known_zero(job: SecrecyJob, years: list[int], index: list[int], parts: list
         shown = w_table.shown & ~primary_secret(w_table.values, w_table.thresholds())
         det = determination(w_table.incidence, w_table.values, shown)
         totals = np.bincount(det.atom, weights=w_table.units, minlength=len(det.size))
-        known_zero = (det.known | det.zero) & (totals == 0)
+        known_zero = det.known & (totals == 0)  # known includes the published zeros
         mask = known_zero[det.atom]
         if not by_part and len(parts) > 1:
             mask = np.repeat(mask, len(parts))
@@ -187,8 +192,7 @@ def known_of(G, rank, n_communes: int, units: np.ndarray, years_all: list[int], 
         table, key = cellmath.secrecy_table(G, rank, n_communes, units[:, index, :], years, group)
         published = table.shown & ~np.array([public.get((int(key.row[c]), key.period[c], key.ages[c]), False)
                                              if key.kind[c] == PUBLIC else False for c in range(len(key.kind))])
-        parts = cellmath.age_parts(sorted({b.ages for b in group}), units.shape[2])
-        out.append(Known(years=years, n_parts=len(parts), blocks=[(b.period, b.ages) for b in group],
+        out.append(Known(years=years, blocks=[(b.period, b.ages) for b in group],
                          determination=determination(table.incidence, table.values, published)))
     return out
 
@@ -200,8 +204,6 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
     of them tells apart, the same amount of each (so that parts stay within
     wholes). The wholes are taken as published everywhere but on their
     primary secrets: more than will be, so what passes here is safe."""
-    from .secrecy import certified, move_bounds, primary_secret, signature_ids
-
     # the age parts every cell of the variable and of its wholes needs
     restrictions = sorted({b.ages for b in blocks} | {b.ages for w in job.wholes for b in w.blocks
                                                        if set(b.years) & set(years)})

@@ -3,7 +3,7 @@ what an attacker can deduce from everything published together.
 
 The model. A *table* is a set of finest units (commune × year × age part)
 holding non-negative counts `v`, and a set of cells (a territory at a level,
-a partner's own territory, for a period and an age restriction), each the sum
+for a period and an age restriction), each the sum
 of some units: `t = A @ v` with `A` a 0/1 sparse incidence matrix (cells ×
 units). A cell is *shown* (some reader would see it) or *hidden* (a commune of
 a variable never published at commune level: nobody reads it, but a small one
@@ -36,8 +36,7 @@ published *siblings* (same group: level, period; inside the smallest
 published cell containing it) until the certification holds, then asks the
 LP and suppresses the smallest published cell that binds a failing one.
 Cells suppressed in the previous snapshot are preferred, to keep masks
-stable. `locked` cells keep their status; among free cells that bind, a
-higher `rank` is suppressed first.
+stable.
 
 Everything here is pure: arrays in, arrays out."""
 
@@ -68,9 +67,6 @@ class Table:
         passed to each function).
     cap, floor: (n_units,) what the attacker knows bounds each unit (None:
         +∞ and 0).
-    locked: (n_cells,) bool, the cell's status is decided and may not change.
-    rank: (n_cells,) int, among free cells, which to suppress first when
-        several bind (the highest).
     """
 
     incidence: sp.csr_matrix
@@ -81,8 +77,6 @@ class Table:
     threshold: np.ndarray | None = None
     cap: np.ndarray | None = None
     floor: np.ndarray | None = None
-    locked: np.ndarray | None = None
-    rank: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.incidence = sp.csr_matrix(self.incidence, dtype=np.float64)
@@ -94,11 +88,6 @@ class Table:
         self.cap = np.full(n_units, NO_CAP) if self.cap is None else np.minimum(
             np.asarray(self.cap, dtype=np.float64), NO_CAP)
         self.floor = np.zeros(n_units) if self.floor is None else np.asarray(self.floor, dtype=np.float64)
-        n_cells = self.incidence.shape[0]
-        if self.locked is None:
-            self.locked = np.zeros(n_cells, dtype=bool)
-        if self.rank is None:
-            self.rank = np.zeros(n_cells, dtype=np.int64)
 
     def thresholds(self, threshold: int | None = None) -> np.ndarray:
         if self.threshold is not None:
@@ -434,11 +423,6 @@ class Attacker:
         return lower, upper, np.unique(cells)
 
 
-def lp_bounds(table: Table, published: np.ndarray, cell: int) -> tuple[float, float, np.ndarray]:
-    """Exact attacker range of one cell (and the published cells binding it)."""
-    return Attacker(table, published, np.array([cell])).range(cell)
-
-
 def audit(table: Table, suppressed: np.ndarray, threshold: int | None = None,
           cells: np.ndarray | None = None, trusted: set[int] | None = None) -> AuditResult:
     """Range of every cell that must be protected (or of `cells`) as the
@@ -511,7 +495,7 @@ def _siblings(table: Table, published: np.ndarray, cell: int) -> np.ndarray:
     atom once suppressed), best first: previously suppressed, then smallest
     value, zeros last."""
     A = table.incidence
-    candidates = np.flatnonzero(published & ~table.locked & (table.group == table.group[cell]))
+    candidates = np.flatnonzero(published & (table.group == table.group[cell]))
     if not len(candidates):
         return candidates
     overlap_cell = np.asarray((A[candidates] @ A[cell].T).todense()).ravel()
@@ -558,7 +542,7 @@ def _widen(table: Table, suppressed: np.ndarray, cell: int, need: float, escalat
         chosen = siblings[:1]  # only zeros left: they still stop a cell being pinned
     for sibling in chosen:
         suppressed[sibling] = True
-    if not chosen and escalate and parent is not None and not table.locked[parent]:
+    if not chosen and escalate and parent is not None:
         suppressed[parent] = True
         return True
     return bool(chosen)
@@ -570,7 +554,7 @@ def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray, need: fl
     then previously suppressed, then, when the secret lacks `need` of
     mass, the smallest that brings it (else the largest), otherwise the
     smallest."""
-    candidates = binding[table.shown[binding] & ~suppressed[binding] & ~table.locked[binding]]
+    candidates = binding[table.shown[binding] & ~suppressed[binding]]
     if not len(candidates):
         return False
     previous = table.previous[candidates] if table.previous is not None else np.zeros(len(candidates), bool)
@@ -581,7 +565,7 @@ def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray, need: fl
         cost = np.where(enough, values, np.where(values > 0, 2 * NO_CAP - values, 4 * NO_CAP))
     else:
         cost = values
-    order = np.lexsort((candidates, cost, ~previous, -table.rank[candidates]))
+    order = np.lexsort((candidates, cost, ~previous))
     suppressed[candidates[order[0]]] = True
     return True
 
@@ -617,7 +601,7 @@ def _unrelease(table: Table, suppressed: np.ndarray, threshold: int | None, rele
     later ones were: publish each again (largest first, those released by
     the exact check first) if the audit still passes without it."""
     primary = primary_secret(table.values, table.thresholds(threshold))
-    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown & ~table.locked)
+    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown)
               if c not in set(released)]
     candidates = sorted(set(released), key=lambda c: -table.values[c]) + \
         sorted(others, key=lambda c: -table.values[c])
@@ -633,22 +617,21 @@ def secondary_suppression(table: Table, threshold: int | None = None, max_rounds
                           suppressed: np.ndarray | None = None) -> np.ndarray:
     """Primary secrets plus the fewest, smallest extra cells so that every
     cell that must be protected is. Returns the suppressed mask (shown cells
-    only). `suppressed`, if given, is the starting mask (locked cells keep
-    their status in it)."""
+    only). `suppressed`, if given, is the starting mask."""
     thresholds = table.thresholds(threshold)
-    primary = primary_secret(table.values, thresholds) & table.shown & ~table.locked
+    primary = primary_secret(table.values, thresholds) & table.shown
     start = np.zeros(len(table.values), bool) if suppressed is None else suppressed.copy()
     suppressed = (start | primary) & table.shown
     if not must_protect(table, suppressed, threshold).any():
         return suppressed
     twins = _twins(table)
     widened: set[int] = set()
-    free = table.shown & ~table.locked
+    free = table.shown
     for _ in range(max_rounds):
         # a cell made of the same units as a secret one is the same number
         suppressed |= free & np.isin(twins, twins[suppressed])
         published = table.shown & ~suppressed
-        cells = np.flatnonzero(suppressed & ~table.locked)
+        cells = np.flatnonzero(suppressed)
         upper, lower = witness_bounds(table, published, cells)
         # cells that lack mass get siblings, once each; whether the others
         # (pinned only in appearance, e.g. overlapping pooled periods) are
@@ -682,7 +665,7 @@ def secondary_suppression(table: Table, threshold: int | None = None, max_rounds
     def fix(cell: int, binding: np.ndarray, need: float) -> bool:
         """Free a binding cell, or widen around the failing one."""
         return _release(table, suppressed, binding, need) or bool(
-            table.shown[cell] and not table.locked[cell] and _widen(table, suppressed, cell, 1.0))
+            table.shown[cell] and _widen(table, suppressed, cell, 1.0))
 
     for _ in range(max_rounds):
         before_twins = suppressed.copy()

@@ -15,7 +15,6 @@ import pytest
 
 from bti.services import own_territory_create, own_territory_delete, own_territory_edit
 from indicators import published as data
-from indicators.choices import AGE_BANDS
 from indicators.models import Indicator, Territory, Variable
 from indicators.publication import units_read
 from tests.secrecy_attacker import Attacker, Truth
@@ -180,4 +179,3 @@ def test_the_attacker_finds_what_a_careless_publication_gives_away(world):
             attacker.learn("aah", [i], (2021,), (0,), units[i, j, 0])
     (verdict,) = attacker.ranges([("aah", [secret], (2021,), (0,))])
     assert verdict.pinned and verdict.low == units[secret, j, 0]
-    assert len(AGE_BANDS) == 19
