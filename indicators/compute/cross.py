@@ -97,7 +97,7 @@ class JointAttacker:
         rhs = self.cell_values[chosen[:n_published]] - settled[:n_published]
         lower = np.concatenate([rhs, np.full(len(chosen) - n_published, -np.inf)])
         upper = np.concatenate([rhs, -settled[n_published:]])
-        free_count = full @ (~fixed).astype(np.float64)
+        free_count = abs(full) @ (~fixed).astype(np.float64)  # a relation row holds +1 and -1
         keep = free_count > 0.5
         self.n_cell_rows = int(keep[:n_published].sum())
         kept_cells = chosen[:n_published][keep[:n_published]]

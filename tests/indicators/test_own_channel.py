@@ -17,7 +17,7 @@ YEARS = [2021]
 def series(variable_id: int, code: str, counts, threshold: int = 11, is_value: bool = False, supplied=None):
     units = np.asarray(counts, dtype=float).reshape(-1, 1, 1)
     return Series(variable_id=variable_id, code=code, threshold=threshold, by_age=False, is_value=is_value,
-                  years=YEARS, units=units, france=np.ones((1, 1)), missing=np.zeros_like(units, dtype=bool),
+                  years=YEARS, units=units, france=np.ones((1, 1)), missing=np.zeros(units.shape[:2], dtype=bool),
                   supplied=None if supplied is None else np.asarray(supplied, float).reshape(-1, 1, 1), demo=False)
 
 

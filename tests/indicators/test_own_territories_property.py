@@ -107,7 +107,7 @@ def test_own_territories_of_several_organisations_give_nothing_away(world):
     versions = [Version(pk=i, communes=tuple(str(c) for c in communes))
                 for i, communes in enumerate(organisations_act(actions, n))]
     series = {1: Series(variable_id=1, code="v", threshold=THRESHOLD, by_age=False, is_value=False, years=YEARS,
-                        units=units, france=np.zeros((len(YEARS), 1)), missing=np.zeros_like(units, dtype=bool),
+                        units=units, france=np.zeros((len(YEARS), 1)), missing=np.zeros(units.shape[:2], dtype=bool),
                         supplied=None, demo=False)}
     withheld = own_masks(own_matrix(versions, np.array([str(i) for i in range(n)])), {"v": outcome.known}, series)[1]
     for version in versions:
@@ -118,6 +118,97 @@ def test_own_territories_of_several_organisations_give_nothing_away(world):
                 attacker.learn("v", communes, block.years, (0,), value)
             elif 1 <= value < THRESHOLD:
                 targets.append(("v", communes, tuple(block.years), (0,)))
+
+    for verdict in attacker.ranges(targets):
+        assert not verdict.pinned, verdict
+        assert not verdict.proven_small, verdict
+
+
+@st.composite
+def related_worlds(draw):
+    """A part (threshold 11) within a whole published in full (threshold 0,
+    a population), commune by commune: some communes hold few of the whole."""
+    structure, _, communes_published, actions = draw(worlds())
+    n = len(structure)
+    whole = np.array(draw(st.lists(st.one_of(st.integers(0, 12), st.integers(13, 400)), min_size=n * len(YEARS),
+                                   max_size=n * len(YEARS))), dtype=float).reshape(n, len(YEARS), 1)
+    share = np.array(draw(st.lists(st.floats(0, 1), min_size=n * len(YEARS), max_size=n * len(YEARS)))).reshape(
+        n, len(YEARS), 1)
+    part = np.floor(whole * share)
+    return structure, whole, part, communes_published, actions
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(related_worlds())
+def test_a_part_within_a_published_whole_gives_nothing_away(world):
+    """The whole engine (protect_all: each variable, then the joint check of
+    a part with its whole) and own territories, against the attacker who
+    knows that the part never exceeds the whole, commune by commune."""
+    from indicators.compute.cells import Geography
+    from indicators.compute.frames import IndicatorSpec
+    from indicators.protection import Published, Relations, protect_all
+
+    structure, whole, part, communes_published, actions = world
+    n = len(structure)
+    G, rank, members = geography(structure)
+    levels = np.array(["commune"] * n + ["epci" if r == 1 else "departement" if r == 2 else "region"
+                                         for r in rank[n:]], dtype=object)
+    geo = Geography(ids=np.arange(G.shape[0]), levels=levels, codes=np.array([str(i) for i in range(G.shape[0])]),
+                    names=np.array([""] * G.shape[0], dtype=object), G=G, n_communes=n, france_id=-1,
+                    row_of={i: i for i in range(G.shape[0])})
+
+    def series_of(variable_id, code, units, threshold):
+        return Series(variable_id=variable_id, code=code, threshold=threshold, by_age=False, is_value=False,
+                      years=YEARS, units=units, france=units.sum(axis=0), missing=np.zeros(units.shape[:2], dtype=bool),
+                      supplied=None, demo=False)
+
+    series = {1: series_of(1, "pop", whole, 0), 2: series_of(2, "aah", part, THRESHOLD)}
+    shown_levels = ["region", "departement", "epci"] + (["commune"] if communes_published else [])
+    spec = IndicatorSpec(code="P", kind="proportion", multiplier=100, ages="", pool_years=None, numerator_id=2,
+                         denominator_id=1)
+    population = IndicatorSpec(code="POP", kind="count", multiplier=1, ages="", pool_years=None, numerator_id=1,
+                               denominator_id=None)
+    indicators = [Published(spec=spec, levels=shown_levels), Published(spec=population, levels=shown_levels)]
+    relations = Relations.build([], indicators, {1: 0, 2: THRESHOLD})
+    masks = protect_all(series, indicators, geo, relations, previous={}, workers=1)
+    assert not masks.failures
+
+    attacker = Attacker(truth={"pop": Truth("pop", 0, whole, YEARS), "aah": Truth("aah", THRESHOLD, part, YEARS)},
+                        departement=np.zeros(n, dtype=int), relations=[("aah", "pop")])
+    targets = []
+    shown_rows = set(np.flatnonzero(np.isin(levels, shown_levels)).tolist())
+    for year in YEARS:
+        j = YEARS.index(year)
+        for row in range(G.shape[0]):
+            count = part[members[row], j, 0].sum()
+            published = row in shown_rows and not masks.public.get(2, {}).get((row, str(year), ""), False) \
+                and not masks.public.get(1, {}).get((row, str(year), ""), False)
+            if row in shown_rows and not masks.public.get(1, {}).get((row, str(year), ""), False):
+                attacker.learn("pop", members[row], (year,), (0,), whole[members[row], j, 0].sum())  # the count
+            if published:  # the proportion's row shows its numerator and its denominator
+                assert not 1 <= count < THRESHOLD
+                attacker.learn("aah", members[row], (year,), (0,), count)
+                attacker.learn("pop", members[row], (year,), (0,), whole[members[row], j, 0].sum())
+            elif 1 <= count < THRESHOLD:
+                targets.append(("aah", members[row], (year,), (0,)))
+
+    versions = [Version(pk=i, communes=tuple(str(c) for c in communes))
+                for i, communes in enumerate(organisations_act(actions, n))]
+    withheld = own_masks(own_matrix(versions, np.array([str(i) for i in range(n)])),
+                         {series[v].code: masks.known[v] for v in masks.known}, series)
+    for version in versions:
+        communes = [int(c) for c in version.communes]
+        for year in YEARS:
+            j = YEARS.index(year)
+            shown = all(not withheld.get(v, {}).get((version.pk, str(year), ""), False) for v in (1, 2))
+            count = part[communes, j, 0].sum()
+            if not withheld.get(1, {}).get((version.pk, str(year), ""), False):
+                attacker.learn("pop", communes, (year,), (0,), whole[communes, j, 0].sum())
+            if shown:
+                attacker.learn("aah", communes, (year,), (0,), count)
+                attacker.learn("pop", communes, (year,), (0,), whole[communes, j, 0].sum())
+            elif 1 <= count < THRESHOLD:
+                targets.append(("aah", communes, (year,), (0,)))
 
     for verdict in attacker.ranges(targets):
         assert not verdict.pinned, verdict
