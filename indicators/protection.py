@@ -359,12 +359,18 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
     """Check each candidate with its variable's wholes as unknowns too, and
     suppress what binds it (the smallest public cell first); masks are
     updated in place."""
-    checked = protected = suppressed_count = 0
+    checked = 0
+    counts = {"protected": 0, "suppressed": 0}
     failed: list[str] = []
+    departement = _departement_of_communes(geo)
     for variable_id, cells in candidates.items():
         variable = series[variable_id]
         blocks = variable_blocks(variable, indicators, geo, series)
-        wholes = [w for w in relations.wholes.get(variable_id, []) if w in series and not series[w].is_value]
+        # every whole, a same-threshold one too: where its published cells
+        # make a commune's count 0 (a département minus its EPCI), the
+        # part's is 0 as well
+        wholes = [w for w in relations.wholes.get(variable_id, []) + relations.zero_wholes.get(variable_id, [])
+                  if w in series and not series[w].is_value]
         for group in year_groups(blocks):
             years = sorted({y for b in group for y in b.years})
             mine = [c for c in cells if any(b.period == c[2] and b.ages == c[3] for b in group)]
@@ -384,31 +390,68 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
                                       relations, exclude, fixed) for vid in joint_set]
             kept = joint_set
             relations_here = [(0, i) for i in range(1, len(joints))]
-            attacker = JointAttacker(joints, relations_here)
             key = joints[0].key
             index = {(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]): c for c in range(len(key.kind))}
             todo = [(index[c], c) for c in mine if c in index]
             checked += len(todo)
-            started = time.perf_counter()
-            if len(todo) > 2:  # one feasible point protects most of them
-                reached = attacker.reached(0, np.array([cell for cell, _ in todo]))
-                protected += int(reached.sum())
-                todo = [t for t, done in zip(todo, reached, strict=True) if not done]
-            log.debug("cross %s %s: %d left after one point (%.1f s)", variable.code, years, len(todo),
-                     time.perf_counter() - started)
-            for cell, (kind, row, period, ages) in todo:
-                ok, suppressed = attacker.protect(0, cell)
-                for which, c in suppressed:
-                    suppressed_count += 1
-                    vid, k = kept[which], joints[which].key
-                    masks.public.setdefault(vid, {})[(int(k.row[c]), k.period[c], k.ages[c])] = True
-                if ok:
-                    protected += 1
-                else:
-                    failed.append(f"{variable.code} {kind} {geo.codes[row]} {period} {ages}"
-                                  " (borne d'une variable liée)".strip())
-    return {"cross_checked": checked, "cross_protected": protected, "cross_suppressed": suppressed_count,
-            "failed": failed}
+            units_per_commune = joints[0].table.units.shape[0] // geo.n_communes
+            # first around each cell (its département's communes unknown,
+            # the others taken as known: a small model, a stronger
+            # attacker), then whatever is left with every unit unknown
+            neighbourhoods: dict[tuple[int, ...], list] = defaultdict(list)
+            for item in todo:
+                neighbourhoods[_departements_of(geo, departement, int(item[1][1]))].append(item)
+            left = []
+            for deps, items in sorted(neighbourhoods.items()):
+                if not deps:
+                    left += items
+                    continue
+                outside = np.repeat(~np.isin(departement, deps), units_per_commune)
+                left += _protect_cells(JointAttacker(joints, relations_here, known=outside), items, joints, kept,
+                                       masks, counts)
+            if left:
+                left = _protect_cells(JointAttacker(joints, relations_here), left, joints, kept, masks, counts)
+            failed += [f"{variable.code} {kind} {geo.codes[row]} {period} {ages} (borne d'une variable liée)"
+                       for _, (kind, row, period, ages) in left]
+    return {"cross_checked": checked, "cross_protected": counts["protected"],
+            "cross_suppressed": counts["suppressed"], "failed": failed}
+
+
+def _departement_of_communes(geo: Geography) -> np.ndarray:
+    """Row of each commune's département in G (-1: none)."""
+    out = np.full(geo.n_communes, -1, dtype=np.int64)
+    for row in np.flatnonzero(geo.levels == "departement"):
+        out[geo.G[row].indices] = row
+    return out
+
+
+def _departements_of(geo: Geography, departement: np.ndarray, row: int) -> tuple[int, ...]:
+    """The département of a cell's communes, or () when they span several
+    (or none): then only the whole model will do."""
+    deps = set(departement[geo.G[row].indices].tolist())
+    return tuple(deps) if len(deps) == 1 and -1 not in deps else ()
+
+
+def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: list[int], masks: Masks,
+                   counts: dict) -> list:
+    """Protect each (cell, key) by suppressing what binds it; returns those
+    this attacker could not protect (masks and counts updated)."""
+    if len(items) > 2:  # one feasible point protects most of them
+        reached = attacker.reached(0, np.array([cell for cell, _ in items]))
+        counts["protected"] += int(reached.sum())
+        items = [t for t, done in zip(items, reached, strict=True) if not done]
+    left = []
+    for cell, cell_key in items:
+        ok, suppressed = attacker.protect(0, cell)
+        for which, c in suppressed:
+            counts["suppressed"] += 1
+            vid, k = kept[which], joints[which].key
+            masks.public.setdefault(vid, {})[(int(k.row[c]), k.period[c], k.ages[c])] = True
+        if ok:
+            counts["protected"] += 1
+        else:
+            left.append((cell, cell_key))
+    return left
 
 
 __all__ = ["HIDDEN", "Known", "Masks", "Published", "Relations", "protect_all", "variable_blocks",

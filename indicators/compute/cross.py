@@ -35,11 +35,17 @@ class JointAttacker:
     floors and caps, and part ≤ whole for each (part, whole) pair of
     indices. A unit held alone by a published cell is a known value and
     leaves the model (so do the rows it settles); the small model left is
-    rebuilt after each suppression and warm-started across cells."""
+    rebuilt after each suppression and warm-started across cells.
 
-    def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]]):
+    known: (n_units,) units taken as known besides (those of communes far
+    from the cells checked: a stronger attacker, so a smaller model whose
+    protected cells are protected)."""
+
+    def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]],
+                 known: np.ndarray | None = None):
         self.variables = variables
         n_units = variables[0].table.units.shape[0]
+        self.known = None if known is None else np.tile(np.asarray(known, dtype=bool), len(variables))
         self.n_units = n_units
         self.offsets = [i * n_units for i in range(len(variables))]
         n_columns = n_units * len(variables)
@@ -81,7 +87,7 @@ class JointAttacker:
 
         published = self.row_published
         single = published & (self.sizes == 1)
-        fixed = np.zeros(len(self.truth), dtype=bool)
+        fixed = np.zeros(len(self.truth), dtype=bool) if self.known is None else self.known.copy()
         fixed[self.cell_rows.indices[self.cell_rows.indptr[:-1][single]]] = True
         self.fixed = fixed
         self.columns = np.flatnonzero(~fixed)
@@ -109,6 +115,10 @@ class JointAttacker:
         self.col_lower, self.col_upper = self.floor[self.columns], self.cap[self.columns]
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
+        # from cell to cell only the objective changes: the primal simplex
+        # restarts from the last basis, still feasible (several times faster)
+        self.highs.setOptionValue("simplex_strategy", 4)
+        self.highs.setOptionValue("presolve", "off")
         infinity = highspy.kHighsInf
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]

@@ -8,9 +8,12 @@ asks, in whatever order, edited or deleted; and the decision to withhold one
 depends on the published cells only, never on a hidden count, so it cannot
 serve as an oracle ("withheld, so the commune left out is small").
 
-Known totals, found without LP: an atom inside a published zero is 0; an atom
-held alone by a published cell is known; a published cell whose atoms are all
-known but one makes that one known (repeated down the hierarchy). A sum is
+Known totals, found without LP: an atom inside a published zero is 0; a
+published cell whose atoms are all known but one makes that one known (an
+atom held alone by a cell first), and one whose known atoms already make its
+value makes each other atom 0 (a département minus its whole EPCI leaves 0
+for the commune of another EPCI: none of its deaths); repeated down the
+hierarchy. A sum is
 determined when it splits no atom (bar zeros) and its unknown atoms are
 none, or exactly the unknown atoms of one published cell (the cell minus
 what is known): found by a hash of the atom set, then compared atom by atom
@@ -90,21 +93,35 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
     rows = np.flatnonzero(published)
     P = (incidence[rows] @ member).tocsr()
     P.data[:] = 1.0
+    cell_values = np.asarray(values, dtype=np.float64)[rows]
     zero = np.zeros(n_atoms, dtype=bool)
-    zero_rows = rows[np.asarray(values)[rows] == 0]
+    zero_rows = rows[cell_values == 0]
     if len(zero_rows):
         zero[np.unique((incidence[zero_rows] @ member).indices)] = True
     known = zero.copy()
-    counts = np.diff(P.indptr)
-    known[P.indices[P.indptr[:-1][counts == 1]]] = True
-    while True:  # a cell with one unknown atom left makes it known
+    total = np.zeros(n_atoms)  # of known atoms, from published values only
+    while True:
+        # a cell with one unknown atom left gives it (its value minus the
+        # known ones); a cell whose known atoms already make its value
+        # gives 0 for each unknown one (counts are never negative)
         unknown = (~known).astype(np.float64)
         left = np.asarray(P @ unknown).ravel()
+        rest = cell_values - np.asarray(P @ (total * known)).ravel()
         ready = np.flatnonzero(np.abs(left - 1) < 0.5)
-        if not len(ready):
+        empty = np.flatnonzero((left > 0.5) & (np.abs(rest) < 0.5))
+        if not len(ready) and not len(empty):
             break
-        masked = P[ready].multiply(unknown[None, :]).tocsr()
-        known[masked.indices] = True
+        if len(empty):
+            masked = P[empty].multiply(unknown[None, :]).tocsr()
+            zero[masked.indices] = True
+            known[masked.indices] = True
+            total[masked.indices] = 0.0
+        ready = ready[~np.isin(ready, empty)]
+        if len(ready):
+            masked = P[ready].multiply(unknown[None, :]).tocsr()
+            masked.eliminate_zeros()
+            total[masked.indices] = rest[ready]
+            known[masked.indices] = True
     weights = _weights(n_atoms)
     unknown = (~known).astype(np.float64)
     remainder = P.multiply(unknown[None, :]).tocsr()

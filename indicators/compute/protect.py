@@ -133,7 +133,7 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             suppressed = np.array([bool(is_public[c]) and job.public.get((int(key.row[c]), key.period[c],
                                                                          key.ages[c]), False)
                                    for c in range(len(key.kind))], dtype=bool)
-        zero = _known_zero(job, years, index, parts)
+        zero = _known_zero(job, index, parts)
         if job.cap is not None or job.floor is not None or zero is not None:
             if zero is not None:  # a whole known to be 0 makes the part 0: he knows it
                 table.cap = np.where(zero, 0.0, table.cap)
@@ -155,28 +155,20 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
     return outcome
 
 
-def _known_zero(job: SecrecyJob, years: list[int], index: list[int], parts: list[np.ndarray]) -> np.ndarray | None:
-    """Units of the variable that a whole of no lower threshold is known to
-    hold 0 of (from its cells as published at most: all but its primary
-    secrets), as a mask over the table's units."""
+def _known_zero(job: SecrecyJob, index: list[int], parts: list[np.ndarray]) -> np.ndarray | None:
+    """Units of the variable whose whole of no lower threshold holds 0 (then
+    so does the part), as a mask over the table's units. Whether an attacker
+    can tell that 0 from published cells (a département minus its whole
+    EPCI…) is for the joint check to say (cross.py): here every such unit
+    counts as told, so that no cell the joint check should see escapes it."""
     zero = None
     for whole in job.zero_wholes:
-        mine = [b for b in whole.blocks if set(b.years) & set(years)]
-        if not mine or any(not set(b.years) <= set(years) for b in mine):
-            continue
         units = np.nan_to_num(whole.units[:, index, :], nan=1.0)  # a missing count is not a known 0
-        by_part = units.shape[2] > 1
-        if by_part and len(parts) == 1 and any(b.ages == "0-64" for b in mine):
-            continue
-        w_table, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, mine,
-                                            parts=parts if by_part else None)
-        shown = w_table.shown & ~primary_secret(w_table.values, w_table.thresholds())
-        det = determination(w_table.incidence, w_table.values, shown)
-        totals = np.bincount(det.atom, weights=w_table.units, minlength=len(det.size))
-        known_zero = det.known & (totals == 0)  # known includes the published zeros
-        mask = known_zero[det.atom]
-        if not by_part and len(parts) > 1:
-            mask = np.repeat(mask, len(parts))
+        if units.shape[2] == job.units.shape[2]:
+            units = cellmath.parts_of(units, parts)
+        else:  # a whole without age bands: 0 for all ages is 0 in each part
+            units = np.repeat(units.sum(axis=2, keepdims=True), len(parts), axis=2)
+        mask = (units == 0).ravel()
         zero = mask if zero is None else zero | mask
     return zero
 

@@ -310,6 +310,10 @@ class Attacker:
         self.row_lower, self.row_upper = rhs.copy(), rhs.copy()
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
+        # from cell to cell only the objective changes: the primal simplex
+        # restarts from the last basis, still feasible (several times faster)
+        self.highs.setOptionValue("simplex_strategy", 4)
+        self.highs.setOptionValue("presolve", "off")
         lp = highspy.HighsLp()
         matrix = self.rows[:, self.columns].tocsc()
         lp.num_col_, lp.num_row_ = len(self.columns), len(self.row_cells)

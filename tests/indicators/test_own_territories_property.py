@@ -126,8 +126,10 @@ def test_own_territories_of_several_organisations_give_nothing_away(world):
 
 @st.composite
 def related_worlds(draw):
-    """A part (threshold 11) within a whole published in full (threshold 0,
-    a population), commune by commune: some communes hold few of the whole."""
+    """A part (threshold 11) within a whole, commune by commune: a whole
+    published in full (threshold 0, a population), or protected itself
+    (threshold 11, all deaths around deaths by a cause: where its published
+    cells make a commune's count 0, the part's is 0)."""
     structure, _, communes_published, actions = draw(worlds())
     n = len(structure)
     whole = np.array(draw(st.lists(st.one_of(st.integers(0, 12), st.integers(13, 400)), min_size=n * len(YEARS),
@@ -135,10 +137,11 @@ def related_worlds(draw):
     share = np.array(draw(st.lists(st.floats(0, 1), min_size=n * len(YEARS), max_size=n * len(YEARS)))).reshape(
         n, len(YEARS), 1)
     part = np.floor(whole * share)
-    return structure, whole, part, communes_published, actions
+    whole_threshold = draw(st.sampled_from([0, THRESHOLD]))  # a population, or all deaths (same source)
+    return structure, whole, part, communes_published, actions, whole_threshold
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(related_worlds())
 def test_a_part_within_a_published_whole_gives_nothing_away(world):
     """The whole engine (protect_all: each variable, then the joint check of
@@ -148,7 +151,7 @@ def test_a_part_within_a_published_whole_gives_nothing_away(world):
     from indicators.compute.frames import IndicatorSpec
     from indicators.protection import Published, Relations, protect_all
 
-    structure, whole, part, communes_published, actions = world
+    structure, whole, part, communes_published, actions, whole_threshold = world
     n = len(structure)
     G, rank, members = geography(structure)
     levels = np.array(["commune"] * n + ["epci" if r == 1 else "departement" if r == 2 else "region"
@@ -162,18 +165,19 @@ def test_a_part_within_a_published_whole_gives_nothing_away(world):
                       years=YEARS, units=units, france=units.sum(axis=0), missing=np.zeros(units.shape[:2], dtype=bool),
                       supplied=None, demo=False)
 
-    series = {1: series_of(1, "pop", whole, 0), 2: series_of(2, "aah", part, THRESHOLD)}
+    series = {1: series_of(1, "pop", whole, whole_threshold), 2: series_of(2, "aah", part, THRESHOLD)}
     shown_levels = ["region", "departement", "epci"] + (["commune"] if communes_published else [])
     spec = IndicatorSpec(code="P", kind="proportion", multiplier=100, ages="", pool_years=None, numerator_id=2,
                          denominator_id=1)
     population = IndicatorSpec(code="POP", kind="count", multiplier=1, ages="", pool_years=None, numerator_id=1,
                                denominator_id=None)
     indicators = [Published(spec=spec, levels=shown_levels), Published(spec=population, levels=shown_levels)]
-    relations = Relations.build([], indicators, {1: 0, 2: THRESHOLD})
+    relations = Relations.build([], indicators, {1: whole_threshold, 2: THRESHOLD})
     masks = protect_all(series, indicators, geo, relations, previous={}, workers=1)
     assert not masks.failures
 
-    attacker = Attacker(truth={"pop": Truth("pop", 0, whole, YEARS), "aah": Truth("aah", THRESHOLD, part, YEARS)},
+    attacker = Attacker(truth={"pop": Truth("pop", whole_threshold, whole, YEARS),
+                               "aah": Truth("aah", THRESHOLD, part, YEARS)},
                         departement=np.zeros(n, dtype=int), relations=[("aah", "pop")])
     targets = []
     shown_rows = set(np.flatnonzero(np.isin(levels, shown_levels)).tolist())
@@ -183,8 +187,11 @@ def test_a_part_within_a_published_whole_gives_nothing_away(world):
             count = part[members[row], j, 0].sum()
             published = row in shown_rows and not masks.public.get(2, {}).get((row, str(year), ""), False) \
                 and not masks.public.get(1, {}).get((row, str(year), ""), False)
+            people = whole[members[row], j, 0].sum()
             if row in shown_rows and not masks.public.get(1, {}).get((row, str(year), ""), False):
-                attacker.learn("pop", members[row], (year,), (0,), whole[members[row], j, 0].sum())  # the count
+                attacker.learn("pop", members[row], (year,), (0,), people)  # the count
+            elif 1 <= people < whole_threshold:
+                targets.append(("pop", members[row], (year,), (0,)))
             if published:  # the proportion's row shows its numerator and its denominator
                 assert not 1 <= count < THRESHOLD
                 attacker.learn("aah", members[row], (year,), (0,), count)
