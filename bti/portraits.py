@@ -32,7 +32,7 @@ def territory_resolve(*, user, key: str) -> dict:
     one of their organisation's own."""
     level, _, code = key.partition(":")
     if level == "perso":
-        own = published.own_territories_visible(user).filter(pk=int(code) if code.isdigit() else 0).first()
+        own = published.own_territories_visible(user).filter(pk=int(code) if (code.isascii() and code.isdigit()) else 0).first()
         if own is None:
             raise PortraitError("Territoire personnalisé inconnu.")
         return {"level": "perso", "code": own.code, "name": own.name, "own": own,

@@ -244,10 +244,18 @@ def _trained_member(user):
     return membership
 
 
+_CONTROL = str.maketrans("", "", "".join(map(chr, [*range(32), 127])))
+
+
+def _printable(text: str) -> str:
+    """Text without control characters (a NUL byte is refused by PostgreSQL)."""
+    return (text or "").translate(_CONTROL)
+
+
 def _codes(raw) -> list[str]:
     if isinstance(raw, str):
         raw = raw.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",")
-    return [str(c).strip() for c in raw or [] if str(c).strip()]
+    return [_printable(str(c)).strip() for c in raw or [] if _printable(str(c)).strip()]
 
 
 def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
@@ -298,7 +306,7 @@ def _elsewhere_in_france(code: str) -> bool:
 
 
 def _name(name: str, organisation, exclude: int | None = None) -> str:
-    name = " ".join((name or "").split())[:120]
+    name = " ".join(_printable(name).split())[:120]
     if not name:
         raise OwnTerritoryError("Donnez un nom au territoire.")
     taken = OwnTerritory.objects.filter(organisation=organisation, name=name, deleted_at__isnull=True)
@@ -336,7 +344,7 @@ def own_territory_create(*, user, name: str, commune_codes, epci_codes=(), descr
     name = _name(name, membership.organisation)
     communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
     territory = OwnTerritory.objects.create(organisation=membership.organisation, created_by=user, name=name,
-                                            description=(description or "")[:2000],
+                                            description=(description or "").replace("\x00", "")[:2000],
                                             version=_version_create(communes, check))
     return territory
 
@@ -354,7 +362,7 @@ def own_territory_rename(*, user, territory_id: int, name: str, description: str
     territory = own_territory_get(user=user, territory_id=territory_id)
     territory.name = _name(name, territory.organisation, exclude=territory.pk)
     if description is not None:
-        territory.description = description[:2000]
+        territory.description = description.replace("\x00", "")[:2000]
     territory.save(update_fields=["name", "description"])
     return territory
 
@@ -393,7 +401,7 @@ def saved_query_create(*, user, name: str, query: str, shared: bool) -> SavedQue
         membership = _trained_member(user)
     except OwnTerritoryError as exc:
         raise ValueError(str(exc).replace("construisent des territoires", "enregistrent des requêtes")) from exc
-    name = " ".join((name or "").split())[:120]
+    name = " ".join(_printable(name).split())[:120]
     if not name:
         raise ValueError("Donnez un nom à la requête.")
     allowed = {"indicators", "territories", "level", "own", "periods", "compare"}

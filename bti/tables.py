@@ -42,7 +42,7 @@ class TableQuery:
         q.indicators = list(dict.fromkeys(_split(get("indicators"))))[:MAX_INDICATORS]
         q.territories = [tuple(t.split(":", 1)) for t in _split(get("territories")) if ":" in t]
         q.level = query.get("level", "") if query.get("level", "") in TerritoryLevel.values else ""
-        q.own = [int(x) for x in _split(get("own")) if x.isdigit()]
+        q.own = [int(x) for x in _split(get("own")) if (x.isascii() and x.isdigit())]
         q.periods = _split(get("periods"))
         comparisons = _split(get("compare")) or ["region:32", "france:FR"]
         q.comparisons = [tuple(c.split(":", 1)) for c in comparisons if ":" in c][:6]

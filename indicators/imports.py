@@ -118,7 +118,7 @@ def _age_band(text: str) -> str | None:
         return text
     if "-" in text:
         low, _, high = text.partition("-")
-        candidate = f"{int(low):02d}-{int(high):02d}" if low.isdigit() and high.isdigit() else ""
+        candidate = f"{int(low):02d}-{int(high):02d}" if (low.isascii() and low.isdigit()) and (high.isascii() and high.isdigit()) else ""
         return candidate if candidate in AGE_BANDS else None
     return "90+" if text in {"90+", "90etplus", "90ouplus"} else None
 
@@ -222,7 +222,7 @@ def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[R
                           else "code territoire inconnu")
                 reject("code", reason, raw_code)
         raw_period = str(record[columns["period"]]).strip().removesuffix(".0")
-        period = int(raw_period) if raw_period.isdigit() else None
+        period = int(raw_period) if (raw_period.isascii() and raw_period.isdigit()) else None
         if period is None or not FIRST_YEAR <= period <= last_year:
             reject("periode", f"période inconnue (une année de {FIRST_YEAR} à {last_year})", raw_period)
         raw_age = str(record.get(columns.get("age_band", ""), "") or "")

@@ -84,12 +84,34 @@ class Relations:
         pairs = set(declared) | {(i.spec.numerator_id, i.spec.denominator_id) for i in indicators
                                  if i.spec.kind == "proportion" and i.spec.denominator_id}
         for part, whole in sorted(pairs):
+            # a part bounds its whole from below whatever the thresholds (a
+            # published part is a floor under a suppressed whole)
+            relations.parts[whole].append(part)
             if thresholds is not None and not thresholds.get(whole, 0) < thresholds.get(part, 0):
                 relations.zero_wholes[part].append(whole)
                 continue
             relations.wholes[part].append(whole)
-            relations.parts[whole].append(part)
         return relations
+
+    def joint(self, variable_id: int) -> list[int]:
+        """The variables of a joint check of `variable_id`: itself, its
+        wholes and theirs (a suppressed whole under a published one still
+        caps), and its parts (a published part is a floor under it)."""
+        members, todo = [variable_id], [variable_id]
+        while todo:
+            current = todo.pop()
+            for whole in self.wholes.get(current, []) + self.zero_wholes.get(current, []):
+                if whole not in members:
+                    members.append(whole)
+                    todo.append(whole)
+        members += [p for p in self.parts.get(variable_id, []) if p not in members]
+        return members
+
+    def pairs(self, members: list[int]) -> list[tuple[int, int]]:
+        """(part, whole) positions in `members` of every relation among them."""
+        position = {v: i for i, v in enumerate(members)}
+        return sorted({(position[part], position[whole]) for whole, parts in self.parts.items() if whole in position
+                       for part in parts if part in position})
 
 
 @dataclass
@@ -356,9 +378,9 @@ def _joinable(part: Series, whole: Series, blocks: list[Block], years: list[int]
 
 def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
               relations: Relations, masks: Masks, fixed: set[int] = frozenset()) -> dict:
-    """Check each candidate with its variable's wholes as unknowns too, and
-    suppress what binds it (the smallest public cell first); masks are
-    updated in place."""
+    """Check each candidate with its related variables as unknowns too
+    (Relations.joint), and suppress what binds it (the smallest public cell
+    first); masks are updated in place."""
     checked = 0
     counts = {"protected": 0, "suppressed": 0}
     failed: list[str] = []
@@ -366,30 +388,30 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
     for variable_id, cells in candidates.items():
         variable = series[variable_id]
         blocks = variable_blocks(variable, indicators, geo, series)
-        # every whole, a same-threshold one too: where its published cells
-        # make a commune's count 0 (a département minus its EPCI), the
-        # part's is 0 as well
-        wholes = [w for w in relations.wholes.get(variable_id, []) + relations.zero_wholes.get(variable_id, [])
-                  if w in series and not series[w].is_value]
+        # every whole and theirs, a same-threshold one too (where its
+        # published cells make a commune's count 0, the part's is 0), and
+        # the parts (a published part is a floor under a suppressed whole)
+        others = [v for v in relations.joint(variable_id)[1:] if v in series and not series[v].is_value]
         for group in year_groups(blocks):
             years = sorted({y for b in group for y in b.years})
             mine = [c for c in cells if any(b.period == c[2] and b.ages == c[3] for b in group)]
             if not mine:
                 continue
-            parts = cellmath.age_parts(sorted({b.ages for b in group}), variable.units.shape[2])
             joint_set, joint_blocks = [variable_id], {variable_id: group}
-            for whole in wholes:
-                w_blocks = [b for b in variable_blocks(series[whole], indicators, geo, series)
+            for other in others:
+                o_blocks = [b for b in variable_blocks(series[other], indicators, geo, series)
                             if set(b.years) & set(years)]
-                if all(set(b.years) <= set(years) for b in w_blocks) and _joinable(
-                        variable, series[whole], w_blocks, years):
-                    joint_set.append(whole)
-                    joint_blocks[whole] = w_blocks
+                if all(set(b.years) <= set(years) for b in o_blocks) and _joinable(
+                        variable, series[other], o_blocks, years):
+                    joint_set.append(other)
+                    joint_blocks[other] = o_blocks
+            parts = cellmath.age_parts(sorted({b.ages for v in joint_set for b in joint_blocks[v]}),
+                                       variable.units.shape[2])
             exclude = set(joint_set)
             joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, series,
                                       relations, exclude, fixed) for vid in joint_set]
             kept = joint_set
-            relations_here = [(0, i) for i in range(1, len(joints))]
+            relations_here = relations.pairs(joint_set)
             key = joints[0].key
             index = {(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]): c for c in range(len(key.kind))}
             todo = [(index[c], c) for c in mine if c in index]

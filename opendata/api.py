@@ -187,7 +187,7 @@ class IndicatorValuesView(APIView):
             raise _denied(exc) from exc
         own = request.query_params.get("own")
         if own is not None:
-            if not own.isdigit():
+            if not (own.isascii() and own.isdigit()):
                 raise ValidationError({"detail": bilingual("« own » attend un identifiant numérique.",
                                                            "'own' expects a numeric id.")})
             try:

@@ -18,7 +18,7 @@ def articles_public(*, theme: str = "", rubrique: str = "", kind: str = "", year
         articles = articles.filter(rubrique=rubrique)
     if kind:
         articles = articles.filter(kind=kind)
-    if year.isdigit():
+    if (year.isascii() and year.isdigit()):
         articles = articles.filter(publish_at__year=int(year))
     for word in fold(query).split()[:8]:
         articles = articles.filter(Q(title__icontains=word) | Q(chapo__icontains=word) | Q(body__icontains=word))

@@ -272,6 +272,20 @@ def test_bad_input_is_refused_whole_with_a_french_message(client, published, per
     assert 'value="Essai"' in page
 
 
+def test_odd_characters_get_an_answer_not_a_500(client, published, personas):
+    """Digits that are not ASCII ('²' passes str.isdigit) and NUL bytes
+    (refused by PostgreSQL) came back as server errors."""
+    client.force_login(personas.partner_a)
+    for url in ("/api/v1/indicators/ALL-01/values/?own=²", "/bti/tableau/?indicators=ALL-01&own=²",
+                "/bti/portrait/?territoire=perso:²"):
+        assert client.get(url).status_code in (200, 400, 404), url
+    response = client.post("/bti/territoires/", {"name": "Es\x00sai", "communes": "80021\x00, 80001", "epci": ""})
+    assert response.status_code == 302  # control characters are dropped
+    territory = OwnTerritory.objects.get()
+    assert territory.name == "Essai" and sorted(territory.version.communes.values_list("code", flat=True)) == [
+        "80001", "80021"]
+
+
 def test_a_non_additive_indicator_says_so(published, personas):
     territory = own_territory_create(user=personas.partner_a, name="Deux", commune_codes=["80021", "80001"])
     rows = own_rows(personas.partner_a, code="EMP-01", period=None, territory=territory)
