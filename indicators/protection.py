@@ -62,12 +62,14 @@ class Relations:
     """part ≤ whole, unit by unit: declared in the catalogue, and every
     proportion's numerator within its denominator.
 
-    Only a whole whose source has a lower secrecy threshold than the part's
-    can prove a part small: any other whole's published cell is 0 or at
-    least the part's threshold, and its small cells are secrets its own
-    table protects up to that threshold. The audit therefore brings in the
-    wholes (and parts) with a lower threshold: insee population counts under
-    Cnaf recipients, main residences under social dwellings…"""
+    wholes: wholes with a lower threshold than the part's (insee population
+    counts under Cnaf recipients, main residences under social dwellings…),
+    whose true values cap the part's units in its own audit; zero_wholes:
+    the others (all deaths around deaths by a cause), which cap a unit only
+    where they are 0; parts: every part of a whole, whose true values are
+    floors under the whole's units. What these stronger attackers flag goes
+    to the joint check (cross_run), exact, with every related variable
+    (Relations.joint) as unknowns."""
 
     wholes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     parts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
