@@ -12,6 +12,7 @@ from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.models import Category, Territory, Variable
 from indicators.selectors import territory_name
+from pf2s.numbers import whole_number
 
 THEMES = [
     ("socio-demographie", "Socio-démographie",
@@ -32,7 +33,7 @@ def territory_resolve(*, user, key: str) -> dict:
     one of their organisation's own."""
     level, _, code = key.partition(":")
     if level == "perso":
-        own = published.own_territories_visible(user).filter(pk=int(code) if (code.isascii() and code.isdigit()) else 0).first()
+        own = published.own_territories_visible(user).filter(pk=whole_number(code) or 0).first()
         if own is None:
             raise PortraitError("Territoire personnalisé inconnu.")
         return {"level": "perso", "code": own.code, "name": own.name, "own": own,

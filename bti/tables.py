@@ -15,6 +15,7 @@ from indicators import published
 from indicators.choices import TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.selectors import territory_name
+from pf2s.numbers import whole_number
 
 MAX_INDICATORS = 20
 MAX_TERRITORIES = 200
@@ -42,7 +43,7 @@ class TableQuery:
         q.indicators = list(dict.fromkeys(_split(get("indicators"))))[:MAX_INDICATORS]
         q.territories = [tuple(t.split(":", 1)) for t in _split(get("territories")) if ":" in t]
         q.level = query.get("level", "") if query.get("level", "") in TerritoryLevel.values else ""
-        q.own = [int(x) for x in _split(get("own")) if (x.isascii() and x.isdigit())]
+        q.own = [n for x in _split(get("own")) if (n := whole_number(x)) is not None]
         q.periods = _split(get("periods"))
         comparisons = _split(get("compare")) or ["region:32", "france:FR"]
         q.comparisons = [tuple(c.split(":", 1)) for c in comparisons if ":" in c][:6]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from indicators import published
 from opendata import exports
 from pf2s.access import Audience, audience
+from pf2s.numbers import whole_number
 
 from . import portraits, selectors, services, tables
 from .selectors import (
@@ -76,7 +77,7 @@ def training_attendance(request: HttpRequest, session_id: int):
         raise PermissionDenied("Relever les présences est réservé aux administrateurs de la plateforme.")
     session, registrations = training_session_with_registrations(session_id=session_id)
     if request.method == "POST":
-        present = {int(v) for v in request.POST.getlist("present") if (v.isascii() and v.isdigit())}
+        present = {n for v in request.POST.getlist("present") if (n := whole_number(v)) is not None}
         attended = services.training_attendance_record(session_id=session.pk, present_user_ids=present)
         messages.success(request, f"Présences enregistrées : {attended} présent(s) sur {len(registrations)} inscrit(s).")
         return redirect("bti-training-attendance", session_id=session.pk)
@@ -91,7 +92,7 @@ def api_tokens(request: HttpRequest):
         if "revoke" in request.POST:
             token_id = request.POST["revoke"]
             try:
-                token = services.api_token_revoke(user=request.user, token_id=int(token_id) if (token_id.isascii() and token_id.isdigit()) else 0)
+                token = services.api_token_revoke(user=request.user, token_id=whole_number(token_id) or 0)
             except services.ApiToken.DoesNotExist:
                 messages.error(request, "Jeton inconnu.")
             else:
@@ -116,7 +117,8 @@ def activity_statistics(request: HttpRequest):
     from django.utils import timezone
 
     year_text = request.GET.get("year", "")
-    year = int(year_text) if (year_text.isascii() and year_text.isdigit()) and 2000 <= int(year_text) <= 2100 else timezone.localdate().year
+    year = whole_number(year_text)
+    year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
     rows = activity_by_organisation_month(year=year)
     totals = {k: sum(r[k] for r in rows) for k in ("logins", "queries", "exports")}
     return render(request, "bti/activity.html", {"rows": rows, "totals": totals, "year": year})
@@ -164,7 +166,7 @@ def saved_queries(request: HttpRequest):
         try:
             if "delete" in request.POST:
                 target = request.POST["delete"]
-                services.saved_query_delete(user=request.user, query_id=int(target) if (target.isascii() and target.isdigit()) else 0)
+                services.saved_query_delete(user=request.user, query_id=whole_number(target) or 0)
                 messages.success(request, "Requête supprimée.")
             else:
                 saved = services.saved_query_create(user=request.user, name=request.POST.get("name", ""),
@@ -258,7 +260,7 @@ def organisation_members(request: HttpRequest):
         try:
             if "deactivate" in request.POST or "reactivate" in request.POST:
                 target = request.POST.get("deactivate") or request.POST.get("reactivate")
-                services.member_set_active(by=request.user, membership_id=int(target) if (target.isascii() and target.isdigit()) else 0,
+                services.member_set_active(by=request.user, membership_id=whole_number(target) or 0,
                                            active="reactivate" in request.POST)
                 messages.success(request, "Membre mis à jour.")
             else:

@@ -14,6 +14,8 @@ import pandas as pd
 from django.db import transaction
 from django.db.models import Q
 
+from pf2s.numbers import whole_number
+
 from .choices import AGE_BANDS, BatchStatus, IndicatorKind, TerritoryLevel
 from .models import ImportBatch, Indicator, Observation, Source, Territory, Variable
 from .observation_store import observations_write
@@ -118,7 +120,8 @@ def _age_band(text: str) -> str | None:
         return text
     if "-" in text:
         low, _, high = text.partition("-")
-        candidate = f"{int(low):02d}-{int(high):02d}" if (low.isascii() and low.isdigit()) and (high.isascii() and high.isdigit()) else ""
+        low, high = whole_number(low), whole_number(high)
+        candidate = f"{low:02d}-{high:02d}" if low is not None and high is not None else ""
         return candidate if candidate in AGE_BANDS else None
     return "90+" if text in {"90+", "90etplus", "90ouplus"} else None
 
@@ -222,7 +225,7 @@ def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[R
                           else "code territoire inconnu")
                 reject("code", reason, raw_code)
         raw_period = str(record[columns["period"]]).strip().removesuffix(".0")
-        period = int(raw_period) if (raw_period.isascii() and raw_period.isdigit()) else None
+        period = whole_number(raw_period)
         if period is None or not FIRST_YEAR <= period <= last_year:
             reject("periode", f"période inconnue (une année de {FIRST_YEAR} à {last_year})", raw_period)
         raw_age = str(record.get(columns.get("age_band", ""), "") or "")

@@ -22,6 +22,7 @@ from indicators.models import Category
 from pf2s.access import Audience, audience
 from pf2s.api import bilingual
 from pf2s.conditional import etag_matches
+from pf2s.numbers import whole_number
 
 from . import exports
 from .serializers import (
@@ -187,12 +188,13 @@ class IndicatorValuesView(APIView):
             raise _denied(exc) from exc
         own = request.query_params.get("own")
         if own is not None:
-            if not (own.isascii() and own.isdigit()):
+            own_id = whole_number(own)
+            if own_id is None:
                 raise ValidationError({"detail": bilingual("« own » attend un identifiant numérique.",
                                                            "'own' expects a numeric id.")})
             try:
                 frame = published.own_territory_values(user=request.user, indicator=indicator,
-                                                       territory_ids=[int(own)],
+                                                       territory_ids=[own_id],
                                                        period=request.query_params.get("period"))
             except published.AccessDenied as exc:
                 raise _denied(exc) from exc

@@ -6,6 +6,7 @@ from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404
 
 from indicators.search import fold
+from pf2s.numbers import whole_number
 
 from .models import Article, ArticleViews, RevueIssue
 
@@ -18,8 +19,8 @@ def articles_public(*, theme: str = "", rubrique: str = "", kind: str = "", year
         articles = articles.filter(rubrique=rubrique)
     if kind:
         articles = articles.filter(kind=kind)
-    if (year.isascii() and year.isdigit()):
-        articles = articles.filter(publish_at__year=int(year))
+    if (year_number := whole_number(year)) is not None:
+        articles = articles.filter(publish_at__year=year_number)
     for word in fold(query).split()[:8]:
         articles = articles.filter(Q(title__icontains=word) | Q(chapo__icontains=word) | Q(body__icontains=word))
     return articles

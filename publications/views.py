@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from pf2s.access import Audience, audience, is_editor
+from pf2s.numbers import whole_number
 
 from . import selectors, services
 from .choices import ArticleKind, ArticleState, Rubrique, Theme
@@ -76,7 +77,8 @@ def article_image(request: HttpRequest, slug: str):
 def editor_dashboard(request: HttpRequest):
     """The editors' entry point: what waits, and the year's most read."""
     year_text = request.GET.get("year", "")
-    year = int(year_text) if (year_text.isascii() and year_text.isdigit()) and 2000 <= int(year_text) <= 2100 else timezone.localdate().year
+    year = whole_number(year_text)
+    year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
     return render(request, "publications/editor_dashboard.html", {
         "year": year, "top": selectors.top_articles(year=year),
         "drafts": Article.objects.filter(state=ArticleState.DRAFT).count(),
