@@ -141,6 +141,7 @@ def table_frame(table: dict) -> pd.DataFrame:
             "période": r["period"], "valeur": r["value"], "borne basse IC95": r["ci_low"],
             "borne haute IC95": r["ci_high"], "numérateur": r["numerator"], "dénominateur": r["denominator"],
             "statut": r["status"], "motif": r.get("reason") or "",
+            "données de démonstration": "oui" if r.get("demo") else "non",
         }
         for zone, word in zip(table["zones"], r["versus"], strict=True):
             row[f"vs {zone['label']}"] = SIGNIFICANCE_WORDS.get(word, word)

@@ -67,6 +67,9 @@ def test_the_exports_carry_the_table_and_its_metadata(client, published, persona
     csv_text = client.get(f"/bti/tableau/export.csv?{QUERY}").content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("indicateur;libellé;unité;territoire")
     assert ";secret;" in csv_text
+    # the test catalogue is demonstration data: each row says so
+    demo = header.index("données de démonstration")
+    assert {r[demo] for r in rows} == {"oui"} and "données de démonstration" in csv_text.splitlines()[0]
 
 
 def test_own_territories_join_the_table(client, published, personas):
