@@ -23,6 +23,7 @@ import os
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +35,6 @@ from .compute.frames import DSR, IndicatorSpec, Series
 from .compute.protect import (
     Known,
     SecrecyJob,
-    SecrecyOutcome,
     Whole,
     known_of,
     protect,
@@ -276,24 +276,40 @@ def workers_available(configured: str | int | None) -> int:
     return max(1, int(configured or os.cpu_count() or 1))
 
 
-def jobs_run(jobs: list[SecrecyJob], workers: int) -> list[SecrecyOutcome]:
-    if workers > 1 and len(jobs) > 1:
-        # forkserver: safe from a threaded worker, children import only pure code
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(protect, jobs))
-    return [protect(job) for job in jobs]
+@contextmanager
+def engine_pool(workers: int):
+    """The processes of a publication's pure work (None: one process). One
+    pool for every stage: its processes import the engine once."""
+    if workers <= 1:
+        yield None
+        return
+    # forkserver: safe from a threaded worker, children import only pure code
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
+
+
+def _pool_map(function, tasks: list, pool: ProcessPoolExecutor | None) -> list:
+    """function over tasks, in order, in the pool when it pays."""
+    if pool is not None and len(tasks) > 1:
+        return list(pool.map(function, tasks))
+    return [function(task) for task in tasks]
 
 
 def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
-                previous: dict[int, dict], workers: int, carried: dict[int, dict] | None = None) -> Masks:
+                previous: dict[int, dict], workers: int, carried: dict[int, dict] | None = None,
+                pool: ProcessPoolExecutor | None = None) -> Masks:
     """Decide every public mask of a snapshot and what it determines.
     `carried`: public masks of variables kept from the last snapshot (not
-    recomputed: fixed)."""
+    recomputed: fixed). `pool`: the publication's (else one of `workers`
+    processes for this call)."""
+    if pool is None and workers > 1:
+        with engine_pool(workers) as pool:
+            return protect_all(series, indicators, geo, relations, previous, workers, carried, pool)
     carried = carried or {}
     clock = time.perf_counter()
     jobs = jobs_build(series, indicators, geo, relations, previous, carried)
-    outcomes = jobs_run(jobs, workers)
+    outcomes = _pool_map(protect, jobs, pool)
     stages = {"variables": round(time.perf_counter() - clock, 2)}
     masks = Masks(public={k: dict(v) for k, v in carried.items()})
     totals: dict[str, int] = defaultdict(int)
@@ -312,7 +328,7 @@ def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geo
     totals["cross_candidates"] = sum(len(c) for c in candidates.values())
     before = {vid: {k for k, v in m.items() if v} for vid, m in masks.public.items()}
     clock = time.perf_counter()
-    cross = cross_run(candidates, series, indicators, geo, relations, masks, fixed=set(carried))
+    cross = cross_run(candidates, series, indicators, geo, relations, masks, fixed=set(carried), pool=pool)
     masks.failures += cross.pop("failed")
     totals.update(cross)
     stages["related_variables"] = round(time.perf_counter() - clock, 2)
@@ -378,88 +394,191 @@ def _joinable(part: Series, whole: Series, blocks: list[Block], years: list[int]
     return not part.by_age and all(b.ages == "" for b in blocks)
 
 
+@dataclass
+class CrossTask:
+    """The joint check of one variable's candidates: what it reads (the
+    related variables' series and public masks) travels with it."""
+
+    variable_id: int
+    cells: list
+    series: dict[int, Series]
+    indicators: list[Published]
+    geo: Geography
+    relations: Relations
+    public: dict[int, dict]
+    fixed: set[int]
+
+
+def _reads(variable_id: int, indicators: list[Published], relations: Relations) -> set[int]:
+    """The variables a joint check of `variable_id` reads: its joint set,
+    their wholes and parts (unit bounds), and the other variable of every
+    indicator built on one of these (its cells)."""
+    members = set(relations.joint(variable_id))
+    needed = set(members)
+    for member in members:
+        needed |= set(relations.wholes.get(member, [])) | set(relations.parts.get(member, []))
+    for indicator in indicators:
+        if needed & set(indicator.spec.variables):
+            needed |= set(indicator.spec.variables)
+    return needed
+
+
 def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
-              relations: Relations, masks: Masks, fixed: set[int] = frozenset()) -> dict:
+              relations: Relations, masks: Masks, fixed: set[int] = frozenset(),
+              pool: ProcessPoolExecutor | None = None) -> dict:
     """Check each candidate with its related variables as unknowns too
     (Relations.joint), and suppress what binds it (the smallest public cell
-    first); masks are updated in place."""
+    first); masks are updated in place. One task per variable, in the
+    process pool: each starts from the masks as they are now, and the
+    suppressions of all are joined (more cells withheld only leave an
+    attacker less, so each check still holds)."""
+    tasks = []
+    for variable_id, cells in candidates.items():
+        reads = _reads(variable_id, indicators, relations)
+        tasks.append(CrossTask(
+            variable_id=variable_id, cells=cells, series={v: series[v] for v in reads if v in series},
+            indicators=[i for i in indicators if reads & set(i.spec.variables)], geo=geo, relations=relations,
+            public={v: masks.public[v] for v in reads if v in masks.public}, fixed=set(fixed)))
+    # the biggest first, so that the processes finish together
+    tasks.sort(key=lambda t: -sum(t.series[v].units.size for v in t.relations.joint(t.variable_id)
+                                  if v in t.series))
+    outcomes = _pool_map(cross_variable, tasks, pool)
+    totals = {"cross_checked": 0, "cross_protected": 0, "cross_suppressed": 0, "failed": []}
+    for outcome in outcomes:
+        for variable_id, keys in outcome.pop("suppressions").items():
+            public = masks.public.setdefault(variable_id, {})
+            for key in keys:
+                public[key] = True
+        for name, value in outcome.items():
+            totals[name] += value
+    return totals
+
+
+def cross_variable(task: CrossTask) -> dict:
+    """The joint check of one variable (runs in a worker process)."""
+    variable_id, series, geo, indicators, relations = (task.variable_id, task.series, task.geo, task.indicators,
+                                                       task.relations)
+    masks = Masks(public={v: dict(m) for v, m in task.public.items()})
     checked = 0
     counts = {"protected": 0, "suppressed": 0}
     failed: list[str] = []
     departement = _departement_of_communes(geo)
-    for variable_id, cells in candidates.items():
-        variable = series[variable_id]
-        blocks = variable_blocks(variable, indicators, geo, series)
-        # every whole and theirs, a same-threshold one too (where its
-        # published cells make a commune's count 0, the part's is 0), and
-        # the parts (a published part is a floor under a suppressed whole)
-        others = [v for v in relations.joint(variable_id)[1:] if v in series and not series[v].is_value]
-        for group in year_groups(blocks):
-            years = sorted({y for b in group for y in b.years})
-            mine = [c for c in cells if any(b.period == c[2] and b.ages == c[3] for b in group)]
-            if not mine:
+    epci = _departement_of_communes(geo, "epci")
+    variable = series[variable_id]
+    blocks = variable_blocks(variable, indicators, geo, series)
+    # every whole and theirs, a same-threshold one too (where its published
+    # cells make a commune's count 0, the part's is 0), and the parts (a
+    # published part is a floor under a suppressed whole)
+    others = [v for v in relations.joint(variable_id)[1:] if v in series and not series[v].is_value]
+    suppressions: dict[int, set] = defaultdict(set)
+    for group in year_groups(blocks):
+        years = sorted({y for b in group for y in b.years})
+        mine = [c for c in task.cells if any(b.period == c[2] and b.ages == c[3] for b in group)]
+        if not mine:
+            continue
+        joint_set, joint_blocks = [variable_id], {variable_id: group}
+        for other in others:
+            o_blocks = [b for b in variable_blocks(series[other], indicators, geo, series)
+                        if set(b.years) & set(years)]
+            if all(set(b.years) <= set(years) for b in o_blocks) and _joinable(
+                    variable, series[other], o_blocks, years):
+                joint_set.append(other)
+                joint_blocks[other] = o_blocks
+        parts = cellmath.age_parts(sorted({b.ages for v in joint_set for b in joint_blocks[v]}),
+                                   variable.units.shape[2])
+        exclude = set(joint_set)
+        joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, series,
+                                  relations, exclude, task.fixed) for vid in joint_set]
+        relations_here = relations.pairs(joint_set)
+        key = joints[0].key
+        index = {(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]): c for c in range(len(key.kind))}
+        todo = [(index[c], c) for c in mine if c in index]
+        checked += len(todo)
+        units_per_commune = joints[0].table.units.shape[0] // geo.n_communes
+        attacker = JointAttacker(joints, relations_here)
+        # first around each cell, the other communes taken as known (a
+        # small model, a stronger attacker: what it protects is protected):
+        # its EPCI, which only certifies, then its départements, which
+        # suppress what binds; whatever is left with every unit unknown
+        todo = _certified_around(attacker, todo, [(_epcis_of(geo, epci, int(c[1])), _departements_of(
+            geo, departement, int(c[1]))) for _, c in todo], epci, departement, units_per_commune, counts)
+        neighbourhoods: dict[tuple[int, ...], list] = defaultdict(list)
+        for item in todo:
+            neighbourhoods[_departements_of(geo, departement, int(item[1][1]))].append(item)
+        left = []
+        for deps, items in sorted(neighbourhoods.items()):
+            if not deps:
+                left += items
                 continue
-            joint_set, joint_blocks = [variable_id], {variable_id: group}
-            for other in others:
-                o_blocks = [b for b in variable_blocks(series[other], indicators, geo, series)
-                            if set(b.years) & set(years)]
-                if all(set(b.years) <= set(years) for b in o_blocks) and _joinable(
-                        variable, series[other], o_blocks, years):
-                    joint_set.append(other)
-                    joint_blocks[other] = o_blocks
-            parts = cellmath.age_parts(sorted({b.ages for v in joint_set for b in joint_blocks[v]}),
-                                       variable.units.shape[2])
-            exclude = set(joint_set)
-            joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, series,
-                                      relations, exclude, fixed) for vid in joint_set]
-            kept = joint_set
-            relations_here = relations.pairs(joint_set)
-            key = joints[0].key
-            index = {(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]): c for c in range(len(key.kind))}
-            todo = [(index[c], c) for c in mine if c in index]
-            checked += len(todo)
-            units_per_commune = joints[0].table.units.shape[0] // geo.n_communes
-            # first around each cell (its département's communes unknown,
-            # the others taken as known: a small model, a stronger
-            # attacker), then whatever is left with every unit unknown
-            neighbourhoods: dict[tuple[int, ...], list] = defaultdict(list)
-            for item in todo:
-                neighbourhoods[_departements_of(geo, departement, int(item[1][1]))].append(item)
-            left = []
-            for deps, items in sorted(neighbourhoods.items()):
-                if not deps:
-                    left += items
-                    continue
-                outside = np.repeat(~np.isin(departement, deps), units_per_commune)
-                left += _protect_cells(JointAttacker(joints, relations_here, known=outside), items, joints, kept,
-                                       masks, counts)
-            if left:
-                left = _protect_cells(JointAttacker(joints, relations_here), left, joints, kept, masks, counts)
-            failed += [f"{variable.code} {kind} {geo.codes[row]} {period} {ages} (borne d'une variable liée)"
-                       for _, (kind, row, period, ages) in left]
+            attacker.focus(np.repeat(~np.isin(departement, deps), units_per_commune))
+            left += _protect_cells(attacker, items, joints, joint_set, suppressions, counts)
+        if left:
+            attacker.focus(None)
+            left = _protect_cells(attacker, left, joints, joint_set, suppressions, counts)
+        for vid, keys in suppressions.items():  # the next year group reads them
+            masks.public.setdefault(vid, {}).update(dict.fromkeys(keys, True))
+        failed += [f"{variable.code} {kind} {geo.codes[row]} {period} {ages} (borne d'une variable liée)"
+                   for _, (kind, row, period, ages) in left]
     return {"cross_checked": checked, "cross_protected": counts["protected"],
-            "cross_suppressed": counts["suppressed"], "failed": failed}
+            "cross_suppressed": counts["suppressed"], "failed": failed,
+            "suppressions": {vid: sorted(keys) for vid, keys in suppressions.items()}}
 
 
-def _departement_of_communes(geo: Geography) -> np.ndarray:
-    """Row of each commune's département in G (-1: none)."""
+def _departement_of_communes(geo: Geography, level: str = "departement") -> np.ndarray:
+    """Row of each commune's département (or EPCI) in G (-1: none)."""
     out = np.full(geo.n_communes, -1, dtype=np.int64)
-    for row in np.flatnonzero(geo.levels == "departement"):
+    for row in np.flatnonzero(geo.levels == level):
         out[geo.G[row].indices] = row
     return out
 
 
+def _epcis_of(geo: Geography, epci: np.ndarray, row: int) -> tuple[int, ...]:
+    """The EPCI of a cell's communes (() when a commune has none)."""
+    found = set(epci[geo.G[row].indices].tolist())
+    return () if -1 in found else tuple(sorted(found))
+
+
+def _certified_around(attacker: JointAttacker, todo: list, around: list[tuple[tuple, tuple]], epci: np.ndarray,
+                      departement: np.ndarray, units_per_commune: int, counts: dict) -> list:
+    """The items not certified by an attacker who knows every commune outside
+    their EPCI (only where these are fewer than their départements': else
+    the next step does the same)."""
+    groups: dict[tuple[tuple, tuple], list] = defaultdict(list)
+    left = []
+    for item, (epcis, deps) in zip(todo, around, strict=True):
+        (groups[epcis, deps] if epcis and deps else left).append(item)
+    for (epcis, deps), items in sorted(groups.items()):
+        inside = np.isin(epci, epcis)
+        if inside.sum() >= np.isin(departement, deps).sum():
+            left += items
+            continue
+        attacker.focus(np.repeat(~inside, units_per_commune))
+        cells = np.array([cell for cell, _ in items])
+        table = attacker.variables[0].table
+        if len(items) > 2:
+            done = attacker.reached(0, cells)
+        else:
+            done = np.array([attacker.range(0, int(c), senses=(-1.0,))[1] >= table.thresholds()[c] for c in cells])
+        secret = (table.values[cells] >= 1) & (table.values[cells] < table.thresholds()[cells])
+        done &= secret  # the max alone decides for a secret cell only
+        counts["protected"] += int(done.sum())
+        left += [item for item, ok in zip(items, done, strict=True) if not ok]
+    return left
+
+
 def _departements_of(geo: Geography, departement: np.ndarray, row: int) -> tuple[int, ...]:
-    """The département of a cell's communes, or () when they span several
-    (or none): then only the whole model will do."""
+    """The départements of a cell's communes, or () when they are all of
+    them (or a commune has none): then only the whole model will do."""
     deps = set(departement[geo.G[row].indices].tolist())
-    return tuple(deps) if len(deps) == 1 and -1 not in deps else ()
+    if -1 in deps or len(deps) == len(set(departement.tolist())):
+        return ()
+    return tuple(sorted(deps))
 
 
-def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: list[int], masks: Masks,
-                   counts: dict) -> list:
+def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: list[int],
+                   suppressions: dict[int, set], counts: dict) -> list:
     """Protect each (cell, key) by suppressing what binds it; returns those
-    this attacker could not protect (masks and counts updated)."""
+    this attacker could not protect (suppressions and counts updated)."""
     if len(items) > 2:  # one feasible point protects most of them
         reached = attacker.reached(0, np.array([cell for cell, _ in items]))
         counts["protected"] += int(reached.sum())
@@ -470,7 +589,7 @@ def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: lis
         for which, c in suppressed:
             counts["suppressed"] += 1
             vid, k = kept[which], joints[which].key
-            masks.public.setdefault(vid, {})[(int(k.row[c]), k.period[c], k.ages[c])] = True
+            suppressions[vid].add((int(k.row[c]), k.period[c], k.ages[c]))
         if ok:
             counts["protected"] += 1
         else:
@@ -478,5 +597,5 @@ def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: lis
     return left
 
 
-__all__ = ["HIDDEN", "Known", "Masks", "Published", "Relations", "protect_all", "variable_blocks",
+__all__ = ["HIDDEN", "Known", "Masks", "Published", "Relations", "engine_pool", "protect_all", "variable_blocks",
            "workers_available"]

@@ -35,7 +35,7 @@ from .compute.frames import VALUE_COLUMNS, IndicatorSpec, Rows, Series, indicato
 from .compute.protect import mask_frame
 from .models import ImportBatch, Indicator, OwnTerritoryVersion, Snapshot, Territory, Variable
 from .observation_store import observations_read
-from .protection import Published, Relations, protect_all, workers_available
+from .protection import Published, Relations, engine_pool, protect_all, workers_available
 from .selectors import membership_matrix
 
 log = logging.getLogger(__name__)
@@ -324,56 +324,64 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
                                                                 i.release_base_id) if v}
         kept = {vid: mask for vid, mask in public_masks_read(previous_dir, geo, by_code).items()
                 if vid not in recomputed_variables}
-    masks = protect_all(series, published, geo, relations, previous,
-                        workers_available(settings.PF2S_ENGINE_WORKERS), carried=kept)
-    audit = dict(masks.audit)
-    lap("secret statistique et audit", 70)
-    row_count = secret_count = written = 0
-    periods: dict[str, list[str]] = {}
-    frames: dict[str, pd.DataFrame] = {}
-    for indicator in indicators:
-        if indicator.numerator_id not in series or (
-                indicator.denominator_id and indicator.denominator_id not in series):
-            continue
-        frame = public_frame(indicator, series, geo, masks.public)
-        frames[indicator.code] = frame
-        frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
-        periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
-        row_count += len(frame)
-        secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
-        written += 1
-    failures = list(masks.failures) + value_release_check(frames, indicators, series, geo)
-    audit["failures"] = failures
-    audit["ok"] = not failures
-    audit["variables"] = sum(1 for m in masks.public.values() if m)
-    if failures:
-        snapshot.status = SnapshotStatus.REFUSED
-        snapshot.audit = audit
-        snapshot.save(update_fields=["status", "audit"])
-        return snapshot
-    lap("calcul et écriture", 85)
-    units_write(directory, series, geo)
-    secrecy_write(directory, masks.public, geo, codes)
-    if carried:
-        previous_path = Path(previous_dir)
-        for code in carried:
-            source = previous_path / f"{code}.parquet"
-            if source.exists():
-                os.link(source, directory / source.name)  # immutable: a link is a copy
-                periods[code] = current.periods.get(code, [])
-                status = pd.read_parquet(source, columns=["status"])["status"]
-                row_count += len(status)
-                secret_count += int((status == ValueStatus.SECRET).sum())
-                written += 1
-        audit["carried_over_from"] = current.pk
-        audit["recomputed"] = sorted(i.code for i in indicators)
-    known = {vid: tables for vid, tables in masks.known.items()}
-    # nothing secret in them nor under them: own territories read them freely
-    free = [codes[vid] for vid, s in series.items() if vid not in known and not s.is_value]
-    own.known_write(directory, known, codes, free)
-    live = [v for v in versions_read() if not v.retired]
-    own.figures_write(directory, live, geo.commune_codes, series, [p.spec for p in published],
-                      {codes[vid]: tables for vid, tables in known.items()}, frozenset(free))
+    with engine_pool(workers_available(settings.PF2S_ENGINE_WORKERS)) as pool:
+        masks = protect_all(series, published, geo, relations, previous, 1, carried=kept, pool=pool)
+        lap("secret statistique et audit", 70)
+        # the own territories' figures, in the pool while the public ones are written
+        known = {codes[vid]: tables for vid, tables in masks.known.items()}
+        # nothing secret in them nor under them: own territories read them freely
+        free = [codes[vid] for vid, s in series.items() if vid not in masks.known and not s.is_value]
+        live = [v for v in versions_read() if not v.retired]
+        own_args = (geo.commune_codes, series, [p.spec for p in published], known, frozenset(free))
+        own_jobs = [] if pool is None or len(live) < 2 else [
+            pool.submit(own.figures_write, directory, live[i::2], *own_args) for i in range(2)]
+        audit = dict(masks.audit)
+        row_count = secret_count = written = 0
+        periods: dict[str, list[str]] = {}
+        frames: dict[str, pd.DataFrame] = {}
+        for indicator in indicators:
+            if indicator.numerator_id not in series or (
+                    indicator.denominator_id and indicator.denominator_id not in series):
+                continue
+            frame = public_frame(indicator, series, geo, masks.public)
+            frames[indicator.code] = frame
+            frame.to_parquet(directory / f"{indicator.code}.parquet", index=False)
+            periods[indicator.code] = sorted(frame["period"].unique().tolist()) if len(frame) else []
+            row_count += len(frame)
+            secret_count += int((frame["status"] == ValueStatus.SECRET).sum())
+            written += 1
+        failures = list(masks.failures) + value_release_check(frames, indicators, series, geo)
+        audit["failures"] = failures
+        audit["ok"] = not failures
+        audit["variables"] = sum(1 for m in masks.public.values() if m)
+        if failures:
+            snapshot.status = SnapshotStatus.REFUSED
+            snapshot.audit = audit
+            snapshot.save(update_fields=["status", "audit"])
+            return snapshot
+        lap("calcul et écriture", 85)
+        units_write(directory, series, geo)
+        secrecy_write(directory, masks.public, geo, codes)
+        if carried:
+            previous_path = Path(previous_dir)
+            for code in carried:
+                source = previous_path / f"{code}.parquet"
+                if source.exists():
+                    os.link(source, directory / source.name)  # immutable: a link is a copy
+                    periods[code] = current.periods.get(code, [])
+                    status = pd.read_parquet(source, columns=["status"])["status"]
+                    row_count += len(status)
+                    secret_count += int((status == ValueStatus.SECRET).sum())
+                    written += 1
+            audit["carried_over_from"] = current.pk
+            audit["recomputed"] = sorted(i.code for i in indicators)
+        own.known_write(directory, masks.known, codes, free)
+        if own_jobs:
+            for job in own_jobs:
+                job.result()
+        else:
+            own.figures_write(directory, live, *own_args)
+        own.caches_clear()
     audit["own_territories"] = len(live)
     lap("territoires personnalisés", 95)
     with transaction.atomic():

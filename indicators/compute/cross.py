@@ -15,6 +15,13 @@ import scipy.sparse as sp
 
 from .secrecy import NO_CAP, Table, certified, goals_of, reach
 
+_HIGHS_INF = np.inf  # highspy.kHighsInf
+
+
+def _infinite(bounds: np.ndarray, cap: float = np.inf) -> np.ndarray:
+    """Bounds as HiGHS takes them (infinite from `cap` up)."""
+    return np.where(np.asarray(bounds, dtype=np.float64) >= cap, np.inf, bounds)
+
 
 @dataclass
 class JointVariable:
@@ -33,13 +40,13 @@ class JointVariable:
 class JointAttacker:
     """LP over the units of several variables: every published cell,
     floors and caps, and part ≤ whole for each (part, whole) pair of
-    indices. A unit held alone by a published cell is a known value and
-    leaves the model (so do the rows it settles); the small model left is
-    rebuilt after each suppression and warm-started across cells.
+    indices. A unit held alone by a published cell is a known value (its
+    column is fixed until the cell goes); one model serves every cell and
+    every suppression (warm starts).
 
     known: (n_units,) units taken as known besides (those of communes far
     from the cells checked: a stronger attacker, so a smaller model whose
-    protected cells are protected)."""
+    protected cells are protected); focus() changes them."""
 
     def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]],
                  known: np.ndarray | None = None):
@@ -78,73 +85,114 @@ class JointAttacker:
         self.owner_cell = np.array([c for _, c in owners], dtype=np.int64)
         self.row_published = np.concatenate([v.published[np.flatnonzero(v.table.shown)] for v in variables])
         self.row_index = {owner: k for k, owner in enumerate(owners)}
+        self.columns_rows = self.all_rows.tocsc()  # which rows hold a unit
+        self.highs = None
+
+    def focus(self, known: np.ndarray | None) -> None:
+        """Units taken as known from now on (None: none); what was
+        suppressed stays suppressed."""
+        self.known = None if known is None else np.tile(np.asarray(known, dtype=bool), len(self.variables))
         self.highs = None
 
     def _build(self) -> None:
-        """The model of what is published now: units held alone by a
-        published cell are known; rows without an unknown unit go."""
+        """The model of what is published now. Columns: every unit not known
+        besides; a unit held alone by a published cell is fixed at its value
+        (bounds), freed when that cell goes. Rows: the other published cells
+        and the relations, where they hold a column. Suppressing a cell then
+        only relaxes a row or a column's bounds: the basis is kept."""
         import highspy
 
         published = self.row_published
-        single = published & (self.sizes == 1)
-        fixed = np.zeros(len(self.truth), dtype=bool) if self.known is None else self.known.copy()
-        fixed[self.cell_rows.indices[self.cell_rows.indptr[:-1][single]]] = True
-        self.fixed = fixed
-        self.columns = np.flatnonzero(~fixed)
+        single = self.sizes == 1
+        known = np.zeros(len(self.truth), dtype=bool) if self.known is None else self.known
+        self.fixed = known
+        self.columns = np.flatnonzero(~known)
         self.position = np.full(len(self.truth), -1, dtype=np.int64)
         self.position[self.columns] = np.arange(len(self.columns))
-        known = np.where(fixed, self.truth, 0.0)
         n_cells = len(self.owners)
         chosen = np.concatenate([np.flatnonzero(published & ~single),
                                  n_cells + np.arange(self.relation_rows.shape[0])])
+        if self.known is not None:  # only the rows holding an unknown unit
+            touching = np.zeros(self.all_rows.shape[0], dtype=bool)
+            touching[self.columns_rows[:, self.columns].indices] = True
+            chosen = chosen[touching[chosen]]
         full = self.all_rows[chosen]
-        settled = full @ known
-        n_published = int((published & ~single).sum())
+        settled = full @ np.where(known, self.truth, 0.0)
+        n_published = int((chosen < n_cells).sum())
         rhs = self.cell_values[chosen[:n_published]] - settled[:n_published]
         lower = np.concatenate([rhs, np.full(len(chosen) - n_published, -np.inf)])
         upper = np.concatenate([rhs, -settled[n_published:]])
-        free_count = abs(full) @ (~fixed).astype(np.float64)  # a relation row holds +1 and -1
+        free_count = abs(full) @ (~known).astype(np.float64)  # a relation row holds +1 and -1
         keep = free_count > 0.5
         self.n_cell_rows = int(keep[:n_published].sum())
         kept_cells = chosen[:n_published][keep[:n_published]]
         self.row_cells = list(zip(self.owner_variable[kept_cells].tolist(), self.owner_cell[kept_cells].tolist(),
                                   strict=True))
-        self.full_rows = full[keep]
-        matrix, lower, upper = self.full_rows[:, self.columns].tocsc(), lower[keep], upper[keep]
-        self.matrix, self.row_lower, self.row_upper = matrix.tocsr(), lower, upper
-        self.col_lower, self.col_upper = self.floor[self.columns], self.cap[self.columns]
+        self.model_row = np.full(n_cells, -1, dtype=np.int64)
+        self.model_row[kept_cells] = np.arange(len(kept_cells))
+        matrix = full[keep][:, self.columns].tocsc()
+        self.matrix, self.row_lower, self.row_upper = matrix.tocsr(), lower[keep], upper[keep]
+        # who holds each unit alone (to fix it, and to name it when it
+        # binds), sorted by unit
+        singles = np.flatnonzero(single)
+        held = self.cell_rows.indices[self.cell_rows.indptr[singles]]
+        order = np.argsort(held, kind="stable")
+        self.held_units, self.held_rows = held[order], singles[order]
+        self.col_lower, self.col_upper = self.floor[self.columns].copy(), self.cap[self.columns].copy()
+        fixed_now = self.position[held[published[singles]]]
+        fixed_now = fixed_now[fixed_now >= 0]
+        self.col_lower[fixed_now] = self.col_upper[fixed_now] = self.truth[self.columns[fixed_now]]
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
-        # from cell to cell only the objective changes: the primal simplex
-        # restarts from the last basis, still feasible (several times faster)
+        # from cell to cell only the objective or a bound changes: the primal
+        # simplex restarts from the last basis (several times faster)
         self.highs.setOptionValue("simplex_strategy", 4)
         self.highs.setOptionValue("presolve", "off")
-        infinity = highspy.kHighsInf
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
         lp.col_cost_ = np.zeros(matrix.shape[1])
         lp.col_lower_ = self.col_lower
-        lp.col_upper_ = np.where(self.col_upper >= NO_CAP, infinity, self.col_upper)
-        lp.row_lower_ = np.where(np.isinf(lower), -infinity, lower)
-        lp.row_upper_ = np.where(np.isinf(upper), infinity, upper)
+        lp.col_upper_ = _infinite(self.col_upper, NO_CAP)
+        lp.row_lower_ = _infinite(self.row_lower)
+        lp.row_upper_ = _infinite(self.row_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data
         self.highs.passModel(lp)
-        # who holds each known unit (to name them when they bind)
-        holders: dict[int, list[tuple[int, int]]] = {}
-        singles = np.flatnonzero(single)
-        held = self.cell_rows.indices[self.cell_rows.indptr[singles]]
-        for k, unit in zip(singles.tolist(), held.tolist(), strict=True):
-            holders.setdefault(unit, []).append(self.owners[k])
-        self.holders = holders
+
+    def _holders(self, units: np.ndarray) -> np.ndarray:
+        """Rows of cell_rows holding alone any of `units` (published or not)."""
+        units = np.asarray(units)
+        start = np.searchsorted(self.held_units, units, side="left")
+        stop = np.searchsorted(self.held_units, units, side="right")
+        rows = [self.held_rows[a:b] for a, b in zip(start.tolist(), stop.tolist(), strict=True) if b > a]
+        return np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+
+    def _cells(self, rows: np.ndarray) -> set[tuple[int, int]]:
+        return set(zip(self.owner_variable[rows].tolist(), self.owner_cell[rows].tolist(), strict=True))
 
     def suppress(self, which: int, cell: int) -> None:
-        """The cell is no longer published (the model is rebuilt when next asked)."""
+        """The cell is no longer published: its row is relaxed, or the unit
+        it held alone is freed (unless another published cell holds it)."""
         self.variables[which].published[cell] = False
-        self.row_published[self.row_index[(which, cell)]] = False
-        self.highs = None
+        k = self.row_index[(which, cell)]
+        self.row_published[k] = False
+        if self.highs is None:
+            return
+        if self.sizes[k] != 1:
+            row = int(self.model_row[k])
+            if row >= 0:
+                self.row_lower[row], self.row_upper[row] = -np.inf, np.inf
+                self.highs.changeRowBounds(row, -_HIGHS_INF, _HIGHS_INF)
+            return
+        unit = int(self.cell_rows.indices[self.cell_rows.indptr[k]])
+        column = int(self.position[unit])
+        if column < 0 or self.row_published[self._holders(np.array([unit]))].any():
+            return
+        self.col_lower[column], self.col_upper[column] = self.floor[unit], self.cap[unit]
+        self.highs.changeColBounds(column, float(self.floor[unit]),
+                                   _HIGHS_INF if self.cap[unit] >= NO_CAP else float(self.cap[unit]))
 
     def reached(self, which: int, cells: np.ndarray) -> np.ndarray:
         """Which cells of variable `which` one feasible point takes to their
@@ -161,8 +209,10 @@ class JointAttacker:
                        targets[:, self.columns], constants, goals)
         return values >= goals - 1e-6
 
-    def range(self, which: int, cell: int) -> tuple[float, float, list[tuple[int, int]]]:
-        """(min, max, binding published cells as (variable index, cell))."""
+    def range(self, which: int, cell: int, senses: tuple[float, ...] = (1.0, -1.0)
+              ) -> tuple[float, float, list[tuple[int, int]]]:
+        """(min, max, binding published cells as (variable index, cell)).
+        senses=(-1.0,): the max only (min is then -inf)."""
         import highspy
 
         if self.highs is None:
@@ -171,40 +221,43 @@ class JointAttacker:
         constant = float(self.truth[units[self.fixed[units]]].sum())
         columns = self.position[units[~self.fixed[units]]].astype(np.int32)
         if not len(columns):
-            binding = {h for u in units for h in self.holders.get(int(u), [])}
-            return constant, constant, sorted(binding)
-        bounds, binding = [], set()
-        fixed_units = np.flatnonzero(self.fixed)
-        for sense in (1.0, -1.0):
+            return constant, constant, []
+        bounds, binding = {1.0: -np.inf}, set()
+        for sense in senses:
             self.highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
             self.highs.run()
             status = self.highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
-                bounds.append(sense * self.highs.getInfo().objective_function_value + constant)
-                duals = np.asarray(self.highs.getSolution().row_dual)
+                bounds[sense] = sense * self.highs.getInfo().objective_function_value + constant
+                solution = self.highs.getSolution()
+                duals = np.asarray(solution.row_dual)
                 binding |= {self.row_cells[r] for r in np.flatnonzero(np.abs(duals[:self.n_cell_rows]) > 1e-9)}
-                # a known unit binds when its reduced cost is not zero
-                reduced = -np.asarray(self.full_rows[:, fixed_units].T @ duals).ravel()
-                reduced[np.isin(fixed_units, units)] += sense
-                for unit in fixed_units[np.abs(reduced) > 1e-9]:
-                    binding.update(self.holders.get(int(unit), []))
+                # a unit held alone binds when its reduced cost is not zero
+                reduced = np.abs(np.asarray(solution.col_dual)) > 1e-9
+                binding |= self._cells(self._holders(self.columns[reduced]))
             elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
                                           highspy.HighsModelStatus.kUnboundedOrInfeasible):
-                bounds.append(np.inf)
+                bounds[sense] = np.inf
             else:
                 raise RuntimeError(f"joint secrecy LP: {self.highs.modelStatusToString(status)}")
             self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
-        return bounds[0], bounds[1], sorted(binding)
+        return bounds[1.0], bounds[-1.0], sorted(binding)
 
     def protect(self, which: int, cell: int, max_rounds: int = 50) -> tuple[bool, list[tuple[int, int]]]:
         """Suppress free binding cells until `cell` of variable `which` is
         protected: the smallest value first. Returns (protected, cells
-        suppressed)."""
+        suppressed). A secret cell (1 to threshold - 1) is protected when
+        its max reaches the threshold (then it is above the true value, not
+        pinned): the max alone is solved, and only what binds it goes."""
         table = self.variables[which].table
         threshold = table.thresholds()[cell:cell + 1]
+        value = table.values[cell]
+        secret = 1 <= value < threshold[0]
         suppressed: list[tuple[int, int]] = []
         for _ in range(max_rounds):
-            low, high, binding = self.range(which, cell)
+            low, high, binding = self.range(which, cell, senses=(-1.0,) if secret else (1.0, -1.0))
+            if secret:
+                low = value  # the truth is feasible: the min is no higher
             if certified(np.array([high]), np.array([low]), threshold)[0]:
                 return True, suppressed
             choices = [(v, c) for v, c in binding if self.variables[v].free[c] and self.variables[v].published[c]]

@@ -384,8 +384,9 @@ class Attacker:
                        constants, goals)
         return values >= goals - _EPS
 
-    def range(self, cell: int) -> tuple[float, float, np.ndarray]:
-        """(min, max, binding published cells) of one cell."""
+    def range(self, cell: int, senses: tuple[float, ...] = (1.0, -1.0)) -> tuple[float, float, np.ndarray]:
+        """(min, max, binding published cells) of one cell. senses=(-1.0,):
+        the max alone (the min is then -inf), and what binds it."""
         import highspy
 
         covered = self._covered.get(cell)
@@ -399,15 +400,15 @@ class Attacker:
         if len(columns) == 0:
             return constant, constant, np.array(sorted({c for a in known for c in self._holders(int(a))}),
                                                 dtype=np.int64)
-        bounds, binding = [], np.zeros(len(self.row_cells), dtype=bool)
+        bounds, binding = {1.0: -np.inf}, np.zeros(len(self.row_cells), dtype=bool)
         fixed_binding: set[int] = set()
         outside = np.flatnonzero(self.position < 0)
-        for sense in (1.0, -1.0):
+        for sense in senses:
             self.highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
             self.highs.run()
             status = self.highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
-                bounds.append(sense * self.highs.getInfo().objective_function_value + constant)
+                bounds[sense] = sense * self.highs.getInfo().objective_function_value + constant
                 duals = np.asarray(self.highs.getSolution().row_dual)
                 binding |= np.abs(duals) > 1e-9
                 if len(outside):
@@ -418,11 +419,11 @@ class Attacker:
                         fixed_binding.update(self._holders(int(atom)))
             elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
                                           highspy.HighsModelStatus.kUnboundedOrInfeasible):
-                bounds.append(np.inf)  # unbounded above: no published cell caps it
+                bounds[sense] = np.inf  # unbounded above: no published cell caps it
             else:
                 raise RuntimeError(f"secrecy LP of cell {cell}: {self.highs.modelStatusToString(status)}")
             self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
-        lower, upper = bounds
+        lower, upper = bounds[1.0], bounds[-1.0]
         cells = np.concatenate([self.row_cells[binding], np.array(sorted(fixed_binding), dtype=np.int64)])
         return lower, upper, np.unique(cells)
 
@@ -464,7 +465,13 @@ def audit(table: Table, suppressed: np.ndarray, threshold: int | None = None,
             result.solved_lp += int(reached.sum())
             todo = todo[~reached]
         for i in todo:
-            lo, hi, binding = attacker.range(int(cells[i]))
+            # a secret cell whose max reaches its threshold is above its true
+            # value, not pinned: the min is asked only when it does not
+            lo, hi, binding = attacker.range(int(cells[i]), senses=(-1.0,))
+            if certified(np.array([hi]), lower[i:i + 1], thresholds[i:i + 1])[0]:
+                lo = lower[i]  # a feasible min: no lower than the true one
+            else:
+                lo, hi, binding = attacker.range(int(cells[i]))
             result.lower[i], result.upper[i] = lo, hi
             result.solved_lp += 1
             if not certified(np.array([hi]), np.array([lo]), thresholds[i:i + 1])[0]:
@@ -584,8 +591,13 @@ def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold:
     attacker = Attacker(table, table.shown & ~suppressed, np.array(failing, dtype=np.int64))
     added: list[int] = []
     for cell in failing:
+        # a secret cell is protected when its max reaches the threshold:
+        # only what binds the max is asked for (and suppressed)
+        secret = 1 <= table.values[cell] < thresholds[cell]
         for _ in range(max_steps):
-            low, high, binding = attacker.range(cell)
+            low, high, binding = attacker.range(cell, senses=(-1.0,) if secret else (1.0, -1.0))
+            if secret:
+                low = table.values[cell]  # the truth is feasible: the min is no higher
             if certified(np.array([high]), np.array([low]), thresholds[cell:cell + 1])[0]:
                 break
             before = suppressed.copy()
