@@ -425,13 +425,14 @@ def _reads(variable_id: int, indicators: list[Published], relations: Relations) 
 
 def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
               relations: Relations, masks: Masks, fixed: set[int] = frozenset(),
-              pool: ProcessPoolExecutor | None = None) -> dict:
+              pool: ProcessPoolExecutor | None = None, final: bool = False) -> dict:
     """Check each candidate with its related variables as unknowns too
     (Relations.joint), and suppress what binds it (the smallest public cell
     first); masks are updated in place. One task per variable, in the
     process pool: each starts from the masks as they are now, and the
     suppressions of all are joined (more cells withheld only leave an
-    attacker less, so each check still holds)."""
+    attacker less, so each check still holds). What a task could not
+    protect is tried again on the joined masks (`final`: the last try)."""
     tasks = []
     for variable_id, cells in candidates.items():
         reads = _reads(variable_id, indicators, relations)
@@ -444,13 +445,26 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
                                   if v in t.series))
     outcomes = _pool_map(cross_variable, tasks, pool)
     totals = {"cross_checked": 0, "cross_protected": 0, "cross_suppressed": 0, "failed": []}
-    for outcome in outcomes:
+    unprotected = {}
+    for task, outcome in zip(tasks, outcomes, strict=True):
         for variable_id, keys in outcome.pop("suppressions").items():
             public = masks.public.setdefault(variable_id, {})
             for key in keys:
                 public[key] = True
+        left = outcome.pop("unprotected")
+        if left and not final:
+            unprotected[task.variable_id] = left
+            outcome["failed"] = []  # tried again below
         for name, value in outcome.items():
             totals[name] += value
+    if unprotected:
+        # what one task could not protect, another's suppressions may have:
+        # once more, one variable after the other, on the joined masks
+        for variable_id, cells in unprotected.items():
+            again = cross_run({variable_id: cells}, series, indicators, geo, relations, masks, fixed, final=True)
+            totals["failed"] += again["failed"]
+            totals["cross_protected"] += again["cross_protected"]
+            totals["cross_suppressed"] += again["cross_suppressed"]
     return totals
 
 
@@ -462,6 +476,7 @@ def cross_variable(task: CrossTask) -> dict:
     checked = 0
     counts = {"protected": 0, "suppressed": 0}
     failed: list[str] = []
+    unprotected: list = []
     departement = _departement_of_communes(geo)
     epci = _departement_of_communes(geo, "epci")
     variable = series[variable_id]
@@ -519,8 +534,9 @@ def cross_variable(task: CrossTask) -> dict:
             masks.public.setdefault(vid, {}).update(dict.fromkeys(keys, True))
         failed += [f"{variable.code} {kind} {geo.codes[row]} {period} {ages} (borne d'une variable liée)"
                    for _, (kind, row, period, ages) in left]
+        unprotected += [cell_key for _, cell_key in left]
     return {"cross_checked": checked, "cross_protected": counts["protected"],
-            "cross_suppressed": counts["suppressed"], "failed": failed,
+            "cross_suppressed": counts["suppressed"], "failed": failed, "unprotected": unprotected,
             "suppressions": {vid: sorted(keys) for vid, keys in suppressions.items()}}
 
 
@@ -570,7 +586,7 @@ def _departements_of(geo: Geography, departement: np.ndarray, row: int) -> tuple
     """The départements of a cell's communes, or () when they are all of
     them (or a commune has none): then only the whole model will do."""
     deps = set(departement[geo.G[row].indices].tolist())
-    if -1 in deps or len(deps) == len(set(departement.tolist())):
+    if -1 in deps or len(deps) == len(set(departement.tolist()) - {-1}):
         return ()
     return tuple(sorted(deps))
 

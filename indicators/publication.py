@@ -333,7 +333,7 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         free = [codes[vid] for vid, s in series.items() if vid not in masks.known and not s.is_value]
         live = [v for v in versions_read() if not v.retired]
         own_args = (geo.commune_codes, series, [p.spec for p in published], known, frozenset(free))
-        own_jobs = [] if pool is None or len(live) < 2 else [
+        own_jobs = [] if pool is None or len(live) < 2 or masks.failures else [
             pool.submit(own.figures_write, directory, live[i::2], *own_args) for i in range(2)]
         audit = dict(masks.audit)
         row_count = secret_count = written = 0
@@ -355,6 +355,8 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         audit["ok"] = not failures
         audit["variables"] = sum(1 for m in masks.public.values() if m)
         if failures:
+            for job in own_jobs:
+                job.cancel()  # those already running end with the pool
             snapshot.status = SnapshotStatus.REFUSED
             snapshot.audit = audit
             snapshot.save(update_fields=["status", "audit"])

@@ -44,15 +44,14 @@ class JointAttacker:
     column is fixed until the cell goes); one model serves every cell and
     every suppression (warm starts).
 
-    known: (n_units,) units taken as known besides (those of communes far
-    from the cells checked: a stronger attacker, so a smaller model whose
-    protected cells are protected); focus() changes them."""
+    focus(known): (n_units,) units taken as known besides (those of
+    communes far from the cells checked: a stronger attacker, so a smaller
+    model whose protected cells are protected)."""
 
-    def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]],
-                 known: np.ndarray | None = None):
+    def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]]):
         self.variables = variables
         n_units = variables[0].table.units.shape[0]
-        self.known = None if known is None else np.tile(np.asarray(known, dtype=bool), len(variables))
+        self.known = None
         self.n_units = n_units
         self.offsets = [i * n_units for i in range(len(variables))]
         n_columns = n_units * len(variables)
@@ -69,11 +68,14 @@ class JointAttacker:
         self.cell_values = np.concatenate([v.table.values[np.flatnonzero(v.table.shown)] for v in variables])
         relation_blocks = []
         for part, whole in relations:
-            columns = np.concatenate([self.offsets[part] + np.arange(n_units),
-                                      self.offsets[whole] + np.arange(n_units)])
-            rows = np.concatenate([np.arange(n_units), np.arange(n_units)])
-            data = np.concatenate([np.ones(n_units), -np.ones(n_units)])
-            relation_blocks.append(sp.csr_matrix((data, (rows, columns)), shape=(n_units, n_columns)))
+            # a relation the data break at a unit bounds nothing there (and
+            # the truth stays a feasible point)
+            units = np.flatnonzero(variables[part].table.units <= variables[whole].table.units)
+            n = len(units)
+            columns = np.concatenate([self.offsets[part] + units, self.offsets[whole] + units])
+            rows = np.concatenate([np.arange(n), np.arange(n)])
+            data = np.concatenate([np.ones(n), -np.ones(n)])
+            relation_blocks.append(sp.csr_matrix((data, (rows, columns)), shape=(n, n_columns)))
         self.relation_rows = sp.vstack(relation_blocks, format="csr") if relation_blocks else \
             sp.csr_matrix((0, n_columns))
         self.truth = np.concatenate([v.table.units for v in variables])
@@ -211,8 +213,9 @@ class JointAttacker:
 
     def range(self, which: int, cell: int, senses: tuple[float, ...] = (1.0, -1.0)
               ) -> tuple[float, float, list[tuple[int, int]]]:
-        """(min, max, binding published cells as (variable index, cell)).
-        senses=(-1.0,): the max only (min is then -inf)."""
+        """(min, max, cells that bind them as (variable index, cell), some
+        perhaps no longer published). senses=(-1.0,): the max alone (the
+        min is then -inf); (1.0,): the min alone (the max is then inf)."""
         import highspy
 
         if self.highs is None:
@@ -241,7 +244,7 @@ class JointAttacker:
             else:
                 raise RuntimeError(f"joint secrecy LP: {self.highs.modelStatusToString(status)}")
             self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
-        return bounds[1.0], bounds[-1.0], sorted(binding)
+        return bounds[1.0], bounds.get(-1.0, np.inf), sorted(binding)
 
     def protect(self, which: int, cell: int, max_rounds: int = 50) -> tuple[bool, list[tuple[int, int]]]:
         """Suppress free binding cells until `cell` of variable `which` is

@@ -97,8 +97,9 @@ class Table:
 
 @dataclass
 class AuditResult:
-    """Per cell that must be protected, the attacker's integer range; which
-    cells failed and how each was decided."""
+    """Per cell that must be protected, the attacker's range (exact where
+    the LP failed to certify it; for a certified cell, a feasible range
+    within it); which cells failed and how each was decided."""
 
     cells: np.ndarray
     lower: np.ndarray
@@ -423,7 +424,7 @@ class Attacker:
             else:
                 raise RuntimeError(f"secrecy LP of cell {cell}: {self.highs.modelStatusToString(status)}")
             self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
-        lower, upper = bounds[1.0], bounds[-1.0]
+        lower, upper = bounds[1.0], bounds.get(-1.0, np.inf)
         cells = np.concatenate([self.row_cells[binding], np.array(sorted(fixed_binding), dtype=np.int64)])
         return lower, upper, np.unique(cells)
 
@@ -465,13 +466,14 @@ def audit(table: Table, suppressed: np.ndarray, threshold: int | None = None,
             result.solved_lp += int(reached.sum())
             todo = todo[~reached]
         for i in todo:
-            # a secret cell whose max reaches its threshold is above its true
-            # value, not pinned: the min is asked only when it does not
+            # the max, and a feasible min (no lower than the true one): if
+            # they certify the cell, so would the true min; else the min too
             lo, hi, binding = attacker.range(int(cells[i]), senses=(-1.0,))
             if certified(np.array([hi]), lower[i:i + 1], thresholds[i:i + 1])[0]:
-                lo = lower[i]  # a feasible min: no lower than the true one
+                lo = lower[i]
             else:
-                lo, hi, binding = attacker.range(int(cells[i]))
+                lo, _, binding_min = attacker.range(int(cells[i]), senses=(1.0,))
+                binding = np.union1d(binding, binding_min)
             result.lower[i], result.upper[i] = lo, hi
             result.solved_lp += 1
             if not certified(np.array([hi]), np.array([lo]), thresholds[i:i + 1])[0]:
