@@ -113,10 +113,11 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
             break
         if len(empty):
             masked = P[empty].multiply(unknown[None, :]).tocsr()
+            masked.eliminate_zeros()  # the known atoms keep their totals
             zero[masked.indices] = True
             known[masked.indices] = True
             total[masked.indices] = 0.0
-        ready = ready[~np.isin(ready, empty)]
+            continue  # the cells left with one unknown atom are counted again
         if len(ready):
             masked = P[ready].multiply(unknown[None, :]).tocsr()
             masked.eliminate_zeros()

@@ -94,3 +94,18 @@ def test_a_forged_hash_does_not_make_a_sum_determined(monkeypatch):
     monkeypatch.setattr(det_module, "_keys", lambda pairs: np.zeros(len(pairs), dtype=np.uint64))
     det = determination(incidence, np.array([30.0, 40.0]), np.array([True, True]))
     assert determined(det, targets).tolist() == [True, False, False]  # a + c is still not shown
+
+
+def test_a_cell_that_makes_its_rest_zero_leaves_its_known_atoms_their_totals():
+    """A region of 13 published with its EPCI of 13: the commune outside the
+    EPCI is 0, but the EPCI's two communes (1 and 12, never published) are
+    not; a territory of one of them is not determined (found by the property
+    test: the EPCI's atom was marked 0, and "region minus one commune" was
+    shown, pinning a count of 1)."""
+    incidence = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 1]], dtype=float))
+    values = np.array([13.0, 13.0])
+    det = determination(incidence, values, np.array([True, True]))
+    one_commune = sp.csr_matrix(np.array([[1, 0, 0]], dtype=float))
+    outside = sp.csr_matrix(np.array([[0, 0, 1]], dtype=float))
+    assert not determined(det, one_commune)[0]
+    assert determined(det, outside)[0]
