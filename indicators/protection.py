@@ -9,7 +9,8 @@ Stages, all from the pure functions of `compute/`:
    suppression, audit), then an audit where related variables are known
    exactly;
 2. the cells that fail that audit are checked again with the related
-   variables as unknowns (compute/cross.py), suppressing what binds them;
+   variables as unknowns (compute/cross.py), suppressing what binds them
+   (one task per variable in the same pool, their suppressions joined);
 3. what the published cells determine, table by table: a partner's own
    territory shows a figure only where it is determined (so it tells
    nobody anything new, and withholding it says nothing of hidden counts);
