@@ -40,7 +40,7 @@
       style: style,
       onEachFeature: function (feature, path) {
         var text = describe(feature.properties.code, feature.properties.name);
-        path.bindTooltip(text, { sticky: true });
+        path.bindTooltip(PF2S.text(text), { sticky: true });
         path.on("add", function () {
           var element = path.getElement();
           element.setAttribute("tabindex", "0");

