@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -116,7 +117,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/indicators/importbatch/import.html", context)
 
     def rejections_view(self, request, pk: int):
-        batch = ImportBatch.objects.get(pk=pk)
+        # the provider's raw rows: for those who may import, like the import
+        if not request.user.has_perm("indicators.add_observation"):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=pk)
         response = HttpResponse(rejections_csv(batch.rejections), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rejets-import-{batch.pk}.csv"'
         return response

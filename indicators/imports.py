@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from pf2s.numbers import whole_number
+from pf2s.spreadsheet import escape
 
 from .choices import AGE_BANDS, BatchStatus, IndicatorKind, TerritoryLevel
 from .models import ImportBatch, Indicator, Observation, Source, Territory, Variable
@@ -64,8 +65,8 @@ def rejections_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["ligne", "colonne", "motif", "valeur"])
-    for r in rows:
-        writer.writerow([r["row"], r["column"], r["reason"], r["value"]])
+    for r in rows:  # the values are the provider's, as typed: escaped
+        writer.writerow([r["row"], escape(r["column"]), r["reason"], escape(r["value"])])
     return "\ufeff" + out.getvalue()
 
 

@@ -12,20 +12,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from indicators.models import Indicator, Snapshot
+from pf2s.spreadsheet import escape
 
-#: A cell starting with one of these is a formula to a spreadsheet.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 STATUS_LABELS = {"ok": "publié", "secret": "secret", "missing": "non disponible"}
 SIGNIFICANCE_LABELS = {"higher": "supérieur à la France", "lower": "inférieur à la France",
                        "similar": "non différent de la France", "": ""}
-
-
-def escape(value):
-    """Neutralise text a spreadsheet would execute (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def columns(indicator: Indicator) -> list[tuple[str, str]]:

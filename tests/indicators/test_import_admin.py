@@ -46,3 +46,17 @@ def test_only_staff_may_import(client, published, personas):
     assert client.get(URL).status_code == 403
     client.force_login(personas.editor)  # staff without the permission
     assert client.get(URL).status_code == 403
+
+
+def test_the_rejection_report_is_for_importers_only_and_safe_to_open(client, published, personas):
+    """An editor (staff, no import right) does not read the provider's raw
+    rows; an unknown report is a 404, not a 500; a value a spreadsheet would
+    run as a formula is written as text."""
+    client.force_login(personas.admin)
+    upload(client, "variable;code;periode;valeur\nmedecins_generalistes;=1+2;2022;3\n")
+    batch = ImportBatch.objects.get(file_name="rpps.csv")
+    report = client.get(f"/admin/indicators/importbatch/{batch.pk}/rejets.csv").content.decode("utf-8-sig")
+    assert report.splitlines()[1].endswith(";'=1+2")
+    assert client.get(f"/admin/indicators/importbatch/{batch.pk + 1000}/rejets.csv").status_code == 404
+    client.force_login(personas.editor)
+    assert client.get(f"/admin/indicators/importbatch/{batch.pk}/rejets.csv").status_code == 403

@@ -1,0 +1,14 @@
+"""Text bound for a spreadsheet (CSV, XLSX): a cell a spreadsheet would run
+as a formula is escaped. One rule for every file we hand out."""
+
+from __future__ import annotations
+
+#: A cell starting with one of these is a formula to a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape(value):
+    """Neutralise text a spreadsheet would execute (formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
