@@ -90,12 +90,18 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "pf2s_private", False):
+            # a partner's or staff member's page or file: kept by no cache,
+            # not even the browser's (a shared computer, a proxy)
+            response["Cache-Control"] = "private, no-store"
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
         level = view_audience(view_func, match.view_name if match else None,
                               match.namespace if match else "")
+        request.pf2s_private = level is not None and level != Audience.PUBLIC
         if level is None:
             raise PermissionDenied("URL non classée : accès refusé par défaut.")
         if level == Audience.PUBLIC:

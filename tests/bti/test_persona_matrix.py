@@ -70,6 +70,8 @@ def test_every_page_answers_each_persona_as_it_should(client, published, persona
         assert response.status_code == rule(persona), (persona, url, response.status_code)
         if response.status_code == 302:
             assert response["Location"].startswith("/compte/login/"), url
+        if url.startswith("/bti/"):  # a partner's page or file stays in no cache (ASVS 8.2.1)
+            assert response["Cache-Control"] == "private, no-store", (persona, url)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
