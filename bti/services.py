@@ -245,17 +245,19 @@ def _trained_member(user):
 
 
 _CONTROL = str.maketrans("", "", "".join(map(chr, [*range(32), 127])))
+_CONTROL_BUT_LINES = str.maketrans("", "", "".join(chr(c) for c in [*range(32), 127] if chr(c) not in "\n\r\t"))
 
 
-def _printable(text: str) -> str:
-    """Text without control characters (a NUL byte is refused by PostgreSQL)."""
-    return (text or "").translate(_CONTROL)
+def _printable(text: str, lines: bool = False) -> str:
+    """Text without control characters (a NUL byte is refused by PostgreSQL);
+    `lines`: line breaks and tabs kept (a description)."""
+    return (text or "").translate(_CONTROL_BUT_LINES if lines else _CONTROL)
 
 
 def _codes(raw) -> list[str]:
     if isinstance(raw, str):
         raw = raw.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",")
-    return [_printable(str(c)).strip() for c in raw or [] if _printable(str(c)).strip()]
+    return [code for c in raw or [] if (code := _printable(str(c)).strip())]
 
 
 def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
@@ -344,7 +346,7 @@ def own_territory_create(*, user, name: str, commune_codes, epci_codes=(), descr
     name = _name(name, membership.organisation)
     communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
     territory = OwnTerritory.objects.create(organisation=membership.organisation, created_by=user, name=name,
-                                            description=(description or "").replace("\x00", "")[:2000],
+                                            description=_printable(description, lines=True)[:2000],
                                             version=_version_create(communes, check))
     return territory
 
@@ -362,7 +364,7 @@ def own_territory_rename(*, user, territory_id: int, name: str, description: str
     territory = own_territory_get(user=user, territory_id=territory_id)
     territory.name = _name(name, territory.organisation, exclude=territory.pk)
     if description is not None:
-        territory.description = description.replace("\x00", "")[:2000]
+        territory.description = _printable(description, lines=True)[:2000]
     territory.save(update_fields=["name", "description"])
     return territory
 

@@ -478,8 +478,9 @@ def cross_variable(task: CrossTask) -> dict:
     counts = {"protected": 0, "suppressed": 0}
     failed: list[str] = []
     unprotected: list = []
-    departement = _departement_of_communes(geo)
-    epci = _departement_of_communes(geo, "epci")
+    departement = _commune_parents(geo, "departement")
+    epci = _commune_parents(geo, "epci")
+    n_departements = len(set(departement.tolist()) - {-1})
     variable = series[variable_id]
     blocks = variable_blocks(variable, indicators, geo, series)
     # every whole and theirs, a same-threshold one too (where its published
@@ -516,11 +517,15 @@ def cross_variable(task: CrossTask) -> dict:
         # small model, a stronger attacker: what it protects is protected):
         # its EPCI, which only certifies, then its départements, which
         # suppress what binds; whatever is left with every unit unknown
-        todo = _certified_around(attacker, todo, [(_epcis_of(geo, epci, int(c[1])), _departements_of(
-            geo, departement, int(c[1]))) for _, c in todo], epci, departement, units_per_commune, counts)
+        # (so are cells over every département: () below)
+        places = {}
+        for _, c in todo:
+            deps = _parents_of(geo, departement, int(c[1]))
+            places[c] = (_parents_of(geo, epci, int(c[1])), () if len(deps) == n_departements else deps)
+        todo = _certified_around(attacker, todo, places, epci, departement, units_per_commune, counts)
         neighbourhoods: dict[tuple[int, ...], list] = defaultdict(list)
         for item in todo:
-            neighbourhoods[_departements_of(geo, departement, int(item[1][1]))].append(item)
+            neighbourhoods[places[item[1]][1]].append(item)
         left = []
         for deps, items in sorted(neighbourhoods.items()):
             if not deps:
@@ -541,28 +546,32 @@ def cross_variable(task: CrossTask) -> dict:
             "suppressions": {vid: sorted(keys) for vid, keys in suppressions.items()}}
 
 
-def _departement_of_communes(geo: Geography, level: str = "departement") -> np.ndarray:
-    """Row of each commune's département (or EPCI) in G (-1: none)."""
+def _commune_parents(geo: Geography, level: str) -> np.ndarray:
+    """Row in G of each commune's territory of `level` (département, EPCI;
+    -1: none)."""
     out = np.full(geo.n_communes, -1, dtype=np.int64)
     for row in np.flatnonzero(geo.levels == level):
         out[geo.G[row].indices] = row
     return out
 
 
-def _epcis_of(geo: Geography, epci: np.ndarray, row: int) -> tuple[int, ...]:
-    """The EPCI of a cell's communes (() when a commune has none)."""
-    found = set(epci[geo.G[row].indices].tolist())
+def _parents_of(geo: Geography, parent: np.ndarray, row: int) -> tuple[int, ...]:
+    """The territories (`parent`, from _commune_parents) of a cell's
+    communes; () when a commune has none."""
+    found = set(parent[geo.G[row].indices].tolist())
     return () if -1 in found else tuple(sorted(found))
 
 
-def _certified_around(attacker: JointAttacker, todo: list, around: list[tuple[tuple, tuple]], epci: np.ndarray,
+def _certified_around(attacker: JointAttacker, todo: list, places: dict, epci: np.ndarray,
                       departement: np.ndarray, units_per_commune: int, counts: dict) -> list:
     """The items not certified by an attacker who knows every commune outside
     their EPCI (only where these are fewer than their départements': else
-    the next step does the same)."""
+    the next step does the same). places: per cell key, (its EPCI, its
+    départements)."""
     groups: dict[tuple[tuple, tuple], list] = defaultdict(list)
     left = []
-    for item, (epcis, deps) in zip(todo, around, strict=True):
+    for item in todo:
+        epcis, deps = places[item[1]]
         (groups[epcis, deps] if epcis and deps else left).append(item)
     for (epcis, deps), items in sorted(groups.items()):
         inside = np.isin(epci, epcis)
@@ -581,15 +590,6 @@ def _certified_around(attacker: JointAttacker, todo: list, around: list[tuple[tu
         counts["protected"] += int(done.sum())
         left += [item for item, ok in zip(items, done, strict=True) if not ok]
     return left
-
-
-def _departements_of(geo: Geography, departement: np.ndarray, row: int) -> tuple[int, ...]:
-    """The départements of a cell's communes, or () when they are all of
-    them (or a commune has none): then only the whole model will do."""
-    deps = set(departement[geo.G[row].indices].tolist())
-    if -1 in deps or len(deps) == len(set(departement.tolist()) - {-1}):
-        return ()
-    return tuple(sorted(deps))
 
 
 def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: list[int],
