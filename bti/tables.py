@@ -19,7 +19,9 @@ from pf2s.numbers import whole_number
 
 MAX_INDICATORS = 20
 MAX_TERRITORIES = 200
-SIGNIFICANCE_WORDS = {"higher": "▲ supérieur", "lower": "▼ inférieur", "similar": "= comparable", "": "—"}
+# in files: a cell starting with "=" would be taken for a formula (and escaped
+# with a visible apostrophe)
+SIGNIFICANCE_WORDS = {"higher": "▲ supérieur", "lower": "▼ inférieur", "similar": "≈ comparable", "": "—"}
 
 
 @dataclass

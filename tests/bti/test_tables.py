@@ -70,6 +70,10 @@ def test_the_exports_carry_the_table_and_its_metadata(client, published, persona
     # the test catalogue is demonstration data: each row says so
     demo = header.index("données de démonstration")
     assert {r[demo] for r in rows} == {"oui"} and "données de démonstration" in csv_text.splitlines()[0]
+    # the comparison words read as words, no apostrophe of an escaped formula
+    versus = {r[i] for r in rows for i, h in enumerate(header) if h.startswith("vs ")}
+    assert versus <= {"▲ supérieur", "▼ inférieur", "≈ comparable", "—"} and "≈ comparable" in versus
+    assert "'" not in "".join(line.split(";")[-1] for line in csv_text.splitlines())
 
 
 def test_own_territories_join_the_table(client, published, personas):
