@@ -23,6 +23,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def pre_login(self, request, user, **kwargs):
+        """A demonstration account (published password and TOTP secret)
+        never logs in outside the quick start, even if one was left behind."""
+        from pf2s.demo import demo_allowed, is_demo_account
+
+        if is_demo_account(user) and not demo_allowed():
+            messages.error(request, "Les comptes de démonstration sont désactivés sur ce site.")
+            return redirect("account_login")
+        return super().pre_login(request, user, **kwargs)
+
     def post_login(self, request, user, **kwargs):
         """Every completed login (password and TOTP) counts for the
         organisation's activity figures."""

@@ -250,6 +250,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
+# Demonstration accounts and data (pf2s.demo): only the quick start and the
+# tests turn this on; elsewhere the demo commands refuse unless forced.
+PF2S_DEMO_ALLOWED = False
+
 PF2S_SITE_NAME = "Plateforme sanitaire et sociale Hauts-de-France"
 # A base layer under the maps, only if configured: an XYZ URL template of the
 # platform's own tile server or of a provider it has an agreement with.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, env, env_bool
 
+PF2S_DEMO_ALLOWED = True  # the demo commands are tested here
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 # A worker started by a test joins that test's database.

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
-from bti.services import (
-    DEMO_PASSWORD,
-    DEMO_TOTP_SECRET,
-    demo_accounts_create,
-    demo_trainings_create,
-)
+from bti.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_accounts_create, demo_trainings_create
+from pf2s.demo import DemoCommand
 
 
-class Command(BaseCommand):
-    help = "Crée les comptes de démonstration (administrateur, éditrice, partenaires)."
+class Command(DemoCommand):
+    help = ("Crée les comptes de démonstration (administrateur, éditrice, partenaires) : démarrage rapide "
+            "seulement.")
 
     def handle(self, *args, **options):
         demo_trainings_create()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
-
 from indicators.catalogue import catalogue_load, catalogue_read
 from indicators.demo_data import demo_data_load
 from indicators.publication import snapshot_publish
+from pf2s.demo import DemoCommand
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = ("Charge le catalogue, génère des données de démonstration pour chaque commune "
             "(étiquetées comme telles) et publie un instantané.")
 

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
-
 from observatories.services import community_load
-from publications.services import demo_articles_create
+from pf2s.demo import DemoCommand
+from publications.demo import demo_articles_create
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = ("Charge l'annuaire des observatoires (démonstration), les groupes de travail, le Club de "
-            "l'observation, la journée annuelle, et des articles de démonstration.")
+            "l'observation, la journée annuelle, et des articles de démonstration : démarrage rapide seulement.")
 
     def handle(self, *args, **options):
         counts = community_load()
