@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
 from pf2s.access import Audience, audience
+from pf2s.clientip import client_ip
 
 from . import selectors, services
 from .choices import CampaignStatus, DeliveryStatus
@@ -45,7 +46,7 @@ def newsletter_confirm(request: HttpRequest, key: str):
     subscribe anyone."""
     if request.method == "POST":
         try:
-            services.subscription_confirm(key=key, ip=request.META.get("REMOTE_ADDR"),
+            services.subscription_confirm(key=key, ip=client_ip(request),
                                           user_agent=request.META.get("HTTP_USER_AGENT", ""))
         except services.NewsletterError as exc:
             return render(request, "newsletter/message.html", {"title": "Lien non valable", "text": str(exc)},

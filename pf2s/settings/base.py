@@ -40,6 +40,9 @@ def require(name: str) -> str:
 SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-dev-key-only-for-the-quick-start")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# Reverse proxies in front of the app that append to X-Forwarded-For
+# (pf2s.clientip): 0 here, 1 in production (the TLS proxy of docker-compose).
+PF2S_TRUSTED_PROXIES = int(env("DJANGO_NUM_PROXIES", "0"))
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -69,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: every later part reads the client's address from REMOTE_ADDR
+    "pf2s.clientip.ClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -198,6 +203,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PF2S Hauts-de-France"
 MFA_RECOVERY_CODE_COUNT = 10
 USERSESSIONS_TRACK_ACTIVITY = True
+# REMOTE_ADDR is already the client's (pf2s.clientip): allauth must not read X-Forwarded-For itself
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "fr"
@@ -227,6 +234,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": None,
     "EXCEPTION_HANDLER": "pf2s.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["pf2s.throttle.AnonymousRateThrottle"],
+    # REMOTE_ADDR is already the client's (pf2s.clientip): never read X-Forwarded-For again
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", "600/minute")},
 }
 SPECTACULAR_SETTINGS = {

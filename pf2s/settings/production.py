@@ -33,7 +33,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PF2S <ne-pas-repondre@pf2s.fr>")
 # links in account mails (password, verification) point to the HTTPS site
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
-# behind one reverse proxy: the throttle counts the client's address, not the proxy's
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": int(env("DJANGO_NUM_PROXIES", "1"))}  # noqa: F405
+# behind one reverse proxy (docker-compose's): the client's address is the
+# last X-Forwarded-For entry (pf2s.clientip), for every limit and record
+PF2S_TRUSTED_PROXIES = int(env("DJANGO_NUM_PROXIES", "1"))
 # the site's address in mails (newsletter links): the first allowed host unless set
 PF2S_SITE_URL = env("PF2S_SITE_URL", f"https://{ALLOWED_HOSTS[0]}")
