@@ -10,7 +10,11 @@ class Pf2sConfig(AppConfig):
     verbose_name = "Plateforme"
 
     def ready(self) -> None:
+        from . import demo  # noqa: F401  (registers the deploy check)
+        from .admin_initial import install
         from .roles import roles_sync
+
+        install()  # the admin's add forms never 500 on a bad ?field= initial value
 
         # after every migrate, the roles' permissions match the code
         post_migrate.connect(roles_sync, dispatch_uid="pf2s-roles-sync")

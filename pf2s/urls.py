@@ -41,6 +41,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
 ]
 
+handler400 = "pf2s.views.bad_request"
 handler403 = "pf2s.views.permission_denied"
 handler404 = "pf2s.views.page_not_found"
 handler500 = "pf2s.views.server_error"

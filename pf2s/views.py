@@ -67,13 +67,31 @@ def sitemap_page(request: HttpRequest):
     return render(request, "pages/sitemap.html")
 
 
+def _api_error(request: HttpRequest, status: int, french: str, english: str, code: str) -> JsonResponse | None:
+    """On the API an error is JSON with its reason, whatever went wrong."""
+    if not request.path_info.startswith("/api/"):
+        return None
+    from .api import bilingual
+
+    return JsonResponse({"detail": bilingual(french, english), "code": code}, status=status)
+
+
+def bad_request(request: HttpRequest, exception=None):
+    from .inputs import bad_request as answer
+
+    return answer(request, "La demande n'est pas valable.", "The request is not valid.")
+
+
 def permission_denied(request: HttpRequest, exception=None):
-    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+    return (_api_error(request, 403, "Accès refusé.", "Access denied.", "permission_denied")
+            or render(request, "403.html", {"reason": str(exception or "")}, status=403))
 
 
 def page_not_found(request: HttpRequest, exception=None):
-    return render(request, "404.html", status=404)
+    return (_api_error(request, 404, "Adresse inconnue de l'API.", "Unknown API URL.", "not_found")
+            or render(request, "404.html", status=404))
 
 
 def server_error(request: HttpRequest):
-    return render(request, "500.html", status=500)
+    return (_api_error(request, 500, "Erreur du serveur.", "Server error.", "server_error")
+            or render(request, "500.html", status=500))

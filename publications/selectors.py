@@ -19,7 +19,7 @@ def articles_public(*, theme: str = "", rubrique: str = "", kind: str = "", year
         articles = articles.filter(rubrique=rubrique)
     if kind:
         articles = articles.filter(kind=kind)
-    if (year_number := whole_number(year)) is not None:
+    if (year_number := whole_number(year)) is not None and 1900 <= year_number <= 2100:
         articles = articles.filter(publish_at__year=year_number)
     for word in fold(query).split()[:8]:
         articles = articles.filter(Q(title__icontains=word) | Q(chapo__icontains=word) | Q(body__icontains=word))

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # first: every later part reads the client's address from REMOTE_ADDR
     "pf2s.clientip.ClientIpMiddleware",
+    # then: NUL characters and absurd lengths answer 400 before any view or query
+    "pf2s.inputs.InputCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

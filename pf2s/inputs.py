@@ -1,0 +1,74 @@
+"""Input no view should ever see: a NUL character (PostgreSQL refuses it in
+any text and the query fails with a 500), absurdly long parameters, bodies
+of unknown encodings. Refused at the door with 400 and the reason, as JSON
+on the API and as a French page elsewhere."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+#: longest query string and single parameter value accepted (a table à la
+#: carte of every commune of the region stays far below)
+MAX_QUERY_STRING = 16_384
+MAX_VALUE = 8_192
+
+
+class BadInput(ValueError):
+    """A request refused before any view, with the reason in French and English."""
+
+    def __init__(self, french: str, english: str):
+        super().__init__(french)
+        self.french, self.english = french, english
+
+
+def request_check(request: HttpRequest) -> None:
+    """Raise BadInput when the path, the query, a urlencoded form, a cookie or
+    the Authorization header carries what no view accepts."""
+    raw_path = request.META.get("PATH_INFO", "")
+    if "\x00" in raw_path or b"\x00" in unquote_to_bytes(request.META.get("RAW_URI", "") or ""):
+        raise BadInput("Caractère nul interdit dans l'adresse.", "NUL character in the URL.")
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > MAX_QUERY_STRING:
+        raise BadInput(f"Paramètres trop longs (plus de {MAX_QUERY_STRING} caractères).",
+                       f"Query string too long (over {MAX_QUERY_STRING} characters).")
+    if b"\x00" in unquote_to_bytes(query):
+        raise BadInput("Caractère nul interdit dans les paramètres.", "NUL character in the parameters.")
+    for key, values in request.GET.lists():
+        if any(len(value) > MAX_VALUE for value in values):
+            raise BadInput(f"Paramètre « {key[:40]} » trop long (plus de {MAX_VALUE} caractères).",
+                           f"Parameter '{key[:40]}' too long (over {MAX_VALUE} characters).")
+    if "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
+        raise BadInput("Caractère nul interdit dans l'en-tête Authorization.", "NUL character in Authorization.")
+    if request.method == "POST" and request.content_type in {"application/x-www-form-urlencoded",
+                                                             "multipart/form-data"}:
+        for key, values in request.POST.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadInput("Caractère nul interdit dans le formulaire.", "NUL character in the form.")
+
+
+def bad_request(request: HttpRequest, french: str, english: str = "") -> HttpResponse:
+    """The 400 answer: JSON with the reason on the API, a French page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        from pf2s.api import bilingual
+
+        return JsonResponse({"detail": bilingual(french, english or french), "code": "bad_request"}, status=400)
+    html = render_to_string("400.html", {"reason": french})
+    return HttpResponse(html, status=400, content_type="text/html; charset=utf-8")
+
+
+class InputCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        # a cookie with a NUL is nobody's session: drop it rather than query with it
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]:
+            del request.COOKIES[name]
+        try:
+            request_check(request)
+        except BadInput as exc:
+            return bad_request(request, exc.french, exc.english)
+        return self.get_response(request)
