@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -13,6 +14,9 @@ class Pf2sConfig(AppConfig):
         from . import demo  # noqa: F401  (registers the deploy check)
         from .admin_initial import install
         from .roles import roles_sync
+        from .sessions import session_activity_start
+
+        user_logged_in.connect(session_activity_start, dispatch_uid="pf2s-session-activity")
 
         install()  # the admin's add forms never 500 on a bad ?field= initial value
 

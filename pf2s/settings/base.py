@@ -85,10 +85,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "bti.authentication.ApiTokenMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "pf2s.accounts.MfaRequiredMiddleware",
     "bti.activity.ActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # allauth's session records, written once a minute; idle sessions end (pf2s.sessions)
+    "pf2s.sessions.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pf2s.access.AccessMiddleware",
 ]
@@ -205,7 +206,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PF2S] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "PF2S Hauts-de-France"
 MFA_RECOVERY_CODE_COUNT = 10
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = True  # by pf2s.sessions, at most once a minute
+# Sessions end after 30 minutes without activity (ASVS 3.3.2) and 12 hours
+# after login whatever happens (ASVS 3.3.1).
+PF2S_SESSION_IDLE_TIMEOUT = int(env("PF2S_SESSION_IDLE_TIMEOUT", "1800"))
+SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(12 * 3600)))
 # REMOTE_ADDR is already the client's (pf2s.clientip): allauth must not read X-Forwarded-For itself
 ALLAUTH_TRUSTED_PROXY_COUNT = 0
 LOGOUT_REDIRECT_URL = "home"

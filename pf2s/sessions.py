@@ -1,0 +1,52 @@
+"""Sessions end after a period without activity (ASVS 3.3.2), and their
+activity is written at most once a minute, not on every request.
+
+Replaces allauth's UserSessionsMiddleware: the same record of a member's
+sessions (the "Sessions" page, ending them all at once), but written once a
+minute, which also keeps the quick start's SQLite free of a write per
+request. A session idle for longer than `PF2S_SESSION_IDLE_TIMEOUT` is ended
+and the visitor continues as anonymous: a partner page then sends them to
+log in again with a message saying why."""
+
+from __future__ import annotations
+
+import time
+
+from allauth.usersessions.internal import usersessionkit
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest
+
+SEEN_KEY = "pf2s_seen"
+#: seconds between two writes of a session's activity
+WRITE_EVERY = 60
+
+
+def session_activity_start(sender, request, user, **kwargs) -> None:
+    """A login starts the idle clock afresh (connected to user_logged_in)."""
+    if getattr(request, "session", None) is not None:
+        request.session[SEEN_KEY] = int(time.time())
+
+
+class SessionActivityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        # a token's request has no session to end (HTTP_AUTHORIZATION: bti.authentication)
+        if session is not None and user is not None and user.is_authenticated and \
+                "HTTP_AUTHORIZATION" not in request.META:
+            now = int(time.time())
+            last = session.get(SEEN_KEY)
+            idle = settings.PF2S_SESSION_IDLE_TIMEOUT
+            if last is not None and now - last > idle:
+                logout(request)
+                messages.info(request, f"Votre session a pris fin après {idle // 60} minutes sans activité : "
+                                       "reconnectez-vous pour continuer.")
+            elif last is None or now - last >= WRITE_EVERY:
+                session[SEEN_KEY] = now
+                usersessionkit.track_activity(request, user=user, session=session)
+        return self.get_response(request)
