@@ -120,6 +120,14 @@ DATABASES = {
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The quick start under a few concurrent users: readers never wait for the
+    # writer (WAL), writers queue for up to 20 s instead of failing with
+    # "database is locked", and take the lock at BEGIN (no upgrade deadlock).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20, "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
