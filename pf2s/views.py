@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.sitemaps.views import sitemap as django_sitemap
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -93,5 +94,25 @@ def page_not_found(request: HttpRequest, exception=None):
 
 
 def server_error(request: HttpRequest):
-    return (_api_error(request, 500, "Erreur du serveur.", "Server error.", "server_error")
-            or render(request, "500.html", status=500))
+    """500, or 503 with Retry-After when the database is out of reach. The
+    page says the team was told only when error reports go somewhere
+    (ADMINS: mail, see settings.LOGGING)."""
+    import sys
+
+    from django.db import DatabaseError, InterfaceError, OperationalError
+    from django.template.loader import render_to_string
+
+    exc = sys.exc_info()[1]
+    unavailable = isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DatabaseError) and "connection" in str(exc).lower())
+    status = 503 if unavailable else 500
+    french = "Base de données momentanément indisponible." if unavailable else "Erreur du serveur."
+    english = "Database temporarily unavailable." if unavailable else "Server error."
+    response = _api_error(request, status, french, english, "unavailable" if unavailable else "server_error")
+    if response is None:
+        # standalone templates: no context processor, no session, no query
+        html = render_to_string("503.html" if unavailable else "500.html", {"reported": bool(settings.ADMINS)})
+        response = HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+    if unavailable:
+        response["Retry-After"] = "60"
+    return response

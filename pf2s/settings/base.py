@@ -5,6 +5,7 @@ defaults."""
 from __future__ import annotations
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -120,6 +121,9 @@ DATABASES = {
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # a database out of reach answers 503 within seconds instead of hanging every worker
+    DATABASES["default"]["OPTIONS"] = {"connect_timeout": int(env("DATABASE_CONNECT_TIMEOUT", "5"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The quick start under a few concurrent users: readers never wait for the
     # writer (WAL), writers queue for up to 20 s instead of failing with
@@ -268,10 +272,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Error reports: server errors (500, 503) are mailed to ADMINS when set
+# ("Nom <adresse>, ..."), one mail per kind of error per 10 minutes; the
+# error page says the team was told only then.
+ADMINS = [parseaddr(item) for item in env_list("DJANGO_ADMINS")]
+SERVER_EMAIL = env("SERVER_EMAIL", "pf2s-erreurs@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "once_per_interval": {"()": "pf2s.logfilters.OncePerInterval", "seconds": 600},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "once_per_interval"]},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},
+        "celery": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
