@@ -16,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from pf2s import ratelimit
+
 from .choices import CampaignStatus, DeliveryStatus, SubscriberStatus
 from .models import Campaign, Delivery, Subscriber
 
@@ -34,6 +36,10 @@ def _absolute(path: str) -> str:
     return settings.PF2S_SITE_URL.rstrip("/") + path
 
 
+#: seconds during which an address receives at most one subscription mail
+MAIL_WINDOW = 900
+
+
 def subscription_request(*, email: str) -> None:
     """Whatever the address's state, the reader gets the same answer; only
     its owner learns more, by mail."""
@@ -49,6 +55,8 @@ def subscription_request(*, email: str) -> None:
             subscriber.status = SubscriberStatus.PENDING
             subscriber.consent_text = CONSENT_TEXT
             subscriber.save(update_fields=["status", "consent_text"])
+    if not ratelimit.first_in_window("newsletter-mail", subscriber.email, window=MAIL_WINDOW):
+        return  # one mail per address per window, whoever asks: the answer on the page stays the same
     if subscriber.status == SubscriberStatus.PENDING:
         key = signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=CONFIRM_SALT)
         context = {"confirm_url": _absolute(reverse("newsletter-confirm", args=[key])), "days": 3}

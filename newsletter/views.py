@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
+from pf2s import ratelimit
 from pf2s.access import Audience, audience
 from pf2s.clientip import client_ip
 
@@ -25,7 +26,10 @@ SAME_ANSWER = ("Merci. Si cette adresse peut recevoir la lettre, un message vien
 @audience(Audience.PUBLIC)
 def newsletter_index(request: HttpRequest):
     error = ""
-    if request.method == "POST":
+    status = 200
+    if request.method == "POST" and not ratelimit.allow("newsletter", client_ip(request), limit=5, window=600):
+        error, status = "Trop de demandes depuis votre connexion : réessayez dans dix minutes.", 429
+    elif request.method == "POST":
         if request.POST.get("consent") != "on":
             error = "Cochez la case de consentement pour vous inscrire."
         else:
@@ -37,7 +41,7 @@ def newsletter_index(request: HttpRequest):
                 messages.success(request, SAME_ANSWER)
                 return redirect("newsletter-index")
     return render(request, "newsletter/index.html", {"consent_text": services.CONSENT_TEXT, "error": error},
-                  status=400 if error else 200)
+                  status=status if status != 200 else 400 if error else 200)
 
 
 @audience(Audience.PUBLIC)

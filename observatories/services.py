@@ -84,9 +84,12 @@ def event_register(*, event_id: int, name: str, email: str, organisation: str = 
         raise RegistrationError("Adresse électronique invalide.") from exc
     if event.registrations.count() >= event.capacity:
         raise RegistrationError("L'événement est complet.")
+    existing = event.registrations.filter(email=email).first()
+    if existing is not None:
+        return existing  # the same answer as a new registration: who is registered stays private
     try:
         with transaction.atomic():
             return EventRegistration.objects.create(event=event, name=name, email=email,
                                                     organisation=organisation[:200])
-    except IntegrityError as exc:
-        raise RegistrationError("Cette adresse est déjà inscrite.") from exc
+    except IntegrityError:  # registered by a concurrent request meanwhile
+        return event.registrations.get(email=email)

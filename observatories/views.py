@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 
+from pf2s import ratelimit
 from pf2s.access import Audience, audience
+from pf2s.clientip import client_ip
 from publications.uploads import safe_file_response
 
 from . import selectors, services
@@ -64,6 +66,10 @@ def event_detail(request: HttpRequest, slug: str):
     """An event's programme and its registration form."""
     event = get_object_or_404(Event, slug=slug)
     if request.method == "POST":
+        if not ratelimit.allow("event-registration", client_ip(request), limit=5, window=3600):
+            messages.error(request, "Trop d'inscriptions depuis votre connexion : réessayez dans une heure ou "
+                                    "écrivez aux organisateurs.")
+            return redirect("event-detail", slug=event.slug)
         try:
             services.event_register(event_id=event.pk, name=request.POST.get("name", ""),
                                     email=request.POST.get("email", ""),

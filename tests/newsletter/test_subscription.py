@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.services import subscribers_purge_unconfirmed
+from tests.conftest import form_limits_clear
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_an_expired_or_forged_link_confirms_nothing(client):
 def test_the_answer_is_the_same_whether_the_address_is_known(client):
     first = subscribe(client, "ana@example.org").content.decode()
     Subscriber.objects.filter(email="ana@example.org").update(status="confirmed")
+    form_limits_clear()  # a quarter of an hour later (one mail per address per window)
     again = subscribe(client, "ana@example.org").content.decode()
     unknown = subscribe(client, "zoe@example.org").content.decode()
 
@@ -124,3 +126,16 @@ def test_a_recorded_bounce_counts_and_stops_the_address(client, personas):
     client.force_login(personas.editor)
     page = client.get("/lettre/gestion/").content.decode()
     assert "1 rejet (bounces) enregistré" in page
+
+
+def test_ten_requests_mail_a_victim_once_and_the_sender_is_slowed_down(client):
+    answers = [client.post("/lettre/", {"email": "victim@example.org", "consent": "on"},
+                           REMOTE_ADDR=f"198.51.100.{n}", follow=True) for n in range(10)]
+    assert len([m for m in mail.outbox if "victim@example.org" in m.to]) == 1
+    assert all("un message vient de lui être envoyé" in a.content.decode() for a in answers)  # the same answer
+    # one client sending many requests is stopped after five, whatever the address
+    codes = [client.post("/lettre/", {"email": f"x{n}@example.org", "consent": "on"},
+                         REMOTE_ADDR="203.0.113.50").status_code for n in range(6)]
+    assert codes == [302] * 5 + [429]
+    assert "Trop de demandes" in client.post("/lettre/", {"email": "y@example.org", "consent": "on"},
+                                             REMOTE_ADDR="203.0.113.50").content.decode()

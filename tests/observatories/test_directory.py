@@ -64,7 +64,8 @@ def test_registration_to_the_annual_day(client, community):
     assert "Inscription enregistrée" in unescape(page.content.decode())
     again = client.post(f"/observatoires/evenements/{event.slug}/", {"name": "Ana", "email": "ANA@example.org"},
                         follow=True)
-    assert "déjà inscrite" in unescape(again.content.decode())
+    # the same answer as for a new address: who is registered is nobody else's business
+    assert "Inscription enregistrée" in unescape(again.content.decode()) and event.registrations.count() == 1
     client.post(f"/observatoires/evenements/{event.slug}/", {"name": "Bo", "email": "bo@example.org"})
     full = client.post(f"/observatoires/evenements/{event.slug}/", {"name": "Cy", "email": "cy@example.org"},
                        follow=True)
@@ -81,3 +82,16 @@ def test_the_community_pages_are_in_the_sitemap(client, community):
     assert "/observatoires/club/" in sitemap and "/observatoires/groupes/minima-sociaux/" in sitemap
     assert "/observatoires/evenements/journee-2027/" in sitemap
     assert Observatory.objects.first().get_absolute_url() in sitemap
+
+
+def test_one_client_cannot_fill_an_event(client, community):
+    event = Event.objects.get(slug="journee-2027")
+    answers = [client.post(f"/observatoires/evenements/{event.slug}/",
+                           {"name": f"Robot {n}", "email": f"robot{n}@example.org"}, follow=True)
+               for n in range(8)]
+    assert event.registrations.count() == 5
+    assert "Trop d'inscriptions depuis votre connexion" in unescape(answers[-1].content.decode())
+    # another visitor still registers
+    other = client.post(f"/observatoires/evenements/{event.slug}/", {"name": "Ana", "email": "ana@example.org"},
+                        REMOTE_ADDR="198.51.100.4", follow=True)
+    assert "Inscription enregistrée" in unescape(other.content.decode()) and event.registrations.count() == 6
