@@ -46,7 +46,8 @@ class GeometryLayerAdmin(admin.ModelAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["name", "state", "step", "percent", "created_at", "started_at", "finished_at", "duration_seconds"]
+    list_display = ["name", "state", "step", "percent", "created_at", "started_at", "heartbeat_at", "finished_at",
+                    "duration_seconds"]
     list_filter = ["name", "state"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
 

@@ -122,13 +122,18 @@ class GeometryLayer(models.Model):
 
 class JobRun(models.Model):
     """One run of a background job: state, progress and timing, shown in the
-    admin. Tasks receive its id and update it."""
+    admin. Tasks receive its id and update it. The process running it
+    (host and pid) and its last sign of life (`heartbeat_at`, on each
+    progress) let the sweeper tell a run whose worker died from a live one."""
 
     name = models.CharField(max_length=100)
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.QUEUED)
     step = models.CharField(max_length=200, blank=True)
     percent = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=200, blank=True)
+    worker = models.CharField("worker Celery", max_length=200, blank=True)
+    worker_host = models.CharField("machine", max_length=200, blank=True)
+    worker_pid = models.PositiveIntegerField("processus", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -6,14 +6,15 @@ publish an immutable snapshot that becomes current atomically.
 Order (selector → compute → save): observations and geography are read once;
 pure functions aggregate, suppress, audit and compute rates; Parquet files
 are written under a new snapshot directory; only then, in one transaction,
-the snapshot becomes current. A run killed midway leaves the current
-snapshot untouched; the next run marks the orphan as failed."""
+the snapshot becomes current. A run that fails removes its files and marks
+its snapshot failed; a run killed midway leaves the current snapshot
+untouched, and the sweeper (services.jobs_abandon_dead, at the worker's
+restart and every few minutes) does the same for it."""
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 import uuid
 from collections import defaultdict
@@ -204,15 +205,6 @@ def provenance() -> dict:
     ]}
 
 
-def snapshots_abandon_stale() -> int:
-    """Mark runs left 'building' by a killed worker as failed, drop their files."""
-    stale = Snapshot.objects.filter(status=SnapshotStatus.BUILDING)
-    for snapshot in stale:
-        if snapshot.directory:
-            shutil.rmtree(snapshot.directory, ignore_errors=True)
-    return stale.update(status=SnapshotStatus.FAILED)
-
-
 def indicators_sharing(indicators: list[Indicator], codes: list[str]) -> list[Indicator]:
     """The given indicators and every indicator sharing a variable with them,
     transitively: a variable's secrecy mask must be the same for all its
@@ -278,6 +270,27 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
     With `indicator_codes`, only those (and the indicators sharing their
     variables) are recomputed; the others are carried over from the current
     snapshot into the new one."""
+    services.snapshots_abandon_stale()
+    snapshot = Snapshot.objects.create(job_id=job_id)
+    try:
+        # unique: ids can be reused after a rollback, files are never overwritten
+        directory = snapshots_root() / f"{snapshot.pk}-{uuid.uuid4().hex[:12]}"
+        snapshot.directory = str(directory)
+        snapshot.save(update_fields=["directory"])
+        directory.mkdir(parents=True)
+        return _snapshot_build(snapshot, directory, job_id=job_id, indicator_codes=indicator_codes)
+    except BaseException:
+        # a failed run cleans up after itself: no partial files, no snapshot left 'building'
+        services.snapshot_abandon(snapshot_id=snapshot.pk)
+        raise
+
+
+class SnapshotAbandoned(RuntimeError):
+    """The run was given up (its snapshot marked failed) while it ran."""
+
+
+def _snapshot_build(snapshot: Snapshot, directory: Path, *, job_id: int | None,
+                    indicator_codes: list[str] | None) -> Snapshot:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -288,14 +301,6 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         clock = now
         if job_id:
             services.job_progress(job_id=job_id, step=name, percent=percent)
-
-    snapshots_abandon_stale()
-    snapshot = Snapshot.objects.create(job_id=job_id)
-    # unique: ids can be reused after a rollback, files are never overwritten
-    directory = snapshots_root() / f"{snapshot.pk}-{uuid.uuid4().hex[:12]}"
-    directory.mkdir(parents=True)
-    snapshot.directory = str(directory)
-    snapshot.save(update_fields=["directory"])
 
     geo = geography_read()
     everything = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
@@ -387,6 +392,9 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
     audit["own_territories"] = len(live)
     lap("territoires personnalisés", 95)
     with transaction.atomic():
+        # the sweeper may have given this run up for dead (silent too long): then it publishes nothing
+        if not Snapshot.objects.select_for_update().filter(pk=snapshot.pk, status=SnapshotStatus.BUILDING).exists():
+            raise SnapshotAbandoned(f"instantané {snapshot.pk} abandonné pendant le calcul")
         Snapshot.objects.filter(is_current=True).update(is_current=False)
         snapshot.status = SnapshotStatus.PUBLISHED
         snapshot.is_current = True

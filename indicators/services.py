@@ -5,18 +5,24 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import shutil
+import socket
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import MAPPED_LEVELS, JobState, TerritoryLevel
+from .choices import MAPPED_LEVELS, JobState, SnapshotStatus, TerritoryLevel
 from .compute import geometry as geo
 from .geography_source import GeographySource
-from .models import GeometryLayer, JobRun, Territory
+from .models import GeometryLayer, JobRun, Snapshot, Territory
 from .search import fold
 
 FRANCE_CODE = "FR"
@@ -220,16 +226,78 @@ def _write_layers(report: GeographyLoadReport, tolerance_m: float) -> None:
         report.layers_written.append(level)
 
 
-def job_start(*, job_id: int, worker: str = "") -> JobRun:
-    """Mark a job as running (tasks call this first)."""
-    JobRun.objects.filter(pk=job_id).update(
-        state=JobState.RUNNING, started_at=timezone.now(), worker=worker, step="démarrage"
-    )
-    return JobRun.objects.get(pk=job_id)
+#: A running job silent for longer than this (no progress, which is its
+#: heartbeat) is taken for dead wherever its worker runs: well above the
+#: longest stretch between two progress steps (the secrecy stage of a
+#: publication: 104 s for the full catalogue on 2 busy cores; the open-data
+#: dump reports each indicator). On the worker's own machine a dead process
+#: is seen at once.
+JOB_SILENCE_LIMIT = timedelta(minutes=15)
+JOB_LOST = "Le processus de calcul s'est arrêté (redémarrage ou panne) ; relancez la publication."
+JOB_NEVER_STARTED = "La tâche n'a jamais démarré (file d'attente perdue) ; relancez la publication."
+
+
+def _queue_limit() -> timedelta:
+    """A job still queued after this never runs: the broker gives the
+    messages of a dead worker back within its visibility timeout, so after
+    twice that the message is lost."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", None) or {}
+    return timedelta(seconds=2 * options.get("visibility_timeout", 3600))
+
+
+def _process_running(pid: int) -> bool:
+    """Whether a process of this machine is alive (a zombie is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def job_alive(job: JobRun, *, now=None) -> bool:
+    """Whether a running job's process may still finish it: it gave a sign
+    of life lately and, if it runs on this machine, its process exists."""
+    now = now or timezone.now()
+    last = job.heartbeat_at or job.started_at or job.created_at
+    if last < now - JOB_SILENCE_LIMIT:
+        return False
+    if job.worker_pid and job.worker_host == socket.gethostname():
+        return _process_running(job.worker_pid)
+    return True
+
+
+def job_claim(*, job_id: int, worker: str = "", take_over_dead: bool = False) -> JobRun | None:
+    """Start a queued job in this process (tasks call this first), recording
+    the worker, host and pid. None when the job is not to be run: running
+    elsewhere, finished, deleted, or failed (a message redelivered after the
+    sweeper gave the run up must not run it behind the user's back). An
+    idempotent task may `take_over_dead`: rerun a job whose process died."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = JobRun.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            return None
+        dead = take_over_dead and job.state == JobState.RUNNING and not job_alive(job, now=now)
+        if job.state != JobState.QUEUED and not dead:
+            return None
+        job.state, job.started_at, job.heartbeat_at = JobState.RUNNING, now, now
+        job.worker, job.worker_host, job.worker_pid = worker[:200], socket.gethostname()[:200], os.getpid()
+        job.step, job.percent, job.error = "démarrage", 0, ""
+        job.save(update_fields=["state", "started_at", "heartbeat_at", "worker", "worker_host", "worker_pid",
+                                "step", "percent", "error"])
+    return job
 
 
 def job_progress(*, job_id: int, step: str, percent: int) -> None:
-    JobRun.objects.filter(pk=job_id).update(step=step, percent=max(0, min(100, percent)))
+    """Record a step of a running job; also its heartbeat."""
+    JobRun.objects.filter(pk=job_id).update(step=step, percent=max(0, min(100, percent)),
+                                            heartbeat_at=timezone.now())
 
 
 def job_finish(*, job_id: int, result: dict | None = None, error: str = "") -> None:
@@ -243,6 +311,60 @@ def job_finish(*, job_id: int, result: dict | None = None, error: str = "") -> N
     )
 
 
+def jobs_abandon_dead(*, node: str = "", node_started_at=None) -> list[int]:
+    """Mark failed every job that will never finish, with the reason: a
+    running one whose process is gone (seen at once on its machine), silent
+    for JOB_SILENCE_LIMIT, or run by an earlier life of the worker `node`
+    (starting at `node_started_at`); a queued one the broker will never
+    deliver. Then abandon the snapshots of those runs and their files.
+    Returns the jobs' ids. Run by beat and at every worker start."""
+    now = timezone.now()
+    lost, never_started = [], []
+    with transaction.atomic():
+        for job in JobRun.objects.select_for_update(skip_locked=True).filter(
+                state__in=[JobState.QUEUED, JobState.RUNNING]):
+            if job.state == JobState.QUEUED:
+                if job.created_at < now - _queue_limit():
+                    never_started.append(job.pk)
+            elif not job_alive(job, now=now) or (
+                    node and job.worker == node and node_started_at and job.started_at < node_started_at):
+                lost.append(job.pk)
+        for ids, reason in ((lost, JOB_LOST), (never_started, JOB_NEVER_STARTED)):
+            JobRun.objects.filter(pk__in=ids).update(state=JobState.FAILED, finished_at=now, error=reason,
+                                                     step="échec")
+    snapshots_abandon_stale()
+    return lost + never_started
+
+
+def snapshots_abandon_stale() -> int:
+    """Mark failed the snapshots left 'building' by a run that is over
+    (failed, or given up by the sweeper) or untracked (no job), and remove
+    their files. Never one whose job is queued or running."""
+    with transaction.atomic():
+        stale = list(Snapshot.objects.select_for_update(skip_locked=True, of=("self",))
+                     .filter(status=SnapshotStatus.BUILDING)
+                     .exclude(job__state__in=[JobState.QUEUED, JobState.RUNNING]))
+        Snapshot.objects.filter(pk__in=[s.pk for s in stale]).update(status=SnapshotStatus.FAILED)
+    for snapshot in stale:
+        snapshot_files_remove(snapshot)
+    return len(stale)
+
+
+def snapshot_abandon(*, snapshot_id: int) -> None:
+    """A run that failed cleans up after itself: its snapshot, if still
+    being built (or given up meanwhile), is marked failed and its files
+    removed."""
+    Snapshot.objects.filter(pk=snapshot_id, status=SnapshotStatus.BUILDING).update(status=SnapshotStatus.FAILED)
+    failed = Snapshot.objects.filter(pk=snapshot_id, status=SnapshotStatus.FAILED).first()
+    if failed is not None:  # never the files of a snapshot published or refused
+        snapshot_files_remove(failed)
+
+
+def snapshot_files_remove(snapshot: Snapshot) -> None:
+    if snapshot.directory:
+        shutil.rmtree(snapshot.directory, ignore_errors=True)
+
+
 def geography_check_queue() -> JobRun:
     """Record a geography check job and queue it once the transaction commits."""
     from .tasks import geography_check
@@ -252,15 +374,31 @@ def geography_check_queue() -> JobRun:
     return job
 
 
+def _publish_job(indicator_codes: list[str] | None) -> JobRun:
+    return JobRun.objects.create(
+        name="snapshot_publish" if not indicator_codes else f"indicator_publish {' '.join(indicator_codes)}"[:100])
+
+
 def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRun:
     """Record a publication run (of the whole catalogue, or of some
     indicators) and queue it once the transaction commits."""
     from .tasks import snapshot_publish
 
-    job = JobRun.objects.create(
-        name="snapshot_publish" if not indicator_codes else f"indicator_publish {' '.join(indicator_codes)}"[:100])
+    job = _publish_job(indicator_codes)
     transaction.on_commit(lambda: snapshot_publish.delay(job.pk, indicator_codes))
     return job
+
+
+def snapshot_publish_here(*, indicator_codes: list[str] | None = None) -> Snapshot:
+    """Record a publication run and do it in this process (management
+    commands): the same run as a worker's, followed by the same work (the
+    open-data dump, the own territories), queued. Raises if the run fails."""
+    from .tasks import snapshot_publish
+
+    jobs_abandon_dead()  # no worker may be running to do it (the quick start)
+    job = _publish_job(indicator_codes)
+    snapshot_publish(job.pk, indicator_codes)
+    return Snapshot.objects.get(job=job)
 
 
 def own_version_check_queue(*, version_id: int) -> JobRun:

@@ -17,6 +17,7 @@ class OpenDataDump(models.Model):
 
     class Meta:
         verbose_name = "export complet des données ouvertes"
+        verbose_name_plural = "exports complets des données ouvertes"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -22,8 +22,9 @@ needs_services = pytest.mark.skipif(
 )
 
 
-def start_worker(name: str = "test", extra_env: dict | None = None) -> subprocess.Popen:
-    """A worker in its own process group (so that a kill reaches its children)."""
+def start_worker(name: str = "test", extra_env: dict | None = None, app: str = "pf2s") -> subprocess.Popen:
+    """A worker in its own process group (so that a kill reaches its children);
+    `app` the module of its Celery app (a test's variant of pf2s.celery)."""
     env = {
         **os.environ,
         **(extra_env or {}),
@@ -32,7 +33,7 @@ def start_worker(name: str = "test", extra_env: dict | None = None) -> subproces
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "pf2s", "worker", "--pool=solo",
+        [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo",
          "--concurrency=1", "--loglevel=INFO", "--without-mingle", "--without-gossip",
          "-n", f"{name}-{os.getpid()}@%h"],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -63,9 +64,10 @@ def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
 class RealWorker:
     """Context: Celery not eager in this process, a clean queue, a worker."""
 
-    def __init__(self, name: str = "test", env: dict | None = None):
+    def __init__(self, name: str = "test", env: dict | None = None, app: str = "pf2s"):
         self.name = name
         self.env = env
+        self.module = app
 
     def __enter__(self) -> RealWorker:
         from pf2s.celery import app
@@ -73,15 +75,21 @@ class RealWorker:
         self.app = app
         app.conf.task_always_eager = False
         app.control.purge()
-        self.worker = start_worker(self.name, self.env)
+        self.worker = start_worker(self.name, self.env, self.module)
         return self
 
     def kill(self) -> str:
         return stop_worker(self.worker, kill=True)
 
-    def restart(self) -> None:
-        self.worker = start_worker(self.name, self.env)
+    def restart(self, app: str | None = None) -> None:
+        self.module = app or self.module
+        self.worker = start_worker(self.name, self.env, self.module)
 
     def __exit__(self, *exc) -> None:
         self.output = stop_worker(self.worker)
         self.app.conf.task_always_eager = True
+        # a killed worker's unacknowledged messages would come back (visibility
+        # timeout) into a later test's database: forget them
+        import redis
+
+        redis.Redis.from_url(self.app.conf.broker_url).delete("unacked", "unacked_index")

@@ -152,8 +152,17 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
 # Without a broker (quick start) tasks run in the calling process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Defaults for idempotent tasks: acknowledged when done, handed out again if
+# the worker is lost. The publication overrides them (indicators.tasks).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands an unacknowledged message to another worker after this: it must
+# outlast the longest task, or a running task is started twice. The longest is
+# a newsletter campaign (50 mails a batch, 1 s apart: ~20 min for 20 000
+# addresses); a publication takes 1-2 min, the open-data dump 30 s. A killed
+# job does not wait for it: the sweeper (below, and at each worker start)
+# marks it failed and queues a missing dump within minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -174,6 +183,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "articles-publish-due": {
         "task": "publications.tasks.articles_publish_due",
         "schedule": crontab(minute="*/5"),
+    },
+    "jobs-sweep": {  # jobs of dead workers marked failed
+        "task": "indicators.tasks.jobs_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    "opendata-dump-check": {  # the current snapshot's dump rebuilt if missing, after the sweep
+        "task": "opendata.tasks.opendata_dump_check",
+        "schedule": crontab(minute="1-59/5"),
     },
 }
 # Newsletter: batches of the sending job, the pause between them (SMTP

@@ -6,7 +6,7 @@ import time
 
 from indicators.catalogue import catalogue_load, catalogue_read
 from indicators.demo_data import demo_data_load
-from indicators.publication import snapshot_publish
+from indicators.services import snapshot_publish_here
 from pf2s.demo import DemoCommand
 
 
@@ -27,7 +27,7 @@ class Command(DemoCommand):
                           f"{time.perf_counter() - started:.1f} s).")
         if options["no_publish"]:
             return
-        snapshot = snapshot_publish()
+        snapshot = snapshot_publish_here()  # then the open-data dump, like every publication
         self.stdout.write(self.style.SUCCESS(
             f"Instantané {snapshot.pk} : {snapshot.get_status_display()}, {snapshot.row_count} valeurs, "
             f"{snapshot.secret_count} secrètes, {time.perf_counter() - started:.1f} s au total."))
