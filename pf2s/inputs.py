@@ -10,6 +10,11 @@ from urllib.parse import unquote_to_bytes
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+#: largest body a public form takes (newsletter, event registration, login):
+#: files are uploaded only in the admin, the editors' and the partners' areas
+PUBLIC_BODY_MAX = 64 * 1024
+UPLOAD_AREAS = ("/admin/", "/publications/gestion/", "/bti/")
+
 #: longest query string and single parameter value accepted (a table à la
 #: carte of every commune of the region stays far below)
 MAX_QUERY_STRING = 16_384
@@ -19,9 +24,9 @@ MAX_VALUE = 8_192
 class BadInput(ValueError):
     """A request refused before any view, with the reason in French and English."""
 
-    def __init__(self, french: str, english: str):
+    def __init__(self, french: str, english: str, status: int = 400):
         super().__init__(french)
-        self.french, self.english = french, english
+        self.french, self.english, self.status = french, english, status
 
 
 def request_check(request: HttpRequest) -> None:
@@ -42,6 +47,14 @@ def request_check(request: HttpRequest) -> None:
                            f"Parameter '{key[:40]}' too long (over {MAX_VALUE} characters).")
     if "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
         raise BadInput("Caractère nul interdit dans l'en-tête Authorization.", "NUL character in Authorization.")
+    if request.method in {"POST", "PUT", "PATCH"} and not request.path_info.startswith(UPLOAD_AREAS):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > PUBLIC_BODY_MAX or (request.content_type == "multipart/form-data" and not length):
+            raise BadInput(f"Envoi trop volumineux : {PUBLIC_BODY_MAX // 1024} Ko au plus sur ce formulaire.",
+                           f"Request body too large: {PUBLIC_BODY_MAX // 1024} KiB at most here.", 413)
     if request.method == "POST" and request.content_type in {"application/x-www-form-urlencoded",
                                                              "multipart/form-data"}:
         for key, values in request.POST.lists():
@@ -49,14 +62,15 @@ def request_check(request: HttpRequest) -> None:
                 raise BadInput("Caractère nul interdit dans le formulaire.", "NUL character in the form.")
 
 
-def bad_request(request: HttpRequest, french: str, english: str = "") -> HttpResponse:
-    """The 400 answer: JSON with the reason on the API, a French page elsewhere."""
+def bad_request(request: HttpRequest, french: str, english: str = "", status: int = 400) -> HttpResponse:
+    """The 400 (or 413) answer: JSON with the reason on the API, a French page elsewhere."""
     if request.path_info.startswith("/api/"):
         from pf2s.api import bilingual
 
-        return JsonResponse({"detail": bilingual(french, english or french), "code": "bad_request"}, status=400)
+        return JsonResponse({"detail": bilingual(french, english or french),
+                             "code": "bad_request" if status == 400 else "too_large"}, status=status)
     html = render_to_string("400.html", {"reason": french})
-    return HttpResponse(html, status=400, content_type="text/html; charset=utf-8")
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
 
 class InputCheckMiddleware:
@@ -70,5 +84,5 @@ class InputCheckMiddleware:
         try:
             request_check(request)
         except BadInput as exc:
-            return bad_request(request, exc.french, exc.english)
+            return bad_request(request, exc.french, exc.english, exc.status)
         return self.get_response(request)

@@ -11,6 +11,13 @@ SIGNATURES = {
     "image/jpeg": [b"\xff\xd8\xff"],
     "image/webp": [b"RIFF"],  # and "WEBP" at offset 8
 }
+#: the file names each proven type may have: a PNG is never stored as .svg or .html
+EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "image/png": {".png"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/webp": {".webp"},
+}
 PDF_MAX = 30 * 1024 * 1024
 IMAGE_MAX = 5 * 1024 * 1024
 
@@ -33,18 +40,31 @@ def _head(upload) -> bytes:
     return head
 
 
+def _extension_matches(upload, kind: str) -> None:
+    from pathlib import PurePath
+
+    suffix = PurePath(getattr(upload, "name", "") or "").suffix.lower()
+    if suffix not in EXTENSIONS[kind]:
+        expected = " ou ".join(sorted(EXTENSIONS[kind]))
+        raise ValidationError(f"Le nom du fichier doit finir par {expected} : son contenu est de ce type "
+                              f"(extension « {suffix or 'aucune'} » refusée).")
+
+
 def validate_pdf(upload) -> None:
     if upload.size > PDF_MAX:
         raise ValidationError(f"Fichier trop lourd : {PDF_MAX // 1024 // 1024} Mo au plus.")
     if sniff(_head(upload)) != "application/pdf":
         raise ValidationError("Ce fichier n'est pas un PDF (signature absente).")
+    _extension_matches(upload, "application/pdf")
 
 
 def validate_image(upload) -> None:
     if upload.size > IMAGE_MAX:
         raise ValidationError(f"Image trop lourde : {IMAGE_MAX // 1024 // 1024} Mo au plus.")
-    if sniff(_head(upload)) not in ("image/png", "image/jpeg", "image/webp"):
+    kind = sniff(_head(upload))
+    if kind not in ("image/png", "image/jpeg", "image/webp"):
         raise ValidationError("Ce fichier n'est pas une image PNG, JPEG ou WebP (signature absente).")
+    _extension_matches(upload, kind)
 
 
 def safe_file_response(field, filename: str, *, inline: bool):

@@ -66,6 +66,16 @@ def test_uploads_are_checked_by_signature_and_size():
         issue.full_clean()
     issue.cover = SimpleUploadedFile("cover.png", PNG)
     issue.full_clean()
+    for name in ("cover.svg", "cover.html", "cover.jpg", "cover"):  # a PNG under another name is refused
+        issue.cover = SimpleUploadedFile(name, PNG)
+        with pytest.raises(ValidationError, match="doit finir par .png"):
+            issue.full_clean()
+    issue.cover = SimpleUploadedFile("Couverture.PNG", PNG)
+    issue.full_clean()
+    issue.pdf = SimpleUploadedFile("revue.pdf.html", PDF)
+    with pytest.raises(ValidationError, match="doit finir par .pdf"):
+        issue.full_clean()
+    issue.pdf = SimpleUploadedFile("revue.pdf", PDF)
     big = SimpleUploadedFile("huge.png", PNG + b"\x00" * (6 * 1024 * 1024))
     issue.cover = big
     with pytest.raises(ValidationError, match="trop lourde"):
@@ -120,3 +130,14 @@ def test_filters_and_the_editors_top_ten(client, personas):
     positions = [page.index(title) for title in ranked]
     assert positions == sorted(positions) and "Article 01" not in page.split("<table", 1)[1]
     assert Article.objects.get(slug="a11").view_count == 11
+
+
+def test_public_forms_refuse_large_bodies(client):
+    """A public form takes a few fields, never a file: big multipart bodies stop at the door."""
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    for url in ("/lettre/", "/compte/login/", "/observatoires/evenements/journee-2027/"):
+        response = client.post(url, {"email": "a@example.org", "file": Upload("x.bin", b"x" * (100 * 1024))})
+        assert response.status_code == 413, url
+        assert "Envoi trop volumineux" in response.content.decode()
+    assert client.post("/lettre/", {"email": "a@example.org", "consent": "on"}).status_code in {200, 302}
