@@ -52,6 +52,29 @@ class Membership(models.Model):
         return self.trained_on is not None
 
 
+class Invitation(models.Model):
+    """An organisation admin's invitation of an address. The admin sees the
+    same pending row whether the address was new (an account was created, its
+    owner chooses a password) or already had an account elsewhere (its owner
+    was told, the platform's team attaches it): nothing about addresses
+    outside the organisation is revealed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=MemberRole.choices, default=MemberRole.ANALYST)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation"
+        constraints = [models.UniqueConstraint(fields=["organisation", "email"], name="invitation_once_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
 class TrainingSession(models.Model):
     """A half-day training to the BTI. A member may query the BTI once their
     attendance at one session is recorded."""

@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from django.db import models
 
-from .models import Membership
+from .models import Invitation, Membership
+
+
+def organisation_members(*, organisation) -> tuple[list[Membership], list[Invitation]]:
+    """The organisation's members, and its pending invitations: an invited
+    person who has not logged in yet shows as an invitation, the same way
+    whether an account was created for them or existed already."""
+    invitations = {i.email: i for i in organisation.invitations.filter(accepted_at__isnull=True)}
+    members = []
+    for membership in organisation.members.select_related("user").order_by("user__last_name", "user__email"):
+        email = (membership.user.email or "").lower()
+        if email in invitations and membership.user.last_login is None:
+            continue
+        invitations.pop(email, None)  # logged in since: a member, no longer an invitation
+        members.append(membership)
+    return members, sorted(invitations.values(), key=lambda i: i.created_at, reverse=True)
 
 
 def membership_for_user(*, user) -> Membership | None:

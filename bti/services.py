@@ -20,6 +20,7 @@ from .choices import MemberRole
 from .models import (
     ActivityEvent,
     ApiToken,
+    Invitation,
     Membership,
     Organisation,
     OwnTerritory,
@@ -367,10 +368,15 @@ def saved_query_delete(*, user, query_id: int) -> None:
 
 @transaction.atomic
 def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
-                  role: str = MemberRole.ANALYST, request=None) -> Membership:
-    """An organisation admin adds a member to their organisation: the account
-    is created without a password and the person receives the link to choose
-    one."""
+                  role: str = MemberRole.ANALYST, request=None) -> Invitation:
+    """An organisation admin invites an address into their organisation.
+
+    A new address gets an account without a password and the link to choose
+    one; an address that already has an account (elsewhere, or none) is not
+    attached: its owner is told by mail and the platform's team attaches it.
+    Either way the admin gets the same answer and sees the same pending
+    invitation, so inviting reveals nothing about addresses outside their
+    organisation."""
     from django.core.validators import validate_email
 
     from .selectors import membership_for_user
@@ -385,9 +391,17 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
         raise ValueError("Adresse électronique invalide.") from exc
     if role not in MemberRole.values:
         raise ValueError("Rôle inconnu.")
+    organisation = inviter.organisation
+    if organisation.members.filter(user__email__iexact=email, user__last_login__isnull=False).exists():
+        raise ValueError("Cette personne est déjà membre de votre organisation.")  # inside: no secret
+    invitation, created = Invitation.objects.get_or_create(
+        organisation=organisation, email=email, defaults={"role": role, "invited_by": by})
+    if not created:
+        return invitation  # pending already: the same answer, no second account, no mail storm
     User = get_user_model()
     if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
-        raise ValueError("Un compte existe déjà pour cette adresse : l'équipe de la plateforme peut le rattacher.")
+        _mail(email, "bti/mail/invitation_existing", {"organisation": organisation})
+        return invitation
     user = User.objects.create_user(username=email[:150], email=email, first_name=first_name[:150],
                                     last_name=last_name[:150])
     user.set_unusable_password()
@@ -395,14 +409,31 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
     # the account has no password until its owner follows the link mailed to
     # this address: using it proves the address, vouched for by the admin
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-    membership = Membership.objects.create(user=user, organisation=inviter.organisation, role=role)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
     if request is not None:
         from allauth.account.forms import ResetPasswordForm
 
         form = ResetPasswordForm(data={"email": email})
         if form.is_valid():
             form.save(request)
-    return membership
+    return invitation
+
+
+def invitations_accept(*, user) -> int:
+    """A first login closes the invitations of the member's organisation."""
+    membership = getattr(user, "membership", None)
+    if membership is None or not user.email:
+        return 0
+    return Invitation.objects.filter(organisation_id=membership.organisation_id, email__iexact=user.email,
+                                     accepted_at__isnull=True).update(accepted_at=timezone.now())
+
+
+def _mail(to: str, template: str, context: dict) -> None:
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    send_mail(render_to_string(f"{template}_subject.txt", context).strip(),
+              render_to_string(f"{template}.txt", context), None, [to])
 
 
 @transaction.atomic

@@ -268,9 +268,12 @@ def organisation_members(request: HttpRequest):
                                                  first_name=request.POST.get("first_name", ""),
                                                  last_name=request.POST.get("last_name", ""),
                                                  role=request.POST.get("role", "analyst"), request=request)
-                messages.success(request, f"{invited.user.email} a reçu le lien pour choisir son mot de passe.")
+                messages.success(request, f"Invitation envoyée à {invited.email}. Elle reste en attente jusqu'à "
+                                          "la première connexion de la personne.")
         except (ValueError, services.Membership.DoesNotExist) as exc:
             messages.error(request, str(exc) if isinstance(exc, ValueError) else "Membre inconnu.")
         return redirect("bti-members")
-    members = membership.organisation.members.select_related("user").order_by("user__last_name", "user__email")
-    return render(request, "bti/members.html", {"organisation": membership.organisation, "members": members})
+    organisation = membership.organisation
+    members, pending = selectors.organisation_members(organisation=organisation)
+    return render(request, "bti/members.html", {"organisation": organisation, "members": members,
+                                                "pending": pending})

@@ -40,6 +40,9 @@ class AccountAdapter(DefaultAccountAdapter):
         from bti.services import activity_record
 
         activity_record(user=user, kind=ActivityKind.LOGIN, channel="page")
+        from bti.services import invitations_accept
+
+        invitations_accept(user=user)
         return super().post_login(request, user, **kwargs)
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from bti.models import Membership
+from bti.models import Invitation, Membership
 from tests.conftest import mfa_login
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_an_invited_member_chooses_a_password_and_logs_in(client, published, per
     client.force_login(personas.partner_a_admin)
     response = client.post("/bti/organisation/membres/", {"email": "Nouvelle@Example.org", "first_name": "Noé",
                                                            "last_name": "Vel", "role": "analyst"}, follow=True)
-    assert "a reçu le lien" in response.content.decode()
+    assert "Invitation envoyée à nouvelle@example.org" in response.content.decode()
     membership = Membership.objects.get(user__email="nouvelle@example.org")
     assert membership.organisation == personas.org_a and membership.trained_on is None
     assert not membership.user.has_usable_password()
@@ -39,6 +39,7 @@ def test_an_invited_member_chooses_a_password_and_logs_in(client, published, per
     response = client.post("/compte/login/", {"login": "nouvelle@example.org", "password": "Un-mot-de-passe-solide-2026"})
     assert response.status_code == 302 and "confirm-email" not in response["Location"]
     assert client.get("/bti/")["Location"] == "/compte/2fa/totp/activate/"  # then TOTP enrolment
+    assert Invitation.objects.get(email="nouvelle@example.org").accepted_at is not None
 
 
 def test_the_admin_deactivates_a_member_whose_sessions_end(client, published, personas):
@@ -64,7 +65,36 @@ def test_nobody_else_manages_members(client, published, personas):
     client.post("/bti/organisation/membres/", {"deactivate": personas.partner_b.membership.pk})
     personas.partner_b.membership.refresh_from_db()
     assert personas.partner_b.membership.is_active
-    taken = client.post("/bti/organisation/membres/", {"email": personas.partner_b.email}, follow=True)
-    assert "existe déjà" in taken.content.decode()
     bad = client.post("/bti/organisation/membres/", {"email": "pas-une-adresse"}, follow=True)
     assert "invalide" in bad.content.decode()
+
+
+def test_inviting_reveals_nothing_about_addresses_outside_the_organisation(client, published, personas):
+    """An address with an account elsewhere and a new one: the same answer, the
+    same pending row; only the address's owner learns more, by mail."""
+    client.force_login(personas.partner_a_admin)
+    pages = {}
+    for email in (personas.partner_b.email, "inconnue@example.org"):
+        response = client.post("/bti/organisation/membres/", {"email": email, "role": "analyst"}, follow=True)
+        pages[email] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    page_b, page_new = pages[personas.partner_b.email], pages["inconnue@example.org"]
+    assert "Invitation envoyée à" in page_b and "Invitation envoyée à" in page_new
+    assert "existe" not in page_b.split("Invitations en attente")[0]
+
+    def row(page, email):
+        return re.search(rf"<tr><th scope=\"row\">{re.escape(email)}</th>.*?</tr>", page).group(0).replace(email, "X")
+
+    final = client.get("/bti/organisation/membres/").content.decode()
+    assert row(final, personas.partner_b.email) == row(final, "inconnue@example.org")
+    personas.partner_b.membership.refresh_from_db()
+    assert personas.partner_b.membership.organisation == personas.org_b  # not moved
+    told = [m for m in mail.outbox if personas.partner_b.email in m.to]
+    assert len(told) == 1 and "Un compte existe déjà" in told[0].body
+    # inviting again sends nothing more and gives the same answer
+    before = len(mail.outbox)
+    again = client.post("/bti/organisation/membres/", {"email": personas.partner_b.email}, follow=True)
+    assert "Invitation envoyée à" in again.content.decode() and len(mail.outbox) == before
+    # a member of one's own organisation: saying so reveals nothing outside it
+    mfa_login(type(client)(), personas.partner_a.email)
+    own = client.post("/bti/organisation/membres/", {"email": personas.partner_a.email}, follow=True)
+    assert "déjà membre de votre organisation" in own.content.decode()
