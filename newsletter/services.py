@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pf2s import ratelimit
+from pf2s.mail import transport_connection
 
 from .choices import CampaignStatus, DeliveryStatus, SubscriberStatus
 from .models import Campaign, Delivery, Subscriber
@@ -186,7 +187,7 @@ def campaign_deliver(*, campaign_id: int) -> dict:
     Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.UNKNOWN, error="interrompu pendant la remise")
     size, pause, sent = settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_BATCH_PAUSE, 0
-    connection = get_connection()
+    connection = transport_connection()  # this job is the mail queue: straight to SMTP
     while True:
         with transaction.atomic():
             batch = list(Delivery.objects.select_for_update(skip_locked=True)

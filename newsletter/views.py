@@ -19,8 +19,9 @@ from . import selectors, services
 from .choices import CampaignStatus, DeliveryStatus
 from .models import Campaign, Subscriber
 
-SAME_ANSWER = ("Merci. Si cette adresse peut recevoir la lettre, un message vient de lui être envoyé : "
-               "suivez le lien qu'il contient (valable trois jours) pour confirmer l'inscription.")
+SAME_ANSWER = ("Merci. Si cette adresse peut recevoir la lettre, un message va lui être envoyé dans les "
+               "minutes qui viennent : suivez le lien qu'il contient (valable trois jours) pour confirmer "
+               "l'inscription.")
 
 
 @audience(Audience.PUBLIC)

@@ -28,7 +28,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 X_FRAME_OPTIONS = "DENY"
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# mails leave through a Celery task with retries (pf2s.mail): SMTP down never gives a 500
+EMAIL_BACKEND = "pf2s.mail.QueuedEmailBackend"
+PF2S_EMAIL_TRANSPORT = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
