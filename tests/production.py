@@ -68,16 +68,20 @@ def gunicorn(env: dict[str, str], workers: int = 1):
 
 
 def fetch(port: int, path: str, *, headers: dict | None = None, data: bytes | None = None,
-          follow: bool = True) -> tuple[int, dict, str]:
-    """A request as the TLS proxy forwards it."""
+          follow: bool = True, with_cookies: bool = False):
+    """A request as the TLS proxy forwards it: (status, headers, text), and
+    the Set-Cookie lines when asked."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, headers={
         "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "Host": "localhost", **(headers or {})})
     opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=60) as response:
-            return response.status, dict(response.headers), response.read().decode("utf-8", "replace")
+            answer = (response.status, dict(response.headers), response.read().decode("utf-8", "replace"),
+                      response.headers.get_all("Set-Cookie") or [])
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode("utf-8", "replace")
+        answer = (error.code, dict(error.headers), error.read().decode("utf-8", "replace"),
+                  error.headers.get_all("Set-Cookie") or [])
+    return answer if with_cookies else answer[:3]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -27,6 +27,8 @@ SESSION_COOKIE_HTTPONLY = True
 # so a sibling subdomain cannot plant or overwrite them
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+# messages in the session: no third cookie outside the __Host- pair
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 # mails leave through a Celery task with retries (pf2s.mail): SMTP down never gives a 500
 EMAIL_BACKEND = "pf2s.mail.QueuedEmailBackend"

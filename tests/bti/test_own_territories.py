@@ -280,7 +280,10 @@ def test_odd_characters_get_an_answer_not_a_500(client, published, personas):
                 "/bti/portrait/?territoire=perso:²"):
         assert client.get(url).status_code in (200, 400, 404), url
     response = client.post("/bti/territoires/", {"name": "Es\x00sai", "communes": "80021\x00, 80001", "epci": ""})
-    assert response.status_code == 302  # control characters are dropped
+    assert response.status_code == 400 and "Caractère nul interdit" in response.content.decode()
+    assert not OwnTerritory.objects.exists()  # refused whole, at the door
+    response = client.post("/bti/territoires/", {"name": "Es\x07sai", "communes": "80021, 80001", "epci": ""})
+    assert response.status_code == 302  # other control characters are dropped
     territory = OwnTerritory.objects.get()
     assert territory.name == "Essai" and sorted(territory.version.communes.values_list("code", flat=True)) == [
         "80001", "80021"]
