@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from .choices import BatchStatus
+from .choices import BatchStatus, JobState
 from .imports import observations_import, rejections_csv
 from .models import (
     Category,
@@ -107,8 +107,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 file_name=upload.name, content=upload.read(), source=form.cleaned_data["source"],
                 user=request.user, load_valid_rows=form.cleaned_data["load_valid_rows"])
             if report.status in (BatchStatus.LOADED, BatchStatus.PARTIAL):
-                snapshot_publish_queue()
-                messages.success(request, f"{report.rows_loaded} ligne(s) chargée(s) ; recalcul lancé.")
+                job = snapshot_publish_queue()
+                if job.state == JobState.FAILED:
+                    messages.warning(request, f"{report.rows_loaded} ligne(s) chargée(s), mais le recalcul n'a pas "
+                                              f"pu être lancé : {job.error}")
+                else:
+                    messages.success(request, f"{report.rows_loaded} ligne(s) chargée(s) ; recalcul lancé.")
             elif report.status == BatchStatus.DUPLICATE:
                 messages.warning(request, "Ce fichier a déjà été chargé : rien n'a changé.")
             else:
@@ -148,7 +152,7 @@ class SnapshotAdmin(admin.ModelAdmin):
     @admin.action(description="Recalculer et publier un nouvel instantané")
     def publish_new(self, request, queryset):
         job = snapshot_publish_queue()
-        messages.info(request, f"Publication lancée (tâche n° {job.pk}).")
+        job_announce(request, job, f"Publication lancée (tâche n° {job.pk}).")
 
 
 for model in (Category, Source):
@@ -173,7 +177,15 @@ class IndicatorAdmin(admin.ModelAdmin):
 @admin.action(description="Recalculer ces indicateurs et publier")
 def publish_selected(modeladmin, request, queryset):
     job = snapshot_publish_queue(indicator_codes=list(queryset.values_list("code", flat=True)))
-    messages.info(request, f"Recalcul lancé (tâche n° {job.pk}).")
+    job_announce(request, job, f"Recalcul lancé (tâche n° {job.pk}).")
+
+
+def job_announce(request, job, started: str) -> None:
+    """Tell the person whether their job is on its way or could not be queued."""
+    if job.state == JobState.FAILED:
+        messages.error(request, f"Tâche n° {job.pk} non lancée. {job.error}")
+    else:
+        messages.info(request, started)
 
 
 IndicatorAdmin.actions = [publish_selected]

@@ -365,12 +365,38 @@ def snapshot_files_remove(snapshot: Snapshot) -> None:
         shutil.rmtree(snapshot.directory, ignore_errors=True)
 
 
+#: what a job row says when the broker could not take its task
+NOT_QUEUED = ("La tâche n'a pas pu être mise en file : le service de files d'attente (Redis) ne répond pas. "
+              "Relancez-la quand il sera rétabli.")
+
+
+def job_enqueue(job: JobRun, task, *args) -> None:
+    """Queue a job's task once the transaction commits. If the broker cannot
+    take it (Redis down), the job row says so at once, instead of staying
+    `queued` forever after a long wait; the caller reads `job.state` to tell
+    the person."""
+    import logging
+
+    from kombu.exceptions import OperationalError
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, retry=False)
+        except OperationalError as exc:
+            logging.getLogger(__name__).error("Job %s not queued: %s", job.pk, exc)
+            JobRun.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
+                state=JobState.FAILED, error=NOT_QUEUED, finished_at=timezone.now())
+            job.state, job.error = JobState.FAILED, NOT_QUEUED
+
+    transaction.on_commit(send)
+
+
 def geography_check_queue() -> JobRun:
     """Record a geography check job and queue it once the transaction commits."""
     from .tasks import geography_check
 
     job = JobRun.objects.create(name="geography_check")
-    transaction.on_commit(lambda: geography_check.delay(job.pk))
+    job_enqueue(job, geography_check, job.pk)
     return job
 
 
@@ -385,7 +411,7 @@ def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRu
     from .tasks import snapshot_publish
 
     job = _publish_job(indicator_codes)
-    transaction.on_commit(lambda: snapshot_publish.delay(job.pk, indicator_codes))
+    job_enqueue(job, snapshot_publish, job.pk, indicator_codes)
     return job
 
 
@@ -409,5 +435,5 @@ def own_version_check_queue(*, version_id: int) -> JobRun:
 
     job = JobRun.objects.create(name=f"own_version_check {version_id}")
     OwnTerritoryVersion.objects.filter(pk=version_id).update(check_job=job)
-    transaction.on_commit(lambda: own_version_check.delay(job.pk, version_id))
+    job_enqueue(job, own_version_check, job.pk, version_id)
     return job

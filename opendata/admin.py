@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
+from indicators.admin import job_announce
 from indicators.models import Snapshot
 
 from .models import OpenDataDump
@@ -55,6 +56,6 @@ class OpenDataDumpAdmin(admin.ModelAdmin):
             messages.error(request, "Aucun instantané publié : rien à exporter.")
         else:
             job = opendata_dump_queue(snapshot_id=snapshot.pk, force=True)
-            messages.info(request, f"Reconstruction de l'export complet de l'instantané {snapshot.pk} lancée "
-                                   f"(tâche n° {job.pk}).")
+            job_announce(request, job, f"Reconstruction de l'export complet de l'instantané {snapshot.pk} lancée "
+                                       f"(tâche n° {job.pk}).")
         return redirect("admin:opendata_opendatadump_changelist")

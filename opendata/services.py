@@ -16,7 +16,7 @@ from django.db import transaction
 from indicators import published
 from indicators.choices import JobState
 from indicators.models import JobRun, Snapshot
-from indicators.services import job_progress
+from indicators.services import job_enqueue, job_progress
 
 from . import exports
 from .models import OpenDataDump
@@ -100,7 +100,7 @@ def opendata_dump_queue(*, snapshot_id: int, force: bool = False) -> JobRun:
     from .tasks import opendata_dump
 
     job = JobRun.objects.create(name=dump_job_name(snapshot_id))
-    transaction.on_commit(lambda: opendata_dump.delay(job.pk, snapshot_id, force))
+    job_enqueue(job, opendata_dump, job.pk, snapshot_id, force)
     return job
 
 

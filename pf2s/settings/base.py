@@ -162,7 +162,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # addresses); a publication takes 1-2 min, the open-data dump 30 s. A killed
 # job does not wait for it: the sweeper (below, and at each worker start)
 # marks it failed and queues a missing dump within minutes.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    # Redis down: queueing fails within seconds (the job row says so), not after 20 s
+    "socket_connect_timeout": 2, "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
