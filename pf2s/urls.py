@@ -3,7 +3,7 @@ from __future__ import annotations
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from opendata import apidocs
 
@@ -29,8 +29,9 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("api/schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", apidocs.api_docs, name="api-docs"),
-    path("api/docs/swagger/", public(SpectacularSwaggerView.as_view(url_name="api-schema")),
-         name="api-swagger"),
+    # the split view serves Swagger UI's start-up script as a file (?script): no inline script
+    path("api/docs/swagger/", public(SpectacularSwaggerSplitView.as_view(
+        url_name="api-schema", template_name="opendata/swagger_ui.html")), name="api-swagger"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("mentions-legales/", views.legal_notice, name="legal-notice"),

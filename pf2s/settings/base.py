@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # first: every later part reads the client's address from REMOTE_ADDR
     "pf2s.clientip.ClientIpMiddleware",
+    # then, around all that can answer: CSP and Permissions-Policy on every answer (400s, errors included)
+    "pf2s.csp.SecurityPolicyMiddleware",
     # then: NUL characters and absurd lengths answer 400 before any view or query
     "pf2s.inputs.InputCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
