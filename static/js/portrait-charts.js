@@ -39,7 +39,9 @@
                   marker: { color: colours[0], opacity: 0.35 }, showlegend: false, hoverinfo: "skip" });
     plot("chart-pyramid", traces, { barmode: "overlay", height: 480, margin: { l: 60, r: 20, t: 40, b: 50 },
       title: { text: "Population par tranche d'âge, " + p.year + " (% de la population)", font: { size: 14 } },
-      xaxis: { title: { text: "% de la population" }, tickformat: ".1f" }, legend: { orientation: "h" } });
+      xaxis: { title: { text: "% de la population" }, tickformat: ".1f" },
+      // age bands ("0-4", "5-9"…) are labels: never read as dates or numbers
+      yaxis: { type: "category", title: { text: "Âge (ans)" } }, legend: { orientation: "h" } });
   }
 
   state.themes.forEach(function (theme) {

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 
+from indicators.choices import AGE_BANDS
 from tests.conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +49,8 @@ def test_a_trained_partner_builds_a_table_and_a_portrait(page, live_server, publ
     page.click("text=Afficher le portrait")
     page.wait_for_selector("body[data-charts-ready='true']", timeout=30_000)
     assert page.locator("#chart-pyramid .bars .point").count() >= 19
+    ticks = page.locator("#chart-pyramid .ytick text").all_text_contents()
+    assert AGE_BANDS[0] in ticks and not any(t.isdigit() and len(t) == 4 for t in ticks)  # ages, not years
     with page.expect_download() as download:
         page.click("button[data-chart='chart-etat-de-sante'][data-download='svg']")
     svg = open(download.value.path(), encoding="utf-8").read()
