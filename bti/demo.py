@@ -42,6 +42,7 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[tuple[str, st
         ("editrice", "éditrice des publications", {"is_staff": True}),
         ("partenaire", "membre formé de l'ARS", {}),
         ("partenaire-non-forme", "membre de l'ARS pas encore formé", {}),
+        ("admin-ars", "administratrice de l'organisation ARS (invite et gère ses membres)", {}),
     ]
     for username, _label, flags in accounts:
         user, _ = User.objects.get_or_create(username=username)
@@ -56,10 +57,12 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[tuple[str, st
             TOTP.activate(user, DEMO_TOTP_SECRET)
     editor = User.objects.get(username="editrice")
     editor.groups.add(editors)
-    for username, trained_on in (("partenaire", dt.date(2026, 3, 17)), ("partenaire-non-forme", None)):
+    for username, trained_on, role in (("partenaire", dt.date(2026, 3, 17), MemberRole.ANALYST),
+                                       ("partenaire-non-forme", None, MemberRole.ANALYST),
+                                       ("admin-ars", dt.date(2025, 11, 4), MemberRole.ORGANISATION_ADMIN)):
         Membership.objects.update_or_create(
             user=User.objects.get(username=username),
-            defaults={"organisation": ars, "role": MemberRole.ANALYST, "trained_on": trained_on, "is_active": True},
+            defaults={"organisation": ars, "role": role, "trained_on": trained_on, "is_active": True},
         )
     return [(demo_email(username), label) for username, label, _ in accounts]
 

@@ -33,7 +33,7 @@ def test_it_creates_the_four_demo_accounts_idempotently(client):
     call_command("load_demo_accounts", stdout=out)
     call_command("load_demo_accounts", stdout=StringIO())
     assert DEMO_TOTP_SECRET in out.getvalue()
-    for username in ("admin", "editrice", "partenaire", "partenaire-non-forme"):
+    for username in ("admin", "editrice", "partenaire", "partenaire-non-forme", "admin-ars"):
         assert demo_email(username) in out.getvalue()
         response = login(client, username)
         assert response.status_code == 302 and "/2fa/" not in response["Location"], username
@@ -50,6 +50,8 @@ def test_each_demo_account_reaches_its_area(client):
     assert client.get("/publications/gestion/").status_code == 200
     login(client, "admin")
     assert client.get("/admin/").status_code == 200
+    login(client, "admin-ars")
+    assert "Invitations en attente" in client.get("/bti/organisation/membres/").content.decode()
 
 
 def test_a_wrong_password_is_refused_without_saying_which_part_is_wrong(client):
@@ -108,7 +110,7 @@ def test_forcing_is_explicit_and_the_deploy_check_then_fails_until_they_are_remo
     assert len(errors) == 1 and "admin@demo.pf2s.invalid" in errors[0].msg
     out = StringIO()
     call_command("remove_demo_accounts", stdout=out)
-    assert "4 compte(s)" in out.getvalue()
+    assert "5 compte(s)" in out.getvalue()
     assert not [m for m in run_checks(include_deployment_checks=True) if m.id == "pf2s.E001"]
 
 
