@@ -39,6 +39,10 @@ class AccessDenied(LookupError):
         self.french, self.english = french, english
 
 
+class UnknownPeriod(AccessDenied):
+    """A period the current snapshot does not publish for this indicator."""
+
+
 _CURRENT: dict[str, object] = {"at": -1.0, "snapshot": None}
 
 
@@ -112,7 +116,7 @@ def indicator_values(*, user, indicator: Indicator, level: str | None = None,
     frame = frame[frame["level"].isin([level] if level else allowed)]
     if period:
         if period not in set(frame["period"]):
-            raise AccessDenied(f"Période inconnue : {period}", f"Unknown period: {period}")
+            raise UnknownPeriod(f"Période inconnue : {period}", f"Unknown period: {period}")
         frame = frame[frame["period"] == period]
     if territory:
         frame = frame[frame["territory_code"] == territory]
@@ -149,6 +153,8 @@ def own_territory_values(*, user, indicator: Indicator, territory_ids: list[int]
             raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
         territories = [t for t in territories if t.pk in set(territory_ids)]
     snapshot = current_snapshot()
+    if snapshot is not None and period and period not in snapshot.periods.get(indicator.code, []):
+        raise UnknownPeriod(f"Période inconnue : {period}", f"Unknown period: {period}")
     if snapshot is None or not territories:
         return pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
     frames = []

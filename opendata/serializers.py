@@ -89,7 +89,7 @@ class ValueRowSerializer(serializers.Serializer):
 
     territory_code = serializers.CharField()
     territory_name = serializers.CharField()
-    level = serializers.CharField()
+    level = serializers.CharField(help_text="Niveau du territoire ; territoire_personnalise avec `own`")
     period = serializers.CharField(help_text="Année (2021) ou années cumulées (2015-2019)")
     value = serializers.FloatField(allow_null=True)
     numerator = serializers.FloatField(allow_null=True)
@@ -101,3 +101,7 @@ class ValueRowSerializer(serializers.Serializer):
         help_text="Comparaison à la France : supérieur, inférieur, non différent")
     status = serializers.ChoiceField(choices=["ok", "secret", "missing"])
     demo = serializers.BooleanField(help_text="Données de démonstration (générées)")
+    reason = serializers.CharField(
+        required=False,
+        help_text=("Avec `own` seulement : pourquoi la ligne n'a pas de valeur (secret statistique, donnée "
+                   "non disponible, indicateur non additif, vérification en cours) ; vide sinon"))

@@ -286,11 +286,15 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API PF2S — Plateforme sanitaire et sociale Hauts-de-France",
     "DESCRIPTION": (
         "API publique en lecture seule : territoires de la région Hauts-de-France "
-        "(région, départements, EPCI, communes, territoires composites) et, à venir, "
-        "indicateurs publiés."
+        "(région, départements, EPCI, communes, territoires composites), catalogue des "
+        "indicateurs et valeurs publiées. Sans authentification, les données publiques ; avec "
+        "un jeton personnel (`Authorization: Bearer pf2s_…`), celles de son titulaire. Toute "
+        "erreur répond en JSON `{\"detail\": \"motif / reason\", \"code\": \"…\"}`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the shared contract (optional Bearer token, every error and its body): pf2s.api
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "pf2s.api.schema_contract"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
