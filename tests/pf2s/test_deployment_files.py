@@ -45,3 +45,23 @@ def test_every_variable_the_production_settings_read_is_documented():
                 "PF2S_TEST_EMAIL_BACKEND", "PF2S_TEST_EMAIL_FILE_PATH"}
     missing = sorted(v for v in read - internal if v not in example)
     assert not missing, f"document these in .env.example: {missing}"
+
+
+def test_the_lock_files_pin_every_dependency_of_pyproject():
+    """`make lock` after editing pyproject.toml: a dependency missing from the
+    lock would be installed by nobody on a clean machine."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+
+    def names(requirements):
+        return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+    def pinned(lock):
+        return {m.lower().replace("_", "-") for m in re.findall(r"^([A-Za-z0-9_.\-]+)==", (ROOT / lock).read_text(),
+                                                                 flags=re.M)}
+
+    assert names(project["dependencies"] + extras["geo"] + extras["test"]) <= pinned("requirements.lock")
+    assert names(project["dependencies"] + extras["geo"]) <= pinned("requirements-deploy.lock")
+    assert not names(extras["test"]) & pinned("requirements-deploy.lock")  # no test tools in the image
