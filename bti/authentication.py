@@ -26,6 +26,7 @@ class ApiTokenMiddleware:
             if user is None:
                 return _refused("Jeton inconnu ou révoqué.", "Unknown or revoked token.")
             request.user = user
+            request.pf2s_token = True  # a token's request: no session, no idle clock (pf2s.sessions)
             request._dont_enforce_csrf_checks = True  # no cookie involved: nothing to forge
         return self.get_response(request)
 

@@ -11,12 +11,14 @@ log in again with a message saying why."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from allauth.usersessions.internal import usersessionkit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest
+from django.utils import timezone
 
 SEEN_KEY = "pf2s_seen"
 #: seconds between two writes of a session's activity
@@ -24,9 +26,12 @@ WRITE_EVERY = 60
 
 
 def session_activity_start(sender, request, user, **kwargs) -> None:
-    """A login starts the idle clock afresh (connected to user_logged_in)."""
+    """A login starts the idle clock afresh and fixes the session's end
+    (SESSION_COOKIE_AGE after login, however active: the activity writes do
+    not push it back). Connected to user_logged_in."""
     if getattr(request, "session", None) is not None:
         request.session[SEEN_KEY] = int(time.time())
+        request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
 
 
 class SessionActivityMiddleware:
@@ -36,9 +41,9 @@ class SessionActivityMiddleware:
     def __call__(self, request: HttpRequest):
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        # a token's request has no session to end (HTTP_AUTHORIZATION: bti.authentication)
+        # a token's request has no session to end (bti.authentication marks it)
         if session is not None and user is not None and user.is_authenticated and \
-                "HTTP_AUTHORIZATION" not in request.META:
+                not getattr(request, "pf2s_token", False):
             now = int(time.time())
             last = session.get(SEEN_KEY)
             idle = settings.PF2S_SESSION_IDLE_TIMEOUT

@@ -63,3 +63,23 @@ def test_a_new_login_starts_the_idle_clock_afresh(client, personas):
     age_session(client, 31 * 60)
     client.force_login(personas.partner_a)  # a login in the same browser session (e.g. reauthentication)
     assert client.get("/bti/").status_code == 200
+
+
+def test_a_session_ends_twelve_hours_after_login_however_active(client, personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    mfa_login(client, personas.partner_a.email)
+    end = client.session.get_expiry_date()
+    assert abs((end - timezone.now()) - dt.timedelta(hours=12)) < dt.timedelta(minutes=1)
+    age_session(client, 61)
+    client.get("/bti/")  # an activity write...
+    assert client.session.get_expiry_date() == end  # ...does not push the end back
+
+
+def test_an_authorization_header_does_not_stop_the_idle_clock(client, personas):
+    mfa_login(client, personas.partner_a.email)
+    age_session(client, 31 * 60)
+    response = client.get("/bti/", HTTP_AUTHORIZATION="Basic eDp5")
+    assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
