@@ -49,8 +49,8 @@ class AnonymousRateThrottle(SimpleRateThrottle):
                 cache.add(key, 0, self.duration + 1)
                 entry[1] = cache.incr(key, entry[0])
             except ValueError:  # expired between add and incr
-                cache.set(key, entry[0], self.duration + 1)
-                entry[1] = entry[0]
+                cache.set(key, entry[1] + entry[0], self.duration + 1)
+                entry[1] += entry[0]
             entry[0], entry[2] = 0, now
         self._window_end = (window + 1) * self.duration
         return entry[1] + entry[0] <= self.num_requests
