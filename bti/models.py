@@ -69,7 +69,9 @@ class Invitation(models.Model):
 
     class Meta:
         verbose_name = "invitation"
-        constraints = [models.UniqueConstraint(fields=["organisation", "email"], name="invitation_once_per_org")]
+        # one pending invitation per address and organisation; after it closes, a new one may follow
+        constraints = [models.UniqueConstraint(fields=["organisation", "email"], condition=models.Q(
+            accepted_at__isnull=True), name="invitation_pending_once_per_org")]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"

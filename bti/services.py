@@ -395,12 +395,14 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
     if organisation.members.filter(user__email__iexact=email, user__last_login__isnull=False).exists():
         raise ValueError("Cette personne est déjà membre de votre organisation.")  # inside: no secret
     invitation, created = Invitation.objects.get_or_create(
-        organisation=organisation, email=email, defaults={"role": role, "invited_by": by})
+        organisation=organisation, email=email, accepted_at__isnull=True,
+        defaults={"role": role, "invited_by": by})
     if not created:
         return invitation  # pending already: the same answer, no second account, no mail storm
     User = get_user_model()
     if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
-        _mail(email, "bti/mail/invitation_existing", {"organisation": organisation})
+        context = {"organisation": organisation}
+        transaction.on_commit(lambda: _mail(email, "bti/mail/invitation_existing", context))
         return invitation
     user = User.objects.create_user(username=email[:150], email=email, first_name=first_name[:150],
                                     last_name=last_name[:150])
@@ -428,12 +430,32 @@ def invitations_accept(*, user) -> int:
                                      accepted_at__isnull=True).update(accepted_at=timezone.now())
 
 
+@transaction.atomic
+def invitation_withdraw(*, by, invitation_id: int) -> None:
+    """An organisation admin withdraws a pending invitation (a typo in the
+    address, a change of mind). An account it created and nobody used goes
+    with it; the answer is the same whichever kind it was."""
+    from .selectors import membership_for_user
+
+    inviter = membership_for_user(user=by)
+    if inviter is None or inviter.role != MemberRole.ORGANISATION_ADMIN:
+        raise ValueError("Seul l'administrateur de l'organisation gère les invitations.")
+    invitation = Invitation.objects.get(pk=invitation_id, organisation=inviter.organisation,
+                                        accepted_at__isnull=True)
+    Membership.objects.filter(organisation=inviter.organisation, user__email__iexact=invitation.email,
+                              user__last_login__isnull=True, user__password__startswith="!").delete()
+    get_user_model().objects.filter(email__iexact=invitation.email, last_login__isnull=True,
+                                    password__startswith="!", membership__isnull=True).delete()
+    invitation.delete()
+
+
 def _mail(to: str, template: str, context: dict) -> None:
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
 
-    send_mail(render_to_string(f"{template}_subject.txt", context).strip(),
-              render_to_string(f"{template}.txt", context), None, [to])
+    EmailMessage(render_to_string(f"{template}_subject.txt", context).strip(),
+                 render_to_string(f"{template}.txt", context), to=[to],
+                 reply_to=[settings.PF2S_CONTACT_EMAIL]).send()
 
 
 @transaction.atomic
@@ -445,7 +467,12 @@ def member_set_active(*, by, membership_id: int, active: bool) -> Membership:
     inviter = membership_for_user(user=by)
     if inviter is None or inviter.role != MemberRole.ORGANISATION_ADMIN:
         raise ValueError("Seul l'administrateur de l'organisation gère ses membres.")
-    membership = Membership.objects.select_for_update().get(pk=membership_id, organisation=inviter.organisation)
+    membership = Membership.objects.select_for_update().select_related("user").get(
+        pk=membership_id, organisation=inviter.organisation)
+    if membership.user.last_login is None and Invitation.objects.filter(
+            organisation=inviter.organisation, email__iexact=membership.user.email, accepted_at__isnull=True).exists():
+        # still an invitation (see organisation_members): as unknown as any other id
+        raise Membership.DoesNotExist
     if membership.user_id == by.pk:
         raise ValueError("Vous ne pouvez pas vous désactiver vous-même.")
     if active:

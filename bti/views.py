@@ -263,6 +263,9 @@ def organisation_members(request: HttpRequest):
                 services.member_set_active(by=request.user, membership_id=whole_number(target) or 0,
                                            active="reactivate" in request.POST)
                 messages.success(request, "Membre mis à jour.")
+            elif "withdraw" in request.POST:
+                services.invitation_withdraw(by=request.user, invitation_id=whole_number(request.POST["withdraw"]) or 0)
+                messages.success(request, "Invitation retirée.")
             else:
                 invited = services.member_invite(by=request.user, email=request.POST.get("email", ""),
                                                  first_name=request.POST.get("first_name", ""),
@@ -270,7 +273,7 @@ def organisation_members(request: HttpRequest):
                                                  role=request.POST.get("role", "analyst"), request=request)
                 messages.success(request, f"Invitation envoyée à {invited.email}. Elle reste en attente jusqu'à "
                                           "la première connexion de la personne.")
-        except (ValueError, services.Membership.DoesNotExist) as exc:
+        except (ValueError, services.Membership.DoesNotExist, services.Invitation.DoesNotExist) as exc:
             messages.error(request, str(exc) if isinstance(exc, ValueError) else "Membre inconnu.")
         return redirect("bti-members")
     organisation = membership.organisation

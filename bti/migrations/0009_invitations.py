@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'invitation',
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'email'), name='invitation_once_per_org')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('accepted_at__isnull', True)), fields=('organisation', 'email'), name='invitation_pending_once_per_org')],
             },
         ),
     ]

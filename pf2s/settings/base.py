@@ -329,6 +329,8 @@ LOGGING = {
 PF2S_DEMO_ALLOWED = False
 
 PF2S_SITE_NAME = "Plateforme sanitaire et sociale Hauts-de-France"
+# Where people answer the platform's mails (invitations, questions)
+PF2S_CONTACT_EMAIL = env("PF2S_CONTACT_EMAIL", "contact@pf2s.example.org")
 # A base layer under the maps, only if configured: an XYZ URL template of the
 # platform's own tile server or of a provider it has an agreement with.
 # Empty (default): our own layers only, no request leaves the site.

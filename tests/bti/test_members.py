@@ -16,6 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def mails_after_commit(monkeypatch):
+    """Mails leave once the transaction commits; a test's transaction never
+    commits, so run them as its commit would, at once."""
+    from bti import services
+
+    monkeypatch.setattr(services.transaction, "on_commit", lambda callback, **kwargs: callback())
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     cache.clear()
     yield
@@ -82,7 +91,8 @@ def test_inviting_reveals_nothing_about_addresses_outside_the_organisation(clien
     assert "existe" not in page_b.split("Invitations en attente")[0]
 
     def row(page, email):
-        return re.search(rf"<tr><th scope=\"row\">{re.escape(email)}</th>.*?</tr>", page).group(0).replace(email, "X")
+        found = re.search(rf"<tr><th scope=\"row\">{re.escape(email)}</th>.*?</tr>", page, flags=re.S).group(0)
+        return re.sub(r'value="\d+"', "", found.replace(email, "X"))  # the same but for the address and its id
 
     final = client.get("/bti/organisation/membres/").content.decode()
     assert row(final, personas.partner_b.email) == row(final, "inconnue@example.org")
@@ -98,3 +108,38 @@ def test_inviting_reveals_nothing_about_addresses_outside_the_organisation(clien
     mfa_login(type(client)(), personas.partner_a.email)
     own = client.post("/bti/organisation/membres/", {"email": personas.partner_a.email}, follow=True)
     assert "déjà membre de votre organisation" in own.content.decode()
+
+
+def test_a_pending_invitation_is_withdrawn_and_hidden_accounts_stay_unknown(client, published, personas):
+    client.force_login(personas.partner_a_admin)
+    for email in ("faute.de.frappe@example.org", personas.partner_b.email):
+        client.post("/bti/organisation/membres/", {"email": email, "role": "analyst"})
+    told = next(m for m in mail.outbox if personas.partner_b.email in m.to)
+    assert told.reply_to and "&#x27;" not in told.subject + told.body
+    hidden = Membership.objects.get(user__email="faute.de.frappe@example.org")
+    # the account created for the invitation is not a member yet: as unknown as any other id
+    probe = client.post("/bti/organisation/membres/", {"deactivate": hidden.pk}, follow=True).content.decode()
+    unknown = client.post("/bti/organisation/membres/", {"deactivate": 999999}, follow=True).content.decode()
+    assert "Membre inconnu" in probe and "Membre inconnu" in unknown
+    for invitation in Invitation.objects.filter(organisation=personas.org_a):
+        answer = client.post("/bti/organisation/membres/", {"withdraw": invitation.pk}, follow=True)
+        assert "Invitation retirée" in answer.content.decode()
+    assert not Invitation.objects.filter(organisation=personas.org_a).exists()
+    assert not Membership.objects.filter(user__email="faute.de.frappe@example.org").exists()
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(email="faute.de.frappe@example.org").exists()
+    personas.partner_b.refresh_from_db()  # an account of someone else is never touched
+    assert personas.partner_b.membership.organisation == personas.org_b
+
+
+def test_an_address_can_be_invited_again_once_its_invitation_closed(client, published, personas):
+    from django.utils import timezone
+
+    client.force_login(personas.partner_a_admin)
+    client.post("/bti/organisation/membres/", {"email": personas.partner_b.email})
+    Invitation.objects.filter(email=personas.partner_b.email).update(accepted_at=timezone.now())
+    before = len(mail.outbox)
+    client.post("/bti/organisation/membres/", {"email": personas.partner_b.email})
+    assert Invitation.objects.filter(email=personas.partner_b.email).count() == 2
+    assert len(mail.outbox) == before + 1
