@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -22,10 +23,13 @@ def write(name: str, result: dict) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
-    parser.add_argument("only", nargs="*", help="engine, secrecy, web, own (default: all)")
+    parser.add_argument("only", nargs="*", help="engine, secrecy, web, own, load (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--users", type=int, default=50, help="load: simultaneous users")
+    parser.add_argument("--spawn-rate", type=int, default=10, help="load: users started per second")
+    parser.add_argument("--duration", default="3m", help="load: run time (locust's 30s, 3m…)")
     args = parser.parse_args()
-    wanted = args.only or ["engine", "secrecy", "web", "own"]
+    wanted = args.only or ["engine", "secrecy", "web", "own", "load"]
     if "engine" in wanted:
         from bench import engine
 
@@ -64,6 +68,39 @@ def main() -> None:
               f"p95 {result['portrait_own']['p95_s']:.2f} s (cible ≤ 3 s)")
         print(f"  chiffres montrés: {result['own_figures_shown']}")
         print(f"  → {path}")
+    if "load" in wanted and not _load(args.users, args.spawn_rate, args.duration):
+        sys.exit(1)
+
+
+def _load(users: int, spawn_rate: int, duration: str) -> bool:
+    """The production load run; False if it could not run or a request failed."""
+    from bench import load
+
+    result = load.run(users=users, spawn_rate=spawn_rate, duration=duration)
+    path = write("load", result)
+    print(f"\n== Charge : {users} utilisateurs pendant {duration}, gunicorn et réglages de production ==")
+    if not result["available"]:
+        print(f"  charge : non mesurée ({result['reason']})")
+        return False
+    print(f"  {'point d’accès':<64} {'req.':>6} {'échecs':>6} {'médiane':>8} {'p95':>7}")
+    for name, e in sorted(result["endpoints"].items(), key=lambda item: -item[1]["requests"]):
+        print(f"  {name:<64} {e['requests']:>6} {e['failures']:>6} {e['median_ms'] or 0:>6.0f} ms "
+              f"{e['p95_ms'] or 0:>4.0f} ms")
+    total, memory = result["total"], result["workers_memory"]
+    print(f"  {'total':<64} {total['requests']:>6} {total['failures']:>6} {total['median_ms']:>6.0f} ms "
+          f"{total['p95_ms']:>4.0f} ms  ({total['rps']:.1f} req/s)")
+    print(f"  réponses      : {result['answers_by_status']}")
+    print(f"  mémoire des {len(memory['before']['pids'])} workers (RSS, somme) : "
+          f"avant {memory['before']['rss_sum_mib']:.0f} Mio, pic {memory['peak']['rss_sum_mib']:.0f} Mio, après {memory['after']['rss_sum_mib']:.0f} Mio "
+          f"(PSS {memory['before']['pss_sum_mib']:.0f} → {memory['after']['pss_sum_mib']:.0f} Mio) ; "
+          f"workers redémarrés : {memory['restarted']}")
+    print(f"  écart à la production : API_ANON_RATE={result['departures_from_production']['API_ANON_RATE']} ; "
+          f"charge machine {result['load_average_before'][0]} → {result['load_average_after'][0]} "
+          f"({result['cores']} cœurs, locust {result['locust_cpu_s']} s CPU)")
+    for failure in result["failures"]:
+        print(f"  ÉCHEC {failure['count']}× {failure['endpoint']} : {failure['error']}")
+    print(f"  → {path}")
+    return result["passed"]
 
 
 def _web() -> None:
