@@ -382,7 +382,7 @@ def job_enqueue(job: JobRun, task, *args) -> None:
     def send() -> None:
         try:
             task.apply_async(args=args, retry=False)
-        except OperationalError as exc:
+        except OperationalError as exc:  # the broker (eager tasks raise their own errors as before)
             logging.getLogger(__name__).error("Job %s not queued: %s", job.pk, exc)
             JobRun.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
                 state=JobState.FAILED, error=NOT_QUEUED, finished_at=timezone.now())

@@ -55,8 +55,10 @@ def request_check(request: HttpRequest) -> None:
         if length > PUBLIC_BODY_MAX or (request.content_type == "multipart/form-data" and not length):
             raise BadInput(f"Envoi trop volumineux : {PUBLIC_BODY_MAX // 1024} Ko au plus sur ce formulaire.",
                            f"Request body too large: {PUBLIC_BODY_MAX // 1024} KiB at most here.", 413)
-    if request.method == "POST" and request.content_type in {"application/x-www-form-urlencoded",
-                                                             "multipart/form-data"}:
+    # forms are read here only where they cannot carry files (parsing an upload
+    # before the view would spool it for anyone, and Django's form fields refuse NUL anyway)
+    if request.method == "POST" and (request.content_type == "application/x-www-form-urlencoded" or (
+            request.content_type == "multipart/form-data" and not request.path_info.startswith(UPLOAD_AREAS))):
         for key, values in request.POST.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 raise BadInput("Caractère nul interdit dans le formulaire.", "NUL character in the form.")

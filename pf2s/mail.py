@@ -34,6 +34,7 @@ def message_dump(message: EmailMessage) -> dict:
         "to": list(message.to), "cc": list(message.cc), "bcc": list(message.bcc),
         "reply_to": list(message.reply_to), "headers": dict(message.extra_headers),
         "alternatives": [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
+        "content_subtype": message.content_subtype, "encoding": message.encoding,
     }
 
 
@@ -43,6 +44,8 @@ def message_load(data: dict) -> EmailMultiAlternatives:
         bcc=data["bcc"], reply_to=data["reply_to"], headers=data["headers"])
     for content, mimetype in data["alternatives"]:
         message.attach_alternative(content, mimetype)
+    message.content_subtype = data.get("content_subtype", "plain")
+    message.encoding = data.get("encoding")
     return message
 
 
@@ -52,6 +55,9 @@ class QueuedEmailBackend(BaseEmailBackend):
 
         queued = 0
         for message in email_messages:
+            if message.attachments:  # files do not travel through the queue's JSON: send at once
+                queued += transport_connection(fail_silently=self.fail_silently).send_messages([message])
+                continue
             data = message_dump(message)
             try:
                 mail_send.apply_async(args=[data], retry=False)
@@ -62,7 +68,6 @@ class QueuedEmailBackend(BaseEmailBackend):
                 except Exception as send_error:
                     log.error("Mail lost (%s: %s): %s to %s", send_error.__class__.__name__, send_error,
                               data["subject"], ", ".join(data["to"]))
-                    if not self.fail_silently:
-                        continue
+                    continue
             queued += 1
         return queued

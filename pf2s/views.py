@@ -103,8 +103,10 @@ def server_error(request: HttpRequest):
     from django.template.loader import render_to_string
 
     exc = sys.exc_info()[1]
-    unavailable = isinstance(exc, (OperationalError, InterfaceError)) or (
-        isinstance(exc, DatabaseError) and "connection" in str(exc).lower())
+    # out of reach, not any database error (a timeout or a lock is a 500 like any bug)
+    unavailable = isinstance(exc, InterfaceError) or (
+        isinstance(exc, (OperationalError, DatabaseError)) and any(
+            word in str(exc).lower() for word in ("connection", "connect to server", "could not translate host")))
     status = 503 if unavailable else 500
     french = "Base de données momentanément indisponible." if unavailable else "Erreur du serveur."
     english = "Database temporarily unavailable." if unavailable else "Server error."

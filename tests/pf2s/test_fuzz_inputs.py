@@ -98,9 +98,14 @@ def test_each_parameter_alone_on_the_public_pages_and_api(client, published, kin
 
 def test_a_nul_character_in_a_form_is_refused(client, published):
     """Forms are posted urlencoded: a NUL in any field is refused at the door."""
+    from urllib.parse import urlencode
+
+    body = urlencode({"email": "a\x00@example.org", "login": "x\x00", "password": "p"})
     for url in ("/lettre/", "/compte/login/", "/bti/tableau/", "/evenements/journee/"):
-        response = client.post(url, {"email": "a\x00@example.org", "login": "x\x00", "password": "p"})
+        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 400, url
+    # multipart outside the upload areas too (a script may send it)
+    assert client.post("/lettre/", {"email": "a\x00@example.org", "consent": "on"}).status_code == 400
 
 
 def test_a_nul_character_is_refused_with_its_reason(client, published):

@@ -42,3 +42,20 @@ def test_smtp_and_redis_down_never_give_a_500(client, queued, settings, monkeypa
     assert response.status_code == 302
     assert any("Mail lost" in r.getMessage() for r in caplog.records)
 
+
+
+def test_a_mail_crosses_the_queue_whole():
+    """What the task receives is JSON: every part that matters survives it."""
+    import json
+
+    from django.core.mail import EmailMultiAlternatives
+
+    from pf2s.mail import message_dump, message_load
+
+    message = EmailMultiAlternatives("Sujet é", "Texte", "PF2S <a@example.org>", ["b@example.org"],
+                                     headers={"List-Unsubscribe": "<https://x/y>"}, reply_to=["c@example.org"])
+    message.attach_alternative("<p>HTML</p>", "text/html")
+    message.content_subtype = "html"
+    back = message_load(json.loads(json.dumps(message_dump(message))))
+    for part in ("subject", "body", "from_email", "to", "reply_to", "extra_headers", "alternatives", "content_subtype"):
+        assert getattr(back, part) == getattr(message, part), part
