@@ -61,12 +61,18 @@ def group_document(request: HttpRequest, slug: str, document_id: int):
     return safe_file_response(document.file, f"{slug}-{document.pk}.pdf", inline=True)
 
 
+#: registrations per client (an IPv4 address, an IPv6 /64) per hour: a team registers together,
+#: a script cannot fill an event
+REGISTRATIONS_PER_CLIENT = 20
+
+
 @audience(Audience.PUBLIC)
 def event_detail(request: HttpRequest, slug: str):
     """An event's programme and its registration form."""
     event = get_object_or_404(Event, slug=slug)
     if request.method == "POST":
-        if not ratelimit.allow("event-registration", client_ip(request), limit=5, window=3600):
+        if not ratelimit.allow("event-registration", ratelimit.client_key(client_ip(request)),
+                               limit=REGISTRATIONS_PER_CLIENT, window=3600):
             messages.error(request, "Trop d'inscriptions depuis votre connexion : réessayez dans une heure ou "
                                     "écrivez aux organisateurs.")
             return redirect("event-detail", slug=event.slug)

@@ -7,6 +7,7 @@ and says whether it is within the limit."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 
 from django.core.cache import cache
@@ -15,6 +16,20 @@ from django.core.cache import cache
 def _key(scope: str, subject: str, window: int) -> str:
     digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]  # no address in Redis
     return f"ratelimit:{scope}:{digest}:{int(time.time() // window)}"
+
+
+def client_key(address: str) -> str:
+    """What counts as one client: an IPv4 address, or an IPv6 /64 (one
+    household or office gets a whole /64 and can pick any address in it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def allow(scope: str, subject: str, *, limit: int, window: int) -> bool:

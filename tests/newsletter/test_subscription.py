@@ -133,9 +133,14 @@ def test_ten_requests_mail_a_victim_once_and_the_sender_is_slowed_down(client):
                            REMOTE_ADDR=f"198.51.100.{n}", follow=True) for n in range(10)]
     assert len([m for m in mail.outbox if "victim@example.org" in m.to]) == 1
     assert all("un message va lui être envoyé" in a.content.decode() for a in answers)  # the same answer
-    # one client sending many requests is stopped after five, whatever the address
+    # one client sending many requests is stopped, whatever the address; an IPv6 /64 is one client
+    from newsletter.views import SUBSCRIPTIONS_PER_CLIENT as limit
+
     codes = [client.post("/lettre/", {"email": f"x{n}@example.org", "consent": "on"},
-                         REMOTE_ADDR="203.0.113.50").status_code for n in range(6)]
-    assert codes == [302] * 5 + [429]
+                         REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code for n in range(limit + 1)]
+    assert codes == [302] * limit + [429]
+    assert client.post("/lettre/", {"email": "z@example.org", "consent": "on"},
+                       REMOTE_ADDR="2001:db8:1:3::1").status_code == 302  # the next /64 is someone else
+
     assert "Trop de demandes" in client.post("/lettre/", {"email": "y@example.org", "consent": "on"},
-                                             REMOTE_ADDR="203.0.113.50").content.decode()
+                                             REMOTE_ADDR="2001:db8:1:2::ffff").content.decode()
