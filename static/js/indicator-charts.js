@@ -24,6 +24,7 @@
   function draw() {
     var stateNode = document.getElementById("chart-state");
     if (!stateNode || !window.Plotly) { return; }
+    if (window.PF2S && window.PF2S.plotlyFrench) { window.PF2S.plotlyFrench(); }
     var state = JSON.parse(stateNode.textContent);
     var config = { responsive: true, displaylogo: false, locale: "fr",
                    toImageButtonOptions: { format: "svg", filename: state.filename } };

@@ -64,6 +64,9 @@ def test_the_charts_draw_and_export_as_svg(page, live_server, published):
     page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2021&territories=80,02")
     page.wait_for_selector("#chart-ranked[data-ready='true']", timeout=20_000)
     page.wait_for_selector("#chart-series[data-ready='true']", timeout=20_000)
+    # Plotly's toolbar speaks French (its locale registered by plotly-fr.js)
+    titles = page.locator("#chart-ranked .modebar-btn").evaluate_all("els => els.map(e => e.dataset.title)")
+    assert "Réinitialiser les axes" in titles and not {"Reset axes", "Pan", "Autoscale"} & set(titles)
     bars = page.locator("#chart-ranked .bars .point")
     assert bars.count() == 5
     legend = page.locator("#chart-series .legendtext").evaluate_all("els => els.map(e => e.textContent)")
