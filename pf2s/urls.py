@@ -40,6 +40,7 @@ urlpatterns = [
     path("recherche/", views.search, name="search"),
     path("sitemap.xml", views.sitemap_xml, name="sitemap-xml"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 handler400 = "pf2s.views.bad_request"

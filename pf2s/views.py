@@ -59,6 +59,15 @@ def legal_notice(request: HttpRequest):
 
 
 @audience(Audience.PUBLIC)
+def favicon(request: HttpRequest):
+    """Browsers ask /favicon.ico on pages without an icon link (the admin's)."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("favicon.svg"), permanent=True)
+
+
+@audience(Audience.PUBLIC)
 def accessibility(request: HttpRequest):
     return render(request, "pages/accessibility.html")
 

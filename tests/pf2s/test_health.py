@@ -43,3 +43,9 @@ def test_it_answers_503_naming_redis_when_it_is_unreachable(client):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["redis"]
+
+
+def test_the_admin_pages_icon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    assert client.get(response["Location"]).status_code == 200
