@@ -5,7 +5,7 @@ the admin, which need the login with TOTP."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 
 from .selectors import api_token_user
 from .services import TOKEN_PREFIX
@@ -31,6 +31,8 @@ class ApiTokenMiddleware:
         return self.get_response(request)
 
 
-def _refused(french: str, english: str) -> JsonResponse:
-    return JsonResponse({"detail": f"{french} / {english}", "code": "invalid_token"}, status=401,
-                        headers={"WWW-Authenticate": 'Bearer realm="pf2s"'})
+def _refused(french: str, english: str):
+    from pf2s.api import api_error
+
+    return api_error(french, english, code="invalid_token", status=401,
+                     headers={"WWW-Authenticate": 'Bearer realm="pf2s"'})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from django.shortcuts import redirect
 
 #: URL names a partner without TOTP may still reach: to enrol, to leave.
@@ -84,9 +84,10 @@ class MfaRequiredMiddleware:
         if not needs_mfa(request.user):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": "Double authentification à activer avant tout accès. / "
-                                           "Two-factor authentication must be enabled first.",
-                                 "code": "mfa_required"}, status=403)
+            from .api import api_error
+
+            return api_error("Double authentification à activer avant tout accès.",
+                             "Two-factor authentication must be enabled first.", code="mfa_required", status=403)
         messages.warning(request, "Les comptes partenaires et administrateurs doivent activer la double "
                                   "authentification (application TOTP) avant de continuer.")
         return redirect("mfa_activate_totp")

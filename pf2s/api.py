@@ -30,6 +30,14 @@ def exception_handler(exc, context):
     return response
 
 
+def api_error(french: str, english: str, *, code: str, status: int, headers: dict | None = None):
+    """An API error outside DRF's views (middleware, error handlers): the
+    same body as every other API error, {"detail": "<fr> / <en>", "code"}."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"detail": bilingual(french, english), "code": code}, status=status, headers=headers)
+
+
 def bilingual(french: str, english: str) -> str:
     """One error reason in both languages of the API."""
     return f"{french} / {english}"

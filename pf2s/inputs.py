@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 #: largest body a public form takes (newsletter, event registration, login):
@@ -67,10 +67,10 @@ def request_check(request: HttpRequest) -> None:
 def bad_request(request: HttpRequest, french: str, english: str = "", status: int = 400) -> HttpResponse:
     """The 400 (or 413) answer: JSON with the reason on the API, a French page elsewhere."""
     if request.path_info.startswith("/api/"):
-        from pf2s.api import bilingual
+        from pf2s.api import api_error
 
-        return JsonResponse({"detail": bilingual(french, english or french),
-                             "code": "bad_request" if status == 400 else "too_large"}, status=status)
+        return api_error(french, english or french, code="bad_request" if status == 400 else "too_large",
+                         status=status)
     html = render_to_string("400.html", {"reason": french})
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 

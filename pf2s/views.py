@@ -81,9 +81,9 @@ def _api_error(request: HttpRequest, status: int, french: str, english: str, cod
     """On the API an error is JSON with its reason, whatever went wrong."""
     if not request.path_info.startswith("/api/"):
         return None
-    from .api import bilingual
+    from .api import api_error
 
-    return JsonResponse({"detail": bilingual(french, english), "code": code}, status=status)
+    return api_error(french, english, code=code, status=status)
 
 
 def bad_request(request: HttpRequest, exception=None):

@@ -4,7 +4,6 @@ forever (issue 11, finding 14)."""
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -13,15 +12,14 @@ from indicators.choices import JobState
 from indicators.models import JobRun
 from indicators.services import NOT_QUEUED
 from pf2s.celery import app
+from tests.production import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def broker_down():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
+    port = free_port()  # closed again: nothing listens there
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{port}/0", False
     app._pool = None

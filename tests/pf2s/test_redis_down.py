@@ -15,15 +15,11 @@ from django.core.cache import cache
 
 import pf2s.cache
 from tests.conftest import PASSWORD, totp_code
+from tests.production import free_port
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class OwnRedis:
