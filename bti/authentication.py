@@ -25,6 +25,11 @@ class ApiTokenMiddleware:
             user = api_token_user(key=key.strip())
             if user is None:
                 return _refused("Jeton inconnu ou révoqué.", "Unknown or revoked token.")
+            from pf2s.demo import demo_allowed, is_demo_account
+
+            if is_demo_account(user) and not demo_allowed():  # published password: never outside the quick start
+                return _refused("Jeton d'un compte de démonstration : refusé sur ce site.",
+                                "Token of a demonstration account: refused on this site.")
             request.user = user
             request.pf2s_token = True  # a token's request: no session, no idle clock (pf2s.sessions)
             request._dont_enforce_csrf_checks = True  # no cookie involved: nothing to forge

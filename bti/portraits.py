@@ -64,6 +64,9 @@ def _communes_of(territory: Territory) -> list[str] | None:
 
 def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]]) -> dict:
     """Themes of key figures (latest period), series and the age structure."""
+    # comparison zones the reader may see, like the territory itself (communes: trained partners)
+    levels = set(published.territory_levels_visible(user)) | {"france"}
+    comparisons = [(level, code) for level, code in comparisons if level in levels]
     visible = list(published.indicators_visible(user).order_by("category__order", "code"))
     by_category: dict[str, list] = {}
     for indicator in visible:

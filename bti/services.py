@@ -366,6 +366,10 @@ def saved_query_delete(*, user, query_id: int) -> None:
         raise ValueError("Requête inconnue.")
 
 
+#: invitations an organisation sends per day
+INVITATIONS_PER_ORGANISATION_DAY = 100
+
+
 @transaction.atomic
 def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
                   role: str = MemberRole.ANALYST, request=None) -> Invitation:
@@ -392,6 +396,11 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
     if role not in MemberRole.values:
         raise ValueError("Rôle inconnu.")
     organisation = inviter.organisation
+    from pf2s import ratelimit
+
+    if not ratelimit.allow("invitations", f"organisation:{organisation.pk}", limit=INVITATIONS_PER_ORGANISATION_DAY,
+                           window=86400):
+        raise ValueError("Trop d'invitations aujourd'hui pour votre organisation : réessayez demain.")
     if organisation.members.filter(user__email__iexact=email, user__last_login__isnull=False).exists():
         raise ValueError("Cette personne est déjà membre de votre organisation.")  # inside: no secret
     invitation, created = Invitation.objects.get_or_create(
@@ -400,11 +409,16 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
     if not created:
         return invitation  # pending already: the same answer, no second account, no mail storm
     User = get_user_model()
+    # one invitation mail per address per day, whoever invites and however often
+    # (invite, withdraw, invite again): nobody's mailbox can be flooded from here
+    mail_due = ratelimit.first_in_window("invitation-mail", ratelimit.mailbox(email), window=86400)
     if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
         context = {"organisation": organisation}
-        transaction.on_commit(lambda: _mail(email, "bti/mail/invitation_existing", context))
+        if mail_due:
+            transaction.on_commit(lambda: _mail(email, "bti/mail/invitation_existing", context))
         return invitation
-    user = User.objects.create_user(username=email[:150], email=email, first_name=first_name[:150],
+    # the login is the address; the username only has to be unique
+    user = User.objects.create_user(username=f"invite-{secrets.token_hex(12)}", email=email, first_name=first_name[:150],
                                     last_name=last_name[:150])
     user.set_unusable_password()
     user.save()
@@ -412,7 +426,7 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
     # this address: using it proves the address, vouched for by the admin
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     Membership.objects.create(user=user, organisation=organisation, role=role)
-    if request is not None:
+    if request is not None and mail_due:
         from allauth.account.forms import ResetPasswordForm
 
         form = ResetPasswordForm(data={"email": email})

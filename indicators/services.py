@@ -381,8 +381,12 @@ def job_enqueue(job: JobRun, task, *args) -> None:
 
     def send() -> None:
         try:
-            task.apply_async(args=args, retry=False)
-        except OperationalError as exc:  # the broker (eager tasks raise their own errors as before)
+            # no result to wait for (the job row is the result): the result store is never
+            # touched, so a Redis outage fails here at once instead of after its 20 s retries
+            task.apply_async(args=args, retry=False, ignore_result=True)
+        except Exception as exc:  # the broker down, or anything else: the job row says so
+            if settings.CELERY_TASK_ALWAYS_EAGER and not isinstance(exc, OperationalError):
+                raise  # a task run in-process failed: its own error, as before
             logging.getLogger(__name__).error("Job %s not queued: %s", job.pk, exc)
             JobRun.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
                 state=JobState.FAILED, error=NOT_QUEUED, finished_at=timezone.now())

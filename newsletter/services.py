@@ -56,7 +56,7 @@ def subscription_request(*, email: str) -> None:
             subscriber.status = SubscriberStatus.PENDING
             subscriber.consent_text = CONSENT_TEXT
             subscriber.save(update_fields=["status", "consent_text"])
-    if not ratelimit.first_in_window("newsletter-mail", subscriber.email, window=MAIL_WINDOW):
+    if not ratelimit.first_in_window("newsletter-mail", ratelimit.mailbox(subscriber.email), window=MAIL_WINDOW):
         return  # one mail per address per window, whoever asks: the answer on the page stays the same
     if subscriber.status == SubscriberStatus.PENDING:
         key = signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=CONFIRM_SALT)

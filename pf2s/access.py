@@ -91,9 +91,12 @@ class AccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if getattr(request, "pf2s_private", False):
-            # a partner's or staff member's page or file: kept by no cache,
-            # not even the browser's (a shared computer, a proxy)
+        if getattr(request, "pf2s_private", False) or (
+                "Cache-Control" not in response and carries_credentials(request)
+                and getattr(getattr(request, "user", None), "is_authenticated", False)):
+            # a partner's or staff member's page or file (or a public page that
+            # showed a logged-in person more, e.g. commune figures): kept by no
+            # cache, not even the browser's (a shared computer, a proxy)
             response["Cache-Control"] = "private, no-store"
         return response
 

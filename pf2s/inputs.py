@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -87,4 +88,8 @@ class InputCheckMiddleware:
             request_check(request)
         except BadInput as exc:
             return bad_request(request, exc.french, exc.english, exc.status)
+        except (BadRequest, SuspiciousOperation, UnicodeDecodeError, LookupError):
+            # too many fields, a charset nobody speaks…: Django's own refusals, answered here
+            return bad_request(request, "Demande illisible (trop de champs ou encodage inconnu).",
+                               "Unreadable request (too many fields or unknown encoding).")
         return self.get_response(request)

@@ -60,7 +60,8 @@ class QueuedEmailBackend(BaseEmailBackend):
                 continue
             data = message_dump(message)
             try:
-                mail_send.apply_async(args=[data], retry=False)
+                # ignore_result: the result store (Redis) is never touched on the way
+                mail_send.apply_async(args=[data], retry=False, ignore_result=True)
             except Exception as exc:  # broker down: try at once rather than lose it
                 log.error("Mail not queued (%s), sent directly: %s", exc.__class__.__name__, data["subject"])
                 try:

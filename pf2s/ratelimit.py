@@ -32,6 +32,14 @@ def client_key(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
+def mailbox(email: str) -> str:
+    """The mailbox an address reaches, for per-address limits: case, quotes
+    and a "+tag" do not make another mailbox."""
+    local, _, domain = (email or "").strip().lower().rpartition("@")
+    local = local.strip('"').split("+", 1)[0]
+    return f"{local}@{domain}"
+
+
 def allow(scope: str, subject: str, *, limit: int, window: int) -> bool:
     """Count one attempt of `subject` (a client address, an e-mail address)
     in `scope`; False once more than `limit` were made in the window."""

@@ -7,6 +7,14 @@
   var node = document.getElementById("portrait-state");
   if (!node || !window.Plotly) { return; }
   var state = JSON.parse(node.textContent);
+  // Plotly reads names as a little HTML (<a>, <b>…): a territory named by a
+  // member must show as typed, never as a link or markup
+  function plain(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  state.territory = plain(state.territory);
+  (state.zones || []).forEach(function (z, i, all) { all[i] = typeof z === "string" ? plain(z) : z; });
+  if (state.pyramid) { state.pyramid.zones.forEach(function (z) { z.label = plain(z.label); }); }
   var config = { responsive: true, displaylogo: false, locale: "fr",
                  toImageButtonOptions: { format: "svg", filename: state.filename } };
   var font = { family: "system-ui, Arial, sans-serif", size: 12 };

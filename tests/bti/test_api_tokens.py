@@ -123,3 +123,19 @@ def test_own_territories_through_the_api_with_the_same_protection(client, publis
     assert client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}", **bearer(other)).status_code == 404
     assert client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}").status_code == 404
     assert client.get("/api/v1/indicators/SOI-01/values/?own=abc", **bearer(key)).status_code == 400
+
+
+def test_a_demo_accounts_token_is_refused_outside_the_quick_start(client, published, settings):
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from bti.services import api_token_create
+
+    call_command("load_demo_accounts", stdout=StringIO())
+    _, key = api_token_create(user=get_user_model().objects.get(email="partenaire@demo.pf2s.invalid"), name="démo")
+    assert client.get("/api/v1/indicators/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    settings.PF2S_DEMO_ALLOWED = False
+    refused = client.get("/api/v1/indicators/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert refused.status_code == 401 and "démonstration" in refused.json()["detail"]

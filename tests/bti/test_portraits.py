@@ -55,3 +55,20 @@ def test_an_untrained_member_gets_no_commune_portrait(client, published, persona
     response = client.get("/bti/portrait/?territoire=commune:80021")
     assert response.status_code == 404 and "réservé aux partenaires formés" in unescape(response.content.decode())
     assert client.get("/bti/portrait/?territoire=nimporte:quoi").status_code == 404
+
+
+def test_an_untrained_member_gets_no_commune_through_the_comparisons(client, published, personas):
+    client.force_login(personas.partner_a_untrained)
+    page = client.get("/bti/portrait/?territoire=departement:80&compare=commune:80021,region:32")
+    assert page.status_code == 200
+    assert "Amiens" not in page.content.decode()
+    client.force_login(personas.partner_a)
+    assert "Amiens" in client.get("/bti/portrait/?territoire=departement:80&compare=commune:80021").content.decode()
+
+
+def test_a_logged_in_reader_s_public_pages_stay_in_no_cache(client, published, personas):
+    client.force_login(personas.partner_a)
+    for url in ("/indicateurs/SOI-01/?level=commune", "/indicateurs/SOI-01/export.csv?level=commune"):
+        assert client.get(url)["Cache-Control"] == "private, no-store", url
+    client.logout()
+    assert client.get("/indicateurs/SOI-01/").get("Cache-Control") != "private, no-store"

@@ -123,3 +123,9 @@ def test_api_errors_are_json_even_when_csv_was_asked(client, published):
     assert response.json()["detail"] and "{" not in response.json()["detail"]
     missing = client.get("/api/v1/nowhere/")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+
+def test_requests_django_itself_refuses_answer_400_with_a_reason(client, published):
+    too_many = "&".join(f"a{n}=1" for n in range(1100))  # beyond DATA_UPLOAD_MAX_NUMBER_FIELDS
+    assert client.get(f"/recherche/?{too_many}").status_code == 400
+    assert "trop de champs" in client.get(f"/recherche/?{too_many}").content.decode()
