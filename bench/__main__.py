@@ -94,6 +94,8 @@ def _load(users: int, spawn_rate: int, duration: str) -> bool:
           f"avant {memory['before']['rss_sum_mib']:.0f} Mio, pic {memory['peak']['rss_sum_mib']:.0f} Mio, après {memory['after']['rss_sum_mib']:.0f} Mio "
           f"(PSS {memory['before']['pss_sum_mib']:.0f} → {memory['after']['pss_sum_mib']:.0f} Mio) ; "
           f"workers redémarrés : {memory['restarted']}")
+    print("  RSS des workers toutes les 30 s : "
+          + ", ".join(f"{mib:.0f}" for _, mib in memory["rss_sum_every_10_s"][2::3]) + " Mio")
     print(f"  écart à la production : API_ANON_RATE={result['departures_from_production']['API_ANON_RATE']} ; "
           f"charge machine {result['load_average_before'][0]} → {result['load_average_after'][0]} "
           f"({result['cores']} cœurs, locust {result['locust_cpu_s']} s CPU)")

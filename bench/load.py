@@ -160,10 +160,13 @@ class _Sampler(threading.Thread):
     def __init__(self, master: int):
         super().__init__(daemon=True)
         self.master, self.stop, self.peak, self.seen = master, threading.Event(), None, set()
+        self.timeline: list[tuple[float, float]] = []  # (seconds into the run, RSS summed, MiB): growth or plateau
 
     def run(self) -> None:
+        started = time.perf_counter()
         while not self.stop.wait(2.0):
             sample = workers_memory(self.master)
+            self.timeline.append((round(time.perf_counter() - started), sample["rss_sum_mib"]))
             self.seen |= set(sample["pids"])
             if self.peak is None or sample["rss_sum_mib"] > self.peak["rss_sum_mib"]:
                 self.peak = sample
@@ -192,7 +195,7 @@ def _percentile(histogram: dict[int, int], fraction: float) -> float | None:
 def _figures(entry: dict, histogram: dict[int, int], seconds: float) -> dict:
     return {"requests": entry["num_requests"], "failures": entry["num_failures"],
             "median_ms": _percentile(histogram, 0.5), "p95_ms": _percentile(histogram, 0.95),
-            "p99_ms": _percentile(histogram, 0.99), "max_ms": entry["max_response_time"],
+            "p99_ms": _percentile(histogram, 0.99), "max_ms": round(entry["max_response_time"]),
             "rps": round(entry["num_requests"] / seconds, 2)}
 
 
@@ -297,7 +300,7 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
         "answers_by_status": _statuses(access_log),
         "workers_memory": {"before": before, "after": after,
                            "peak": max(filter(None, [sampler.peak, after]), key=lambda m: m["rss_sum_mib"]),
-                           "restarted": len(sampler.seen) - WORKERS},
+                           "restarted": len(sampler.seen) - WORKERS, "rss_sum_every_10_s": sampler.timeline[4::5]},
         # no failed request, no exception in the users' code (locust exits 0 only then)
         "passed": total["failures"] == 0 and total["requests"] > 0 and not failures and locust.returncode == 0,
     }
