@@ -1,8 +1,8 @@
 """Load bench (issue "Production-ready"): locust, 50 users for 3 minutes on
-loopback, against gunicorn started as docker-compose's web service starts
-it (3 workers, timeout 120 s, access log) with the PRODUCTION settings,
-behind the headers the TLS proxy sets (bench/locustfile.py says who the
-users are and what they do).
+loopback, against gunicorn started with docker-compose's web command (read
+from docker-compose.yml: 3 workers, timeout 120 s, access log…) and the
+PRODUCTION settings, behind the headers the TLS proxy sets
+(bench/locustfile.py says who the users are and what they do).
 
 The portal runs on its own PostgreSQL database (BENCH_LOAD_DATABASE_URL,
 default `pf2s_bench_load`, created if missing), its own Redis database
@@ -29,6 +29,7 @@ import json
 import math
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -45,7 +46,6 @@ DATABASE_URL = os.environ.get("BENCH_LOAD_DATABASE_URL", "postgres://postgres@12
 REDIS_URL = os.environ.get("BENCH_LOAD_REDIS_URL", "redis://127.0.0.1:6379/13")
 CACHE_PREFIX = "pf2s-bench-load"
 API_ANON_RATE = "100000/minute"
-WORKERS = 3  # docker-compose's web service
 SECRET = "bench-load-secret-" + "s" * 40
 
 
@@ -107,6 +107,15 @@ def prepare() -> dict:
     _manage("pf2s.settings.production", "check", "--deploy", "--fail-level", "WARNING")
     prepared["prepare_s"] = round(time.perf_counter() - started, 1)
     return prepared
+
+
+def server_command(port: int, access_log: Path) -> list[str]:
+    """docker-compose's web command, on loopback, its access log in a file."""
+    line = re.search(r"^\s*command:\s*(gunicorn .+)$", (ROOT / "docker-compose.yml").read_text(), re.M).group(1)
+    args = shlex.split(line)
+    for option, value in (("--bind", f"127.0.0.1:{port}"), ("--access-logfile", str(access_log))):
+        args[args.index(option) + 1] = value
+    return [str(BIN / "gunicorn"), *args[1:]]
 
 
 def _free_port() -> int:
@@ -238,14 +247,14 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     access_log, server_log = HERE / "access.log", open(HERE / "gunicorn.log", "w")  # noqa: SIM115
+    command = server_command(port, access_log)
+    workers = int(command[command.index("--workers") + 1])
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "pf2s.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--timeout", "120", "--access-logfile", str(access_log)],
-        cwd=ROOT, env=_environment("pf2s.settings.production"), stdout=server_log, stderr=subprocess.STDOUT)
+        command, cwd=ROOT, env=_environment("pf2s.settings.production"), stdout=server_log, stderr=subprocess.STDOUT)
     try:
         for _ in range(600):
             try:
-                if _get(base, "/readyz") == 200 and len(_children(server.pid)) == WORKERS:
+                if _get(base, "/readyz") == 200 and len(_children(server.pid)) == workers:
                     break
             except OSError:
                 if server.poll() is not None:
@@ -288,7 +297,7 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
     return {
         "available": True,
         "settings": "pf2s.settings.production", "database": "postgresql", "server": {
-            "command": f"gunicorn pf2s.wsgi:application --workers {WORKERS} --timeout 120 --access-logfile …",
+            "command": shlex.join(["gunicorn", *command[1:]]),
             "behind": "X-Forwarded-Proto: https, one X-Forwarded-For address per user, DJANGO_NUM_PROXIES=1"},
         "departures_from_production": {"API_ANON_RATE": API_ANON_RATE},
         "users": users, "spawn_rate": spawn_rate, "duration": duration, "elapsed_s": round(elapsed, 1),
@@ -300,7 +309,7 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
         "answers_by_status": _statuses(access_log),
         "workers_memory": {"before": before, "after": after,
                            "peak": max(filter(None, [sampler.peak, after]), key=lambda m: m["rss_sum_mib"]),
-                           "restarted": len(sampler.seen) - WORKERS, "rss_sum_every_10_s": sampler.timeline[4::5]},
+                           "restarted": len(sampler.seen) - workers, "rss_sum_every_10_s": sampler.timeline[4::5]},
         # no failed request, no exception in the users' code (locust exits 0 only then)
         "passed": total["failures"] == 0 and total["requests"] > 0 and not failures and locust.returncode == 0,
     }
