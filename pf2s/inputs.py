@@ -14,7 +14,10 @@ from django.template.loader import render_to_string
 #: largest body a public form takes (newsletter, event registration, login):
 #: files are uploaded only in the admin, the editors' and the partners' areas
 PUBLIC_BODY_MAX = 64 * 1024
-UPLOAD_AREAS = ("/admin/", "/publications/gestion/", "/bti/")
+#: areas of logged-in people, whose forms may be longer (articles, lists of communes)
+LONG_FORM_AREAS = ("/admin/", "/publications/gestion/", "/bti/")
+#: where files are uploaded: forms there are read by the view only
+UPLOAD_AREAS = ("/admin/",)
 
 #: longest query string and single parameter value accepted (a table à la
 #: carte of every commune of the region stays far below)
@@ -48,7 +51,7 @@ def request_check(request: HttpRequest) -> None:
                            f"Parameter '{key[:40]}' too long (over {MAX_VALUE} characters).")
     if "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
         raise BadInput("Caractère nul interdit dans l'en-tête Authorization.", "NUL character in Authorization.")
-    if request.method in {"POST", "PUT", "PATCH"} and not request.path_info.startswith(UPLOAD_AREAS):
+    if request.method in {"POST", "PUT", "PATCH"} and not request.path_info.startswith(LONG_FORM_AREAS):
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
