@@ -14,8 +14,10 @@ from django.template.loader import render_to_string
 #: largest body a public form takes (newsletter, event registration, login):
 #: files are uploaded only in the admin, the editors' and the partners' areas
 PUBLIC_BODY_MAX = 64 * 1024
-#: areas of logged-in people, whose forms may be longer (articles, lists of communes)
+#: areas of logged-in people, whose forms may be longer (articles, lists of communes),
+#: up to this size everywhere but the admin's uploads
 LONG_FORM_AREAS = ("/admin/", "/publications/gestion/", "/bti/")
+LONG_FORM_MAX = 2 * 1024 * 1024
 #: where files are uploaded: forms there are read by the view only
 UPLOAD_AREAS = ("/admin/",)
 
@@ -51,14 +53,15 @@ def request_check(request: HttpRequest) -> None:
                            f"Parameter '{key[:40]}' too long (over {MAX_VALUE} characters).")
     if "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
         raise BadInput("Caractère nul interdit dans l'en-tête Authorization.", "NUL character in Authorization.")
-    if request.method in {"POST", "PUT", "PATCH"} and not request.path_info.startswith(LONG_FORM_AREAS):
+    if request.method in {"POST", "PUT", "PATCH"} and not request.path_info.startswith(UPLOAD_AREAS):
+        limit = LONG_FORM_MAX if request.path_info.startswith(LONG_FORM_AREAS) else PUBLIC_BODY_MAX
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > PUBLIC_BODY_MAX or (request.content_type == "multipart/form-data" and not length):
-            raise BadInput(f"Envoi trop volumineux : {PUBLIC_BODY_MAX // 1024} Ko au plus sur ce formulaire.",
-                           f"Request body too large: {PUBLIC_BODY_MAX // 1024} KiB at most here.", 413)
+        if length > limit or (request.content_type == "multipart/form-data" and not length):
+            raise BadInput(f"Envoi trop volumineux : {limit // 1024} Ko au plus sur ce formulaire.",
+                           f"Request body too large: {limit // 1024} KiB at most here.", 413)
     # forms are read here only where they cannot carry files (parsing an upload
     # before the view would spool it for anyone, and Django's form fields refuse NUL anyway)
     if request.method == "POST" and (request.content_type == "application/x-www-form-urlencoded" or (

@@ -141,3 +141,6 @@ def test_public_forms_refuse_large_bodies(client):
         assert response.status_code == 413, url
         assert "Envoi trop volumineux" in response.content.decode()
     assert client.post("/lettre/", {"email": "a@example.org", "consent": "on"}).status_code in {200, 302}
+    # logged-in areas take longer forms, but no upload: 2 MiB at most before any view reads them
+    huge = client.post("/bti/territoires/", {"name": "x", "file": Upload("x.bin", b"x" * (3 * 1024 * 1024))})
+    assert huge.status_code == 413
