@@ -31,6 +31,17 @@ def fresh_form_limits():
     form_limits_clear()
 
 
+@pytest.fixture
+def fresh_cache():
+    """A test that logs in starts and ends with an empty shared cache: used
+    TOTP codes and rate limits of earlier tests are forgotten."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def form_limits_clear() -> None:
     """Forget the public forms' counters, as if their windows had passed."""
     from django.core.cache import cache

@@ -17,14 +17,7 @@ from bti.models import Membership
 from bti.services import membership_deactivate, organisation_deactivate, user_deactivate
 from tests.conftest import PASSWORD, mfa_login, totp_code
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()  # rate limits and used TOTP codes are kept in the shared cache
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def new_member(personas, email="nina@example.org"):

@@ -4,21 +4,13 @@ organisation and month, counted on every channel."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from bti.models import ActivityEvent
 from tests.bti.test_api_tokens import bearer, create_token
 from tests.conftest import mfa_login
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def test_logins_queries_and_exports_are_counted_per_organisation(client, published, personas):

@@ -6,18 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 
 from bti.models import ApiToken
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def create_token(client, user, name="script mensuel") -> str:

@@ -7,20 +7,12 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from bti.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_email
 from tests.conftest import mfa_login
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()  # used TOTP codes and rate limits of earlier tests
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def login(client, username):

@@ -7,12 +7,11 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from bti.models import Invitation, Membership
 from tests.conftest import form_limits_clear, mfa_login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 @pytest.fixture(autouse=True)
@@ -22,13 +21,6 @@ def mails_after_commit(monkeypatch):
     from bti import services
 
     monkeypatch.setattr(services.transaction, "on_commit", lambda callback, **kwargs: callback())
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_an_invited_member_chooses_a_password_and_logs_in(client, published, personas):

@@ -7,19 +7,11 @@ import time
 
 import pytest
 from allauth.usersessions.models import UserSession
-from django.core.cache import cache
 
 from pf2s.sessions import SEEN_KEY
 from tests.conftest import mfa_login
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def age_session(client, seconds: int) -> None:
