@@ -31,6 +31,15 @@ def fresh_form_limits():
     form_limits_clear()
 
 
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """Static files collected as the image does (manifest, compressed), once
+    for every test that runs the production settings."""
+    from tests.production import collectstatic
+
+    return collectstatic(tmp_path_factory.mktemp("static"))
+
+
 @pytest.fixture
 def fresh_cache():
     """A test that logs in starts and ends with an empty shared cache: used

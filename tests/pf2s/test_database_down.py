@@ -9,12 +9,7 @@ import time
 
 import pytest
 
-from tests.production import collectstatic, fetch, free_port, gunicorn, production_env
-
-
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    return collectstatic(tmp_path_factory.mktemp("static"))
+from tests.production import fetch, free_port, gunicorn, production_env
 
 
 @pytest.mark.parametrize("admins", ["Équipe technique <ops@example.org>", ""])

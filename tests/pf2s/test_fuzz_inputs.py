@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.pf2s.test_url_classification import ROUTES
+from tests.routes import ROUTES
 
 pytestmark = pytest.mark.django_db
 

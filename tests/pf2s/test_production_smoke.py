@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import PASSWORD, totp_code
-from tests.production import collectstatic, fetch, gunicorn, production_env
+from tests.production import fetch, gunicorn, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,11 +84,6 @@ def strict(path: str, status: int, headers: dict) -> list[str]:
         if "default-src" not in csp or "'unsafe-inline'" in csp:
             problems.append(f"{path}: Content-Security-Policy = {csp!r}")
     return problems
-
-
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    return collectstatic(tmp_path_factory.mktemp("static"))
 
 
 def test_the_production_stack_serves_every_persona_cleanly(published, personas, static_root, tmp_path):

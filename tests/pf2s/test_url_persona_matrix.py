@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pf2s.access import Audience, user_may_reach, view_audience
-from tests.pf2s.test_url_classification import ROUTES
+from tests.routes import ROUTES
 
 pytestmark = pytest.mark.django_db
 
