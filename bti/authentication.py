@@ -25,9 +25,9 @@ class ApiTokenMiddleware:
             user = api_token_user(key=key.strip())
             if user is None:
                 return _refused("Jeton inconnu ou révoqué.", "Unknown or revoked token.")
-            from pf2s.demo import demo_allowed, is_demo_account
+            from pf2s.demo import demo_account_refused
 
-            if is_demo_account(user) and not demo_allowed():  # published password: never outside the quick start
+            if demo_account_refused(user):
                 return _refused("Jeton d'un compte de démonstration : refusé sur ce site.",
                                 "Token of a demonstration account: refused on this site.")
             request.user = user

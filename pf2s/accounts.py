@@ -26,9 +26,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_login(self, request, user, **kwargs):
         """A demonstration account (published password and TOTP secret)
         never logs in outside the quick start, even if one was left behind."""
-        from pf2s.demo import demo_allowed, is_demo_account
+        from pf2s.demo import demo_account_refused
 
-        if is_demo_account(user) and not demo_allowed():
+        if demo_account_refused(user):
             messages.error(request, "Les comptes de démonstration sont désactivés sur ce site.")
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)

@@ -28,6 +28,12 @@ def is_demo_account(user) -> bool:
     return (getattr(user, "email", "") or "").lower().endswith("@" + DEMO_EMAIL_DOMAIN)
 
 
+def demo_account_refused(user) -> bool:
+    """A demonstration account (published password and TOTP secret) outside
+    the quick start: refused on every way in (login form, API token)."""
+    return is_demo_account(user) and not demo_allowed()
+
+
 class DemoCommand(BaseCommand):
     """A management command that writes demonstration content: refused
     outside the quick start unless `--force-demo` is given."""
