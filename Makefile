@@ -44,8 +44,7 @@ run: demo
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install node_modules/.installed
-	$(BIN)/python -m ruff check .
+test: lint node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # A Celery worker with the beat scheduler embedded (needs REDIS_URL).
@@ -58,8 +57,10 @@ bench: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk || echo "wrk absent : la partie web ne sera pas mesurée"
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Style (ruff, line length included), formatting.
 lint: install
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
 
 # After changing the dependencies in pyproject.toml: new lock files (uv, from PyPI).
 lock: install

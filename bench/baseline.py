@@ -23,7 +23,8 @@ def main() -> None:
     rows = observations_read()
     pairs = []
     for cid, epci, dep, region in Territory.objects.filter(level="commune").values_list(
-            "id", "epci_id", "departement_id", "region_id"):
+        "id", "epci_id", "departement_id", "region_id"
+    ):
         pairs += [(cid, cid), (cid, epci), (cid, dep), (cid, region)]
     through = Territory.members.through.objects.values_list("to_territory_id", "from_territory_id")
     pairs += list(through)

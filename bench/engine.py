@@ -17,16 +17,20 @@ ROOT = Path(__file__).resolve().parent.parent
 def _timed(command: list[str]) -> dict:
     """Wall time and peak RSS (MiB) of a child process."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env={**os.environ})
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ}
+    )
     _, status, usage = os.wait4(process.pid, 0)
     output = process.stdout.read()
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{output[-3000:]}")
-    return {"seconds": round(seconds, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
-            "output": output.strip().splitlines()[-1] if output.strip() else ""}
+    return {
+        "seconds": round(seconds, 3),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "output": output.strip().splitlines()[-1] if output.strip() else "",
+    }
 
 
 def prepare() -> dict:
@@ -46,9 +50,12 @@ def prepare() -> dict:
         call_command("load_geography", verbosity=0)
     catalogue_load(data=catalogue_read())
     demo_data_load()
-    return {"observations": Observation.objects.count(), "indicators": Indicator.objects.count(),
-            "communes": Territory.objects.filter(level="commune").count(),
-            "database": __import__("django.db").db.connection.vendor}
+    return {
+        "observations": Observation.objects.count(),
+        "indicators": Indicator.objects.count(),
+        "communes": Territory.objects.filter(level="commune").count(),
+        "database": __import__("django.db").db.connection.vendor,
+    }
 
 
 def run(repeat: int = 3) -> dict:
@@ -71,9 +78,12 @@ def run(repeat: int = 3) -> dict:
         "ratio": round(median["publish"] / median["baseline"], 2),
         "publish_peak_rss_mib": max(r["peak_rss_mib"] for r in runs["publish"]),
         "baseline_peak_rss_mib": max(r["peak_rss_mib"] for r in runs["baseline"]),
-        "snapshot": {"rows": snapshot.row_count, "secret": snapshot.secret_count,
-                     "timings": snapshot.timings,
-                     "audit": {k: v for k, v in snapshot.audit.items() if k != "failures"}},
+        "snapshot": {
+            "rows": snapshot.row_count,
+            "secret": snapshot.secret_count,
+            "timings": snapshot.timings,
+            "audit": {k: v for k, v in snapshot.audit.items() if k != "failures"},
+        },
         "runs": runs,
         "targets": {"publish_s": 60, "ratio": 5},
     }

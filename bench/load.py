@@ -51,15 +51,31 @@ SECRET = "bench-load-secret-" + "s" * 40
 
 def _environment(settings: str) -> dict[str, str]:
     """The bench's services and directories, never the developer's or CI's."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "PF2S_", "DATABASE_", "REDIS_", "CELERY_", "CACHE_", "API_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": DATABASE_URL,
-                "PF2S_DATA_DIR": str(HERE / "data"), "MEDIA_ROOT": str(HERE / "media"),
-                "STATIC_ROOT": str(HERE / "static")})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PF2S_", "DATABASE_", "REDIS_", "CELERY_", "CACHE_", "API_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": settings,
+            "DATABASE_URL": DATABASE_URL,
+            "PF2S_DATA_DIR": str(HERE / "data"),
+            "MEDIA_ROOT": str(HERE / "media"),
+            "STATIC_ROOT": str(HERE / "static"),
+        }
+    )
     if settings.endswith("production"):
-        env.update({"DJANGO_SECRET_KEY": SECRET, "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
-                    "DJANGO_NUM_PROXIES": "1", "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": CACHE_PREFIX,
-                    "API_ANON_RATE": API_ANON_RATE})
+        env.update(
+            {
+                "DJANGO_SECRET_KEY": SECRET,
+                "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1",
+                "DJANGO_NUM_PROXIES": "1",
+                "REDIS_URL": REDIS_URL,
+                "CACHE_KEY_PREFIX": CACHE_PREFIX,
+                "API_ANON_RATE": API_ANON_RATE,
+            }
+        )
     return env
 
 
@@ -88,8 +104,9 @@ def _services_ready() -> str | None:
 
 
 def _manage(settings: str, *args: str) -> str:
-    process = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=_environment(settings),
-                             capture_output=True, text=True)
+    process = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=_environment(settings), capture_output=True, text=True
+    )
     if process.returncode:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{process.stdout[-3000:]}{process.stderr[-3000:]}")
     return process.stdout
@@ -97,8 +114,13 @@ def _manage(settings: str, *args: str) -> str:
 
 def prepare() -> dict:
     started = time.perf_counter()
-    process = subprocess.run([sys.executable, "-m", "bench.load_data"], cwd=ROOT,
-                             env=_environment("pf2s.settings.local"), capture_output=True, text=True)
+    process = subprocess.run(
+        [sys.executable, "-m", "bench.load_data"],
+        cwd=ROOT,
+        env=_environment("pf2s.settings.local"),
+        capture_output=True,
+        text=True,
+    )
     if process.returncode:
         raise RuntimeError(f"bench.load_data failed:\n{process.stdout[-3000:]}{process.stderr[-3000:]}")
     prepared = json.loads(process.stdout.strip().splitlines()[-1])
@@ -158,8 +180,13 @@ def workers_memory(master: int) -> dict:
             cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             continue
-    return {"pids": pids, "rss_mib": [round(r / 1024, 1) for r in rss], "rss_sum_mib": round(sum(rss) / 1024, 1),
-            "pss_sum_mib": round(pss / 1024, 1), "cpu_s": round(cpu, 1)}
+    return {
+        "pids": pids,
+        "rss_mib": [round(r / 1024, 1) for r in rss],
+        "rss_sum_mib": round(sum(rss) / 1024, 1),
+        "pss_sum_mib": round(pss / 1024, 1),
+        "cpu_s": round(cpu, 1),
+    }
 
 
 class _Sampler(threading.Thread):
@@ -182,8 +209,9 @@ class _Sampler(threading.Thread):
 
 
 def _get(base: str, path: str) -> int:
-    request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https", "Host": "localhost",
-                                                           "X-Forwarded-For": "198.19.0.1"})
+    request = urllib.request.Request(
+        base + path, headers={"X-Forwarded-Proto": "https", "Host": "localhost", "X-Forwarded-For": "198.19.0.1"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status
 
@@ -202,10 +230,15 @@ def _percentile(histogram: dict[int, int], fraction: float) -> float | None:
 
 
 def _figures(entry: dict, histogram: dict[int, int], seconds: float) -> dict:
-    return {"requests": entry["num_requests"], "failures": entry["num_failures"],
-            "median_ms": _percentile(histogram, 0.5), "p95_ms": _percentile(histogram, 0.95),
-            "p99_ms": _percentile(histogram, 0.99), "max_ms": round(entry["max_response_time"]),
-            "rps": round(entry["num_requests"] / seconds, 2)}
+    return {
+        "requests": entry["num_requests"],
+        "failures": entry["num_failures"],
+        "median_ms": _percentile(histogram, 0.5),
+        "p95_ms": _percentile(histogram, 0.95),
+        "p99_ms": _percentile(histogram, 0.99),
+        "max_ms": round(entry["max_response_time"]),
+        "rps": round(entry["num_requests"] / seconds, 2),
+    }
 
 
 def _read_stats(prefix: Path, seconds: float) -> tuple[dict, dict, list]:
@@ -250,7 +283,8 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
     command = server_command(port, access_log)
     workers = int(command[command.index("--workers") + 1])
     server = subprocess.Popen(
-        command, cwd=ROOT, env=_environment("pf2s.settings.production"), stdout=server_log, stderr=subprocess.STDOUT)
+        command, cwd=ROOT, env=_environment("pf2s.settings.production"), stdout=server_log, stderr=subprocess.STDOUT
+    )
     try:
         for _ in range(600):
             try:
@@ -274,11 +308,32 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
         with open(HERE / "locust.log", "w") as log:
             started = time.perf_counter()
             locust = subprocess.Popen(
-                [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless",
-                 "-u", str(users), "-r", str(spawn_rate), "-t", duration, "--host", base,
-                 "--json-file", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
-                cwd=ROOT, env={**os.environ, "BENCH_LOAD_POOLS": str(pools), "BENCH_LOAD_ERRORS": f"{prefix}_errors.json"},
-                stdout=log, stderr=subprocess.STDOUT)
+                [
+                    str(BIN / "locust"),
+                    "-f",
+                    str(Path(__file__).with_name("locustfile.py")),
+                    "--headless",
+                    "-u",
+                    str(users),
+                    "-r",
+                    str(spawn_rate),
+                    "-t",
+                    duration,
+                    "--host",
+                    base,
+                    "--json-file",
+                    str(prefix),
+                    "--only-summary",
+                    "--stop-timeout",
+                    "10",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env={**os.environ, "BENCH_LOAD_POOLS": str(pools), "BENCH_LOAD_ERRORS": f"{prefix}_errors.json"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             _, status, usage = os.wait4(locust.pid, 0)
             locust.returncode = os.waitstatus_to_exitcode(status)
             elapsed = time.perf_counter() - started
@@ -296,20 +351,34 @@ def run(users: int = 50, spawn_rate: int = 10, duration: str = "3m") -> dict:
     endpoints, total, failures = _read_stats(prefix, elapsed)
     return {
         "available": True,
-        "settings": "pf2s.settings.production", "database": "postgresql", "server": {
+        "settings": "pf2s.settings.production",
+        "database": "postgresql",
+        "server": {
             "command": shlex.join(["gunicorn", *command[1:]]),
-            "behind": "X-Forwarded-Proto: https, one X-Forwarded-For address per user, DJANGO_NUM_PROXIES=1"},
+            "behind": "X-Forwarded-Proto: https, one X-Forwarded-For address per user, DJANGO_NUM_PROXIES=1",
+        },
         "departures_from_production": {"API_ANON_RATE": API_ANON_RATE},
-        "users": users, "spawn_rate": spawn_rate, "duration": duration, "elapsed_s": round(elapsed, 1),
-        "cores": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
+        "users": users,
+        "spawn_rate": spawn_rate,
+        "duration": duration,
+        "elapsed_s": round(elapsed, 1),
+        "cores": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
-        "locust_cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "locust_exit": locust.returncode,
+        "locust_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "locust_exit": locust.returncode,
         "data": prepared,
-        "total": total, "endpoints": endpoints, "failures": failures,
+        "total": total,
+        "endpoints": endpoints,
+        "failures": failures,
         "answers_by_status": _statuses(access_log),
-        "workers_memory": {"before": before, "after": after,
-                           "peak": max(filter(None, [sampler.peak, after]), key=lambda m: m["rss_sum_mib"]),
-                           "restarted": len(sampler.seen) - workers, "rss_sum_every_10_s": sampler.timeline[4::5]},
+        "workers_memory": {
+            "before": before,
+            "after": after,
+            "peak": max(filter(None, [sampler.peak, after]), key=lambda m: m["rss_sum_mib"]),
+            "restarted": len(sampler.seen) - workers,
+            "rss_sum_every_10_s": sampler.timeline[4::5],
+        },
         # no failed request, no exception in the users' code (locust exits 0 only then)
         "passed": total["failures"] == 0 and total["requests"] > 0 and not failures and locust.returncode == 0,
     }

@@ -35,18 +35,27 @@ def partners_ensure(count: int) -> list[str]:
 
     from bti.models import Membership, Organisation
 
-    organisation, _ = Organisation.objects.get_or_create(short_name=ORGANISATION, defaults={
-        "name": "Organisation de la mesure de charge"})
+    organisation, _ = Organisation.objects.get_or_create(
+        short_name=ORGANISATION, defaults={"name": "Organisation de la mesure de charge"}
+    )
     hashed = make_password(PASSWORD)  # the default hasher, as in production: no rehash at login
     emails = []
     for n in range(count):
         username = f"load-partner-{n:03d}"
         email = f"{username}@bench.invalid"
-        user, _ = get_user_model().objects.update_or_create(username=username, defaults={
-            "email": email, "password": hashed, "is_active": True})
+        user, _ = get_user_model().objects.update_or_create(
+            username=username, defaults={"email": email, "password": hashed, "is_active": True}
+        )
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        Membership.objects.update_or_create(user=user, defaults={
-            "organisation": organisation, "role": "analyst", "trained_on": dt.date(2026, 1, 15), "is_active": True})
+        Membership.objects.update_or_create(
+            user=user,
+            defaults={
+                "organisation": organisation,
+                "role": "analyst",
+                "trained_on": dt.date(2026, 1, 15),
+                "is_active": True,
+            },
+        )
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, TOTP_SECRET)
         emails.append(email)
@@ -58,10 +67,14 @@ def pools() -> dict:
     territories by level (a seeded sample of communes)."""
     from indicators.models import Indicator, Territory
 
-    indicators = {code: levels for code, levels in Indicator.objects.filter(access="open")
-                  .order_by("code").values_list("code", "levels")}
-    territories = {level: list(Territory.objects.filter(level=level).order_by("code").values_list("code", flat=True))
-                   for level in ("departement", "epci", "commune")}
+    indicators = {
+        code: levels
+        for code, levels in Indicator.objects.filter(access="open").order_by("code").values_list("code", "levels")
+    }
+    territories = {
+        level: list(Territory.objects.filter(level=level).order_by("code").values_list("code", flat=True))
+        for level in ("departement", "epci", "commune")
+    }
     territories["commune"] = sorted(random.Random(2026).sample(territories["commune"], 300))
     return {"indicators": indicators, "territories": territories}
 
@@ -83,12 +96,20 @@ def main() -> None:
         snapshot = Snapshot.objects.get(is_current=True)
     call_command("load_community", verbosity=0, stdout=quiet)
     count = int(os.environ.get("BENCH_LOAD_PARTNERS", "50"))
-    print(json.dumps({
-        "data": {"observations": Observation.objects.count(), "snapshot": snapshot.pk,
-                 "published_values": snapshot.row_count, "secret_values": snapshot.secret_count},
-        "partners": {"emails": partners_ensure(count), "password": PASSWORD, "totp_secret": TOTP_SECRET},
-        **pools(),
-    }))
+    print(
+        json.dumps(
+            {
+                "data": {
+                    "observations": Observation.objects.count(),
+                    "snapshot": snapshot.pk,
+                    "published_values": snapshot.row_count,
+                    "secret_values": snapshot.secret_count,
+                },
+                "partners": {"emails": partners_ensure(count), "password": PASSWORD, "totp_secret": TOTP_SECRET},
+                **pools(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

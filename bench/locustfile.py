@@ -44,8 +44,8 @@ _CLIENTS = itertools.count()
 _PARTNERS = itertools.count()
 
 STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
-LAYER = re.compile(r'/api/v1/territories/\w+/geometry/')
-SERIES = re.compile(r'/api/v1/indicators/[\w-]+/values/\?level=\w+')
+LAYER = re.compile(r"/api/v1/territories/\w+/geometry/")
+SERIES = re.compile(r"/api/v1/indicators/[\w-]+/values/\?level=\w+")
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -54,15 +54,24 @@ def totp_code(secret: str, at: float | None = None) -> str:
     counter = int((time.time() if at is None else at) // 30)
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 @events.test_stop.add_listener
 def errors_write(environment, **kwargs) -> None:
-    errors = [{"endpoint": f"{e['method']} {e['name']}", "error": e["error"], "count": e["occurrences"]}
-              for e in environment.runner.stats.serialize_errors().values()]
-    errors += [{"endpoint": "(exception in the user's code)", "error": e["msg"], "count": e["count"],
-                "traceback": e["traceback"][-2000:]} for e in environment.runner.exceptions.values()]
+    errors = [
+        {"endpoint": f"{e['method']} {e['name']}", "error": e["error"], "count": e["occurrences"]}
+        for e in environment.runner.stats.serialize_errors().values()
+    ]
+    errors += [
+        {
+            "endpoint": "(exception in the user's code)",
+            "error": e["msg"],
+            "count": e["count"],
+            "traceback": e["traceback"][-2000:],
+        }
+        for e in environment.runner.exceptions.values()
+    ]
     with open(os.environ["BENCH_LOAD_ERRORS"], "w", encoding="utf-8") as f:
         json.dump(errors, f)
 
@@ -74,26 +83,35 @@ class PortalUser(HttpUser):
         n = next(_CLIENTS)
         self.rng = random.Random(n)
         # one client address per user, in the benchmarking range (RFC 2544)
-        self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": f"198.18.{n // 250}.{n % 250 + 1}",
-                                    "Host": "localhost", "Accept-Language": "fr"})
+        self.client.headers.update(
+            {
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": f"198.18.{n // 250}.{n % 250 + 1}",
+                "Host": "localhost",
+                "Accept-Language": "fr",
+            }
+        )
         self.cookies: dict[str, str] = {}  # by hand: __Host- cookies are Secure, the client talks plain HTTP
         self.cached: set[str] = set()  # what the browser's cache holds for this user
         self.etags: dict[str, str] = {}
 
     def get(self, path: str, name: str, *, expect: int = 200, headers: dict | None = None):
         headers = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        with self.client.get(path, name=name, headers=headers, allow_redirects=False,
-                             catch_response=True) as response:
+        with self.client.get(path, name=name, headers=headers, allow_redirects=False, catch_response=True) as response:
             self._keep_cookies(response)
             if response.status_code not in (expect, 304 if "If-None-Match" in headers else expect):
                 response.failure(f"{response.status_code} {response.headers.get('Location', '')}".strip())
             return response
 
     def post(self, path: str, data: dict, name: str, *, expect: int = 302):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
-                   "Origin": "https://localhost", "Referer": f"https://localhost{path}"}
-        with self.client.post(path, data=data, name=name, headers=headers, allow_redirects=False,
-                              catch_response=True) as response:
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Origin": "https://localhost",
+            "Referer": f"https://localhost{path}",
+        }
+        with self.client.post(
+            path, data=data, name=name, headers=headers, allow_redirects=False, catch_response=True
+        ) as response:
             self._keep_cookies(response)
             if response.status_code != expect:
                 response.failure(f"{response.status_code} {response.headers.get('Location', '')}".strip())
@@ -144,8 +162,11 @@ class Visitor(PortalUser):
         for path in dict.fromkeys(LAYER.findall(response.text)):
             self.layer(path)
         for path in dict.fromkeys(SERIES.findall(response.text)):  # the chart's series, revalidated
-            answer = self.get(path, "/api/v1/indicators/[code]/values/?level=… (chart)",
-                              headers={"If-None-Match": self.etags[path]} if path in self.etags else None)
+            answer = self.get(
+                path,
+                "/api/v1/indicators/[code]/values/?level=… (chart)",
+                headers={"If-None-Match": self.etags[path]} if path in self.etags else None,
+            )
             if answer.headers.get("ETag"):
                 self.etags[path] = answer.headers["ETag"]
 
@@ -157,8 +178,10 @@ class Visitor(PortalUser):
     @task(1)
     def csv_export(self) -> None:
         level = self.rng.choice(["departement", "epci"])
-        self.get(f"/indicateurs/{self.rng.choice(EPCI_INDICATORS)}/export.csv?level={level}",
-                 "/indicateurs/[code]/export.csv")
+        self.get(
+            f"/indicateurs/{self.rng.choice(EPCI_INDICATORS)}/export.csv?level={level}",
+            "/indicateurs/[code]/export.csv",
+        )
 
     @task(1)
     def publications(self) -> None:
@@ -171,8 +194,10 @@ class Visitor(PortalUser):
 
     @task(1)
     def api_values(self) -> None:
-        self.get(f"/api/v1/indicators/{self.rng.choice(EPCI_INDICATORS)}/values/?level=epci",
-                 "/api/v1/indicators/[code]/values/?level=epci (open data)")
+        self.get(
+            f"/api/v1/indicators/{self.rng.choice(EPCI_INDICATORS)}/values/?level=epci",
+            "/api/v1/indicators/[code]/values/?level=epci (open data)",
+        )
 
 
 class Partner(PortalUser):
@@ -187,16 +212,21 @@ class Partner(PortalUser):
         email = partners["emails"][next(_PARTNERS) % len(partners["emails"])]
         form = self.get("/compte/login/", "/compte/login/")
         token = CSRF.search(form.text).group(1)
-        self.post("/compte/login/", {"csrfmiddlewaretoken": token, "login": email,
-                                     "password": partners["password"]}, "/compte/login/ (POST)")
+        self.post(
+            "/compte/login/",
+            {"csrfmiddlewaretoken": token, "login": email, "password": partners["password"]},
+            "/compte/login/ (POST)",
+        )
         form = self.get("/compte/2fa/authenticate/", "/compte/2fa/authenticate/")
         token = CSRF.search(form.text).group(1)
         left = 30 - time.time() % 30
         if left < 3:  # as a person would: wait for the next code rather than type one about to expire
             time.sleep(left + 0.1)
-        self.post("/compte/2fa/authenticate/", {"csrfmiddlewaretoken": token,
-                                                "code": totp_code(partners["totp_secret"])},
-                  "/compte/2fa/authenticate/ (POST)")
+        self.post(
+            "/compte/2fa/authenticate/",
+            {"csrfmiddlewaretoken": token, "code": totp_code(partners["totp_secret"])},
+            "/compte/2fa/authenticate/ (POST)",
+        )
 
     @task(2)
     def bti_home(self) -> None:
@@ -220,5 +250,7 @@ class Partner(PortalUser):
 
     @task(2)
     def api_commune(self) -> None:
-        self.get(f"/api/v1/indicators/{self.rng.choice(COMMUNE_INDICATORS)}/values/?level=commune",
-                 "/api/v1/indicators/[code]/values/?level=commune (partner)")
+        self.get(
+            f"/api/v1/indicators/{self.rng.choice(COMMUNE_INDICATORS)}/values/?level=commune",
+            "/api/v1/indicators/[code]/values/?level=commune (partner)",
+        )

@@ -29,8 +29,11 @@ N_BENCH, N_PLATFORM = 100, 1000
 
 def _stats(times: list[float]) -> dict:
     times = sorted(times)
-    return {"median_s": round(statistics.median(times), 3),
-            "p95_s": round(times[min(len(times) - 1, int(0.95 * len(times)))], 3), "runs": len(times)}
+    return {
+        "median_s": round(statistics.median(times), 3),
+        "p95_s": round(times[min(len(times) - 1, int(0.95 * len(times)))], 3),
+        "runs": len(times),
+    }
 
 
 def prepare() -> dict:
@@ -47,11 +50,14 @@ def prepare() -> dict:
     from indicators.models import OwnTerritoryVersion, Territory
 
     User = get_user_model()
-    organisations = [Organisation.objects.get_or_create(short_name=f"BENCH{i}", defaults={
-        "name": f"Organisation de mesure {i}"})[0] for i in range(10)]
+    organisations = [
+        Organisation.objects.get_or_create(short_name=f"BENCH{i}", defaults={"name": f"Organisation de mesure {i}"})[0]
+        for i in range(10)
+    ]
     user, _ = User.objects.get_or_create(username="bench-partner", defaults={"email": "bench@bench.invalid"})
-    Membership.objects.update_or_create(user=user, defaults={"organisation": organisations[0],
-                                                              "trained_on": "2026-01-01", "is_active": True})
+    Membership.objects.update_or_create(
+        user=user, defaults={"organisation": organisations[0], "trained_on": "2026-01-01", "is_active": True}
+    )
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
@@ -72,15 +78,17 @@ def prepare() -> dict:
             members |= {communes[j][0] for j in rng.choice(len(communes), rng.integers(2, 40), replace=False)}
             version = OwnTerritoryVersion.objects.create()
             version.communes.set(members)
-            OwnTerritory.objects.create(organisation=organisations[0 if i < N_BENCH else 1 + i % 9],
-                                        name=f"Territoire {i}", version=version)
+            OwnTerritory.objects.create(
+                organisation=organisations[0 if i < N_BENCH else 1 + i % 9], name=f"Territoire {i}", version=version
+            )
     return data | {"own_territories": OwnTerritory.objects.filter(deleted_at__isnull=True).count()}
 
 
 def _publish() -> dict:
     started = time.perf_counter()
-    process = subprocess.run([sys.executable, "manage.py", "publish_snapshot"], cwd=ROOT, capture_output=True,
-                             text=True, env={**os.environ})
+    process = subprocess.run(
+        [sys.executable, "manage.py", "publish_snapshot"], cwd=ROOT, capture_output=True, text=True, env={**os.environ}
+    )
     if process.returncode:
         raise RuntimeError(process.stdout[-2000:] + process.stderr[-2000:])
     return {"seconds": round(time.perf_counter() - started, 2), "output": process.stdout.strip().splitlines()[-1]}
@@ -100,16 +108,16 @@ def run(repeat: int = 3) -> dict:
 
     current_snapshot_forget()
     user = get_user_model().objects.get(username="bench-partner")
-    mine = list(OwnTerritory.objects.filter(organisation__short_name="BENCH0", deleted_at__isnull=True)
-                .order_by("pk"))
+    mine = list(OwnTerritory.objects.filter(organisation__short_name="BENCH0", deleted_at__isnull=True).order_by("pk"))
     codes = list(Territory.objects.filter(level="commune").order_by("code").values_list("code", flat=True))
     creation = []
     for i in range(repeat + 1):
         if i == 0:
             caches_clear()
         started = time.perf_counter()
-        territory = own_territory_create(user=user, name=f"Mesure {time.time_ns()}",
-                                         commune_codes=codes[i * 200:(i + 1) * 200])
+        territory = own_territory_create(
+            user=user, name=f"Mesure {time.time_ns()}", commune_codes=codes[i * 200 : (i + 1) * 200]
+        )
         creation.append(time.perf_counter() - started)
         own_territory_delete(user=user, territory_id=territory.pk)
     from django.conf import settings
@@ -125,8 +133,9 @@ def run(repeat: int = 3) -> dict:
         assert response.status_code == 200, response.content[:300]
         other = mine[(n + 1) % len(mine)]
         started = time.perf_counter()
-        response = client.get(f"/bti/tableau/?indicators=ALL-08,EMP-14,MOR-02,SOI-01&own={territory.pk},{other.pk}"
-                              "&periods=2021,2016-2020")
+        response = client.get(
+            f"/bti/tableau/?indicators=ALL-08,EMP-14,MOR-02,SOI-01&own={territory.pk},{other.pk}&periods=2021,2016-2020"
+        )
         table.append(time.perf_counter() - started)
         assert response.status_code == 200
         if n < 10:
@@ -134,18 +143,27 @@ def run(repeat: int = 3) -> dict:
             response = client.get(f"/bti/portrait/?territoire=perso:{territory.pk}")
             portrait.append(time.perf_counter() - started)
             assert response.status_code == 200
-    shown = sum(int((f["status"] == "ok").sum()) for t in mine
-                if (f := figures_read(current_directory(), t.version_id)) is not None)
+    shown = sum(
+        int((f["status"] == "ok").sum())
+        for t in mine
+        if (f := figures_read(current_directory(), t.version_id)) is not None
+    )
     total = sum(len(f) for t in mine if (f := figures_read(current_directory(), t.version_id)) is not None)
     publication = statistics.median(p["seconds"] for p in publications)
     engine = ROOT / "bench" / "results" / "engine-latest.json"
     baseline = json.loads(engine.read_text())["baseline_median_s"] if engine.exists() else None
     return {
         "data": data,
-        "publication": {"median_s": publication, "runs": publications, "baseline_median_s": baseline,
-                        "ratio": round(publication / baseline, 2) if baseline else None},
+        "publication": {
+            "median_s": publication,
+            "runs": publications,
+            "baseline_median_s": baseline,
+            "ratio": round(publication / baseline, 2) if baseline else None,
+        },
         "creation_200_communes": {"cold_s": round(creation[0], 3), **_stats(creation[1:])},
-        "read_api_own": _stats(api), "read_table_two_own": _stats(table), "portrait_own": _stats(portrait),
+        "read_api_own": _stats(api),
+        "read_table_two_own": _stats(table),
+        "portrait_own": _stats(portrait),
         "own_figures_shown": {"rows": total, "shown": shown},
         "targets": {"read_p95_s": 1, "portrait_s": 3, "creation_s": 10, "publication_s": 60},
     }

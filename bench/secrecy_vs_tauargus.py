@@ -133,8 +133,11 @@ def load_geography() -> Geography:
     django.setup()
     from indicators.models import Territory
 
-    rows = list(Territory.objects.filter(level="commune").order_by("code").values_list(
-        "code", "population", "epci__code", "departement__code"))
+    rows = list(
+        Territory.objects.filter(level="commune")
+        .order_by("code")
+        .values_list("code", "population", "epci__code", "departement__code")
+    )
     return Geography(
         communes=[r[0] for r in rows],
         population=np.array([r[1] or 0 for r in rows], dtype=np.float64),
@@ -161,8 +164,7 @@ def build_table(geo: Geography, counts: np.ndarray) -> tuple[Table, list[str]]:
         cols += [j] * 4
     n_cells = region_row + 1
     incidence = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_cells, n))
-    group = np.concatenate([np.zeros(n), np.ones(len(geo.epcis)),
-                            np.full(len(geo.deps), 2), [3]]).astype(int)
+    group = np.concatenate([np.zeros(n), np.ones(len(geo.epcis)), np.full(len(geo.deps), 2), [3]]).astype(int)
     table = Table(incidence, counts, np.ones(n_cells, dtype=bool), group)
     labels = list(geo.communes) + list(geo.epcis) + list(geo.deps) + ["region"]
     return table, labels
@@ -179,15 +181,18 @@ def _recovered(table: Table, labels: list[str], result: AuditResult, limit: int 
     out = []
     for cell in result.failures[:limit]:
         i = int(np.searchsorted(result.cells, cell))
-        out.append({"cell": labels[cell], "level": LEVELS[table.group[cell]],
-                    "value": int(table.values[cell]),
-                    "attacker_range": [round(float(result.lower[i]), 3),
-                                       round(float(result.upper[i]), 3)]})
+        out.append(
+            {
+                "cell": labels[cell],
+                "level": LEVELS[table.group[cell]],
+                "value": int(table.values[cell]),
+                "attacker_range": [round(float(result.lower[i]), 3), round(float(result.upper[i]), 3)],
+            }
+        )
     return out
 
 
-def pattern_figures(table: Table, labels: list[str], suppressed: np.ndarray,
-                    threshold: int) -> dict:
+def pattern_figures(table: Table, labels: list[str], suppressed: np.ndarray, threshold: int) -> dict:
     """Secondary cells, information loss and what our LP audit recovers."""
     primary = primary_secret(table.values, threshold) & table.shown
     secondary = suppressed & ~primary
@@ -218,6 +223,7 @@ def run_ours(table: Table, labels: list[str], threshold: int) -> dict:
 
 # --- Tau-Argus ---------------------------------------------------------------
 
+
 def _piece(epci: str, dep: str, straddling: dict[str, list[str]]) -> str:
     """Tau-Argus code of the EPCI ∩ département piece holding a commune."""
     return f"{epci}_{dep}" if epci in straddling else epci
@@ -237,13 +243,11 @@ def _hierarchy(geo: Geography, straddling: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _apriori(geo: Geography, counts: np.ndarray, straddling: dict[str, list[str]],
-             threshold: int) -> str:
+def _apriori(geo: Geography, counts: np.ndarray, straddling: dict[str, list[str]], threshold: int) -> str:
     """`PL` lines: every primary cell of Tau-Argus's table (communes, pieces,
     départements, region) gets upper protection level threshold - value."""
     values: dict[str, int] = defaultdict(int)
-    for commune, epci, dep, count in zip(geo.communes, geo.commune_epci, geo.commune_dep,
-                                         counts, strict=True):
+    for commune, epci, dep, count in zip(geo.communes, geo.commune_epci, geo.commune_dep, counts, strict=True):
         for code in (commune, _piece(epci, dep, straddling), dep, "Total"):
             values[code] += int(count)
     # pytauargus checks the field count on the first line taking at most one
@@ -287,10 +291,16 @@ def _write_inputs(work: Path, job: dict) -> Path:
         '  <HIERCODELIST> "territory.hrc"\n  <HIERLEADSTRING> "@"\n'
         f'dummy {width + 2} 1\n  <RECODEABLE>\n  <TOTCODE> "Total"\n  <HIERARCHICAL>\n'
         '  <HIERCODELIST> "dummy.hrc"\n  <HIERLEADSTRING> "@"\n'
-        f'event {width + 4} 1\n  <NUMERIC>\n  <DECIMALS> 0\n', encoding="utf-8")
-    batch = ['<OPENMICRODATA> "events.asc"', '<OPENMETADATA> "events.rda"',
-             '<SPECIFYTABLE> "territory""dummy"|"event"||',
-             f"<SAFETYRULE> {job['safety_rule']}", "<READMICRODATA>"]
+        f"event {width + 4} 1\n  <NUMERIC>\n  <DECIMALS> 0\n",
+        encoding="utf-8",
+    )
+    batch = [
+        '<OPENMICRODATA> "events.asc"',
+        '<OPENMETADATA> "events.rda"',
+        '<SPECIFYTABLE> "territory""dummy"|"event"||',
+        f"<SAFETYRULE> {job['safety_rule']}",
+        "<READMICRODATA>",
+    ]
     if job["apriori"]:
         (work / "levels.hst").write_text(job["apriori"], encoding="utf-8")
         batch.append('<APRIORI> "levels.hst",1,";"')
@@ -308,8 +318,14 @@ def _protect(work: Path, job: dict) -> dict:
 
     engine = Engine().run_batch(_write_inputs(work, job))
     max_time, single_single, single_more, min_freq = job["mod"]
-    command = Suppress(kind="MOD", tab_no=1, mod_max_time=max_time, mod_singleton=single_single,
-                       mod_singleton_multi=single_more, mod_min_freq=min_freq)
+    command = Suppress(
+        kind="MOD",
+        tab_no=1,
+        mod_max_time=max_time,
+        mod_singleton=single_single,
+        mod_singleton_multi=single_more,
+        mod_min_freq=min_freq,
+    )
     started = time.perf_counter()
     engine.suppress(command)
     seconds = time.perf_counter() - started
@@ -329,7 +345,7 @@ def _protect(work: Path, job: dict) -> dict:
 
 def _mod_params(spec: str) -> list:
     """MOD(tab, max_time, single-single, single-more, min-freq) -> params."""
-    args = spec[spec.index("(") + 1:spec.index(")")].split(",")
+    args = spec[spec.index("(") + 1 : spec.index(")")].split(",")
     return [int(args[1])] + [a.strip() == "1" for a in args[2:5]]
 
 
@@ -375,12 +391,18 @@ def _spawn(job: dict) -> dict:
     return payload
 
 
-def _map_back(geo: Geography, table: Table, cells: dict[str, list],
-              straddling: dict[str, list[str]], threshold: int,
-              conservative: bool = True) -> np.ndarray:
+def _map_back(
+    geo: Geography,
+    table: Table,
+    cells: dict[str, list],
+    straddling: dict[str, list[str]],
+    threshold: int,
+    conservative: bool = True,
+) -> np.ndarray:
     """Tau-Argus statuses -> suppressed mask over our cells. A straddling
     EPCI total is suppressed when any of its pieces is (conservative), or
     only when it is primary secret itself (naive)."""
+
     def suppressed(code: str) -> bool:
         total, a = cells[code][:2]
         return total in ("U", "M") or a in ("U", "M")
@@ -394,8 +416,7 @@ def _map_back(geo: Geography, table: Table, cells: dict[str, list],
         row = n + i
         if epci in straddling:
             pieces = [_piece(epci, dep, straddling) for dep in straddling[epci]]
-            mask[row] = (any(suppressed(p) for p in pieces) if conservative
-                         else bool(primary[row]))
+            mask[row] = any(suppressed(p) for p in pieces) if conservative else bool(primary[row])
         else:
             mask[row] = suppressed(epci)
     for i, dep in enumerate(geo.deps):
@@ -404,8 +425,7 @@ def _map_back(geo: Geography, table: Table, cells: dict[str, list],
     return mask
 
 
-def run_tauargus(geo: Geography, counts: np.ndarray, table: Table, labels: list[str],
-                 threshold: int) -> dict:
+def run_tauargus(geo: Geography, counts: np.ndarray, table: Table, labels: list[str], threshold: int) -> dict:
     """Both Tau-Argus runs, mapped onto our cells and audited."""
     try:
         import pytauargus  # noqa: F401
@@ -416,19 +436,20 @@ def run_tauargus(geo: Geography, counts: np.ndarray, table: Table, labels: list[
     if len(widths) != 1:
         return {"available": False, "reason": f"commune codes of several widths {widths}"}
     base = {
-        "communes": geo.communes, "counts": [int(c) for c in counts],
-        "code_width": widths.pop(), "hrc": _hierarchy(geo, straddling),
-        "safety_rule": f"FREQ({threshold},{SAFETY_RANGE})", "mod": _mod_params(MOD_SPEC),
+        "communes": geo.communes,
+        "counts": [int(c) for c in counts],
+        "code_width": widths.pop(),
+        "hrc": _hierarchy(geo, straddling),
+        "safety_rule": f"FREQ({threshold},{SAFETY_RANGE})",
+        "mod": _mod_params(MOD_SPEC),
     }
-    runs = {"freq_rule": "",
-            "aligned_protection_levels": _apriori(geo, counts, straddling, threshold)}
+    runs = {"freq_rule": "", "aligned_protection_levels": _apriori(geo, counts, straddling, threshold)}
     figures: dict[str, dict] = {}
     for name, apriori in runs.items():
         try:
             output = _run_worker({**base, "apriori": apriori})
         except Exception as error:  # engine error, or the process died
-            figures[name] = {"available": False,
-                             "reason": f"Tau-Argus run {name!r} failed: {error!r}"}
+            figures[name] = {"available": False, "reason": f"Tau-Argus run {name!r} failed: {error!r}"}
             continue
         figures[name] = _tauargus_figures(geo, table, labels, output, straddling, threshold)
     if not figures["freq_rule"].get("available", True):
@@ -437,54 +458,64 @@ def run_tauargus(geo: Geography, counts: np.ndarray, table: Table, labels: list[
         "available": True,
         "version": figures["freq_rule"].pop("version"),
         "method": f"modular (HiTaS) {MOD_SPEC}, safety rule FREQ({threshold},{SAFETY_RANGE})",
-        "hierarchy": ("one tree: region > département > EPCI ∩ département piece > commune "
-                      f"({len(straddling)} straddling EPCI split in pieces; their totals "
-                      "suppressed when a piece is), plus a dummy 2nd dimension (A, empty B)"),
+        "hierarchy": (
+            "one tree: region > département > EPCI ∩ département piece > commune "
+            f"({len(straddling)} straddling EPCI split in pieces; their totals "
+            "suppressed when a piece is), plus a dummy 2nd dimension (A, empty B)"
+        ),
         **figures["freq_rule"],
         "aligned_protection_levels": figures["aligned_protection_levels"],
     }
 
 
-def _tauargus_figures(geo: Geography, table: Table, labels: list[str], output: dict,
-                      straddling: dict[str, list[str]], threshold: int) -> dict:
+def _tauargus_figures(
+    geo: Geography, table: Table, labels: list[str], output: dict, straddling: dict[str, list[str]], threshold: int
+) -> dict:
     """One Tau-Argus run's pattern on our cells, audited (and the naive
     mapping of straddling EPCI totals), plus counts in its own table."""
     cells = output["cells"]
     mask = _map_back(geo, table, cells, straddling, threshold)
     own = [entry[0] for entry in cells.values()]
-    naive = audit(table, _map_back(geo, table, cells, straddling, threshold,
-                                   conservative=False), threshold)
+    naive = audit(table, _map_back(geo, table, cells, straddling, threshold, conservative=False), threshold)
     return {
         "version": output["version"],
         "time_s": round(output["seconds"], 3),
         **pattern_figures(table, labels, mask, threshold),
         "tauargus_table": {
-            "cells": len(own), "primary": own.count("U"), "secondary": own.count("M"),
+            "cells": len(own),
+            "primary": own.count("U"),
+            "secondary": own.count("M"),
             "empty": own.count("E"),
             "primary_with_upper_level_to_threshold": sum(
-                1 for status, _, value, upper in cells.values()
-                if status == "U" and value + upper >= threshold),
+                1 for status, _, value, upper in cells.values() if status == "U" and value + upper >= threshold
+            ),
             "dummy_copies_disagree": sum(1 for total, a, _, _ in cells.values() if total != a),
         },
-        "naive_epci_mapping": {"recoverable_cells": len(naive.failures),
-                               "recoverable_examples": _recovered(table, labels, naive)},
+        "naive_epci_mapping": {
+            "recoverable_cells": len(naive.failures),
+            "recoverable_examples": _recovered(table, labels, naive),
+        },
     }
 
 
 # --- report ------------------------------------------------------------------
 
+
 def _print_report(result: dict) -> None:
     """The figures side by side, in the words of the other benchmark's report."""
     info, ours, ta = result["table"], result["ours"], result["tauargus"]
-    print("\n== Secret statistique : notre suppression secondaire vs Tau-Argus "
-          "(modulaire / HiTaS) ==")
-    print(f"  table : {info['communes']} communes, {info['epci']} EPCI "
-          f"({info['straddling_epci']} à cheval), {info['departements']} départements, "
-          f"1 région = {info['cells']} cellules ; {info['events']} événements, "
-          f"seuil {info['threshold']}")
-    print(f"  secret primaire : {info['primary_cells']} cellules, "
-          f"{100 * info['primary_share_communes']:.1f} % des communes "
-          f"({info['zero_communes']} communes à 0)")
+    print("\n== Secret statistique : notre suppression secondaire vs Tau-Argus (modulaire / HiTaS) ==")
+    print(
+        f"  table : {info['communes']} communes, {info['epci']} EPCI "
+        f"({info['straddling_epci']} à cheval), {info['departements']} départements, "
+        f"1 région = {info['cells']} cellules ; {info['events']} événements, "
+        f"seuil {info['threshold']}"
+    )
+    print(
+        f"  secret primaire : {info['primary_cells']} cellules, "
+        f"{100 * info['primary_share_communes']:.1f} % des communes "
+        f"({info['zero_communes']} communes à 0)"
+    )
     columns = [("nous", ours)]
     if ta.get("available"):
         columns.append(("Tau-Argus FREQ", ta))
@@ -499,8 +530,7 @@ def _print_report(result: dict) -> None:
     print(f"  {'':34}{header}")
     rows = [
         ("secret secondaire (cellules)", lambda f: f"{f['secondary_cells']}"),
-        ("  dont communes / EPCI / dép.", lambda f: "{commune}/{epci}/{departement}".format(
-            **f["secondary_by_level"])),
+        ("  dont communes / EPCI / dép.", lambda f: "{commune}/{epci}/{departement}".format(**f["secondary_by_level"])),
         ("  dont cellules à 0", lambda f: f"{f['secondary_zero_cells']}"),
         ("perte d'information (Σ valeurs)", lambda f: f"{f['information_loss']}"),
         ("temps de protection (s)", lambda f: f"{f['time_s']:.3f}"),
@@ -509,8 +539,7 @@ def _print_report(result: dict) -> None:
     for label, cell in rows:
         print(f"  {label:34}" + "".join(f"{cell(f):>22}" for _, f in columns))
     if ta.get("available"):
-        naive = " ; ".join(f"{name} {f['naive_epci_mapping']['recoverable_cells']}"
-                           for name, f in columns[1:])
+        naive = " ; ".join(f"{name} {f['naive_epci_mapping']['recoverable_cells']}" for name, f in columns[1:])
         print(f"  cellules retrouvables si l'on publie les EPCI à cheval : {naive}")
 
 
@@ -523,16 +552,25 @@ def run(seed: int = 2026, threshold: int = 11) -> dict:
     primary = primary_secret(table.values, threshold)
     n = len(geo.communes)
     info = {
-        "seed": seed, "threshold": threshold, "rate": RATE,
-        "communes": n, "epci": len(geo.epcis), "straddling_epci": len(geo.straddling()),
-        "departements": len(geo.deps), "cells": int(len(table.values)),
-        "events": int(counts.sum()), "zero_communes": int((counts == 0).sum()),
+        "seed": seed,
+        "threshold": threshold,
+        "rate": RATE,
+        "communes": n,
+        "epci": len(geo.epcis),
+        "straddling_epci": len(geo.straddling()),
+        "departements": len(geo.deps),
+        "cells": int(len(table.values)),
+        "events": int(counts.sum()),
+        "zero_communes": int((counts == 0).sum()),
         "primary_cells": int(primary.sum()),
         "primary_share_communes": round(float(primary[:n].mean()), 4),
     }
     print(f"primary secret communes: {100 * info['primary_share_communes']:.1f} %")
-    result = {"table": info, "ours": run_ours(table, labels, threshold),
-              "tauargus": run_tauargus(geo, counts, table, labels, threshold)}
+    result = {
+        "table": info,
+        "ours": run_ours(table, labels, threshold),
+        "tauargus": run_tauargus(geo, counts, table, labels, threshold),
+    }
     _print_report(result)
     return result
 

@@ -28,13 +28,23 @@ def _free_port() -> int:
 
 
 def _wrk(url: str, seconds: int = 8, connections: int = 32) -> dict:
-    output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), url],
-                            capture_output=True, text=True, timeout=seconds + 30).stdout
-    match = re.search(r"RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p95_us=(\d+) p99_us=(\d+) errors=(\d+)",
-                      output)
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    ).stdout
+    match = re.search(
+        r"RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p95_us=(\d+) p99_us=(\d+) errors=(\d+)", output
+    )
     requests, duration, p50, p95, p99, errors = (int(x) for x in match.groups())
-    return {"rps": round(requests / (duration / 1e6), 1), "p50_ms": p50 / 1000, "p95_ms": p95 / 1000,
-            "p99_ms": p99 / 1000, "errors": errors}
+    return {
+        "rps": round(requests / (duration / 1e6), 1),
+        "p50_ms": p50 / 1000,
+        "p95_ms": p95 / 1000,
+        "p99_ms": p99 / 1000,
+        "errors": errors,
+    }
 
 
 def _timed_get(url: str, repeat: int = 15) -> dict:
@@ -44,8 +54,10 @@ def _timed_get(url: str, repeat: int = 15) -> dict:
         urllib.request.urlopen(url).read()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return {"median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)}
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1),
+    }
 
 
 def _first_paint(url: str, runs: int = 7) -> dict:
@@ -55,8 +67,10 @@ def _first_paint(url: str, runs: int = 7) -> dict:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         marks, walls = [], []
         for attempt in range(runs + 1):
             context = browser.new_context()
@@ -71,8 +85,12 @@ def _first_paint(url: str, runs: int = 7) -> dict:
                 marks.append(mark)
                 walls.append(wall)
         browser.close()
-    return {"median_ms": round(statistics.median(marks), 1), "max_ms": round(max(marks), 1),
-            "wall_clock_median_ms": round(statistics.median(walls), 1), "runs": runs}
+    return {
+        "median_ms": round(statistics.median(marks), 1),
+        "max_ms": round(max(marks), 1),
+        "wall_clock_median_ms": round(statistics.median(walls), 1),
+        "runs": runs,
+    }
 
 
 def run() -> dict:
@@ -82,9 +100,23 @@ def run() -> dict:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pf2s.settings.bench"}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "pf2s.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--env", "DJANGO_SETTINGS_MODULE=pf2s.settings.bench", "--log-level", "warning"],
-        cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "pf2s.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=pf2s.settings.bench",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(60):
@@ -111,9 +143,17 @@ def run() -> dict:
         server.wait(timeout=30)
     return {
         "indicator": code,
-        "values_endpoint": [e for e, _ in pairs], "bare_view": [b for _, b in pairs],
-        "throughput_ratio": round(ratio, 3), "indicator_page": page, "svg_epci": svg,
+        "values_endpoint": [e for e, _ in pairs],
+        "bare_view": [b for _, b in pairs],
+        "throughput_ratio": round(ratio, 3),
+        "indicator_page": page,
+        "svg_epci": svg,
         "map_first_paint": paint,
-        "targets": {"throughput_ratio": 0.8, "values_p95_ms": 50, "page_p95_ms": 150,
-                    "svg_ms": 300, "first_paint_ms": 1000},
+        "targets": {
+            "throughput_ratio": 0.8,
+            "values_p95_ms": 50,
+            "page_p95_ms": 150,
+            "svg_ms": 300,
+            "first_paint_ms": 1000,
+        },
     }

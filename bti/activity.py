@@ -27,7 +27,10 @@ class ActivityMiddleware:
         if kind and getattr(request.user, "is_authenticated", False):
             from .services import activity_record
 
-            channel = "jeton" if "HTTP_AUTHORIZATION" in request.META else (
-                "api" if request.path.startswith("/api/") else "page")
+            channel = (
+                "jeton"
+                if "HTTP_AUTHORIZATION" in request.META
+                else ("api" if request.path.startswith("/api/") else "page")
+            )
             activity_record(user=request.user, kind=kind, channel=channel, path=request.get_full_path())
         return response

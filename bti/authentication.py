@@ -20,16 +20,20 @@ class ApiTokenMiddleware:
         if header and request.path.startswith("/api/"):
             scheme, _, key = header.partition(" ")
             if scheme.lower() not in ("bearer", "token") or not key.strip().startswith(TOKEN_PREFIX):
-                return _refused("Schéma d'autorisation inconnu : utilisez « Bearer pf2s_… ».",
-                                "Unknown authorization scheme: use 'Bearer pf2s_…'.")
+                return _refused(
+                    "Schéma d'autorisation inconnu : utilisez « Bearer pf2s_… ».",
+                    "Unknown authorization scheme: use 'Bearer pf2s_…'.",
+                )
             user = api_token_user(key=key.strip())
             if user is None:
                 return _refused("Jeton inconnu ou révoqué.", "Unknown or revoked token.")
             from pf2s.demo import demo_account_refused
 
             if demo_account_refused(user):
-                return _refused("Jeton d'un compte de démonstration : refusé sur ce site.",
-                                "Token of a demonstration account: refused on this site.")
+                return _refused(
+                    "Jeton d'un compte de démonstration : refusé sur ce site.",
+                    "Token of a demonstration account: refused on this site.",
+                )
             request.user = user
             request.pf2s_token = True  # a token's request: no session, no idle clock (pf2s.sessions)
             request._dont_enforce_csrf_checks = True  # no cookie involved: nothing to forge
@@ -39,5 +43,6 @@ class ApiTokenMiddleware:
 def _refused(french: str, english: str):
     from pf2s.api import api_error
 
-    return api_error(french, english, code="invalid_token", status=401,
-                     headers={"WWW-Authenticate": 'Bearer realm="pf2s"'})
+    return api_error(
+        french, english, code="invalid_token", status=401, headers={"WWW-Authenticate": 'Bearer realm="pf2s"'}
+    )

@@ -25,8 +25,14 @@ DEMO_PASSWORD = "demo-pf2s-2026"
 #: only): add it to an authenticator app, or `manage.py demo_totp`.
 DEMO_TOTP_SECRET = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"
 
-__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "demo_accounts_create", "demo_accounts_remove", "demo_email",
-           "demo_trainings_create"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_TOTP_SECRET",
+    "demo_accounts_create",
+    "demo_accounts_remove",
+    "demo_email",
+    "demo_trainings_create",
+]
 
 
 @transaction.atomic
@@ -51,15 +57,16 @@ def demo_accounts_create(*, password: str = DEMO_PASSWORD) -> list[tuple[str, st
             setattr(user, name, value)
         user.set_password(password)
         user.save()
-        EmailAddress.objects.update_or_create(user=user, email=user.email,
-                                              defaults={"verified": True, "primary": True})
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
     editor = User.objects.get(username="editrice")
     editor.groups.add(editors)
-    for username, trained_on, role in (("partenaire", dt.date(2026, 3, 17), MemberRole.ANALYST),
-                                       ("partenaire-non-forme", None, MemberRole.ANALYST),
-                                       ("admin-ars", dt.date(2025, 11, 4), MemberRole.ORGANISATION_ADMIN)):
+    for username, trained_on, role in (
+        ("partenaire", dt.date(2026, 3, 17), MemberRole.ANALYST),
+        ("partenaire-non-forme", None, MemberRole.ANALYST),
+        ("admin-ars", dt.date(2025, 11, 4), MemberRole.ORGANISATION_ADMIN),
+    ):
         Membership.objects.update_or_create(
             user=User.objects.get(username=username),
             defaults={"organisation": ars, "role": role, "trained_on": trained_on, "is_active": True},
@@ -73,10 +80,15 @@ def demo_trainings_create() -> int:
         return 0
     today = timezone.localdate()
     first = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=21), dt.time(9, 0)))
-    TrainingSession.objects.create(starts_at=first, place="Amiens, locaux de l'OR2S", capacity=12,
-                                   notes="Apporter un ordinateur portable.")
-    TrainingSession.objects.create(starts_at=first + dt.timedelta(days=35, hours=5), mode="remote",
-                                   place="Visio (lien envoyé aux inscrits)", capacity=20)
+    TrainingSession.objects.create(
+        starts_at=first, place="Amiens, locaux de l'OR2S", capacity=12, notes="Apporter un ordinateur portable."
+    )
+    TrainingSession.objects.create(
+        starts_at=first + dt.timedelta(days=35, hours=5),
+        mode="remote",
+        place="Visio (lien envoyé aux inscrits)",
+        capacity=20,
+    )
     return 2
 
 

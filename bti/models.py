@@ -14,8 +14,9 @@ class Organisation(models.Model):
 
     name = models.CharField("nom", max_length=200, unique=True)
     short_name = models.CharField("sigle", max_length=40, unique=True)
-    family = models.CharField("famille", max_length=30, choices=OrganisationFamily.choices,
-                              default=OrganisationFamily.ETABLISSEMENT)
+    family = models.CharField(
+        "famille", max_length=30, choices=OrganisationFamily.choices, default=OrganisationFamily.ETABLISSEMENT
+    )
     charter_signed_on = models.DateField("charte d'engagement signée le", null=True, blank=True)
     is_active = models.BooleanField("active", default=True)
 
@@ -30,14 +31,14 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A user's membership of a partner organisation."""
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
-    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
     role = models.CharField(max_length=20, choices=MemberRole.choices, default=MemberRole.ANALYST)
     is_active = models.BooleanField("actif", default=True)
     trained_on = models.DateField(
-        "formation suivie le", null=True, blank=True,
+        "formation suivie le",
+        null=True,
+        blank=True,
         help_text="Date de la demi-journée de formation à la BTI ; sans elle, pas de requête.",
     )
 
@@ -62,16 +63,20 @@ class Invitation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=MemberRole.choices, default=MemberRole.ANALYST)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "invitation"
         # one pending invitation per address and organisation; after it closes, a new one may follow
-        constraints = [models.UniqueConstraint(fields=["organisation", "email"], condition=models.Q(
-            accepted_at__isnull=True), name="invitation_pending_once_per_org")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="invitation_pending_once_per_org",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
@@ -170,8 +175,9 @@ class OwnTerritory(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     name = models.CharField("nom", max_length=120)
     description = models.TextField(blank=True)
-    version = models.ForeignKey("indicators.OwnTerritoryVersion", on_delete=models.PROTECT, related_name="+",
-                                verbose_name="version en service")
+    version = models.ForeignKey(
+        "indicators.OwnTerritoryVersion", on_delete=models.PROTECT, related_name="+", verbose_name="version en service"
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)
 
@@ -179,8 +185,11 @@ class OwnTerritory(models.Model):
         verbose_name = "territoire personnalisé"
         verbose_name_plural = "territoires personnalisés"
         ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"], condition=models.Q(deleted_at=None),
-                                               name="own_territory_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], condition=models.Q(deleted_at=None), name="own_territory_name_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

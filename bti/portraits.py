@@ -15,9 +15,20 @@ from indicators.selectors import territory_name
 from pf2s.numbers import whole_number
 
 THEMES = [
-    ("socio-demographie", "Socio-démographie",
-     ["demographie", "education", "emploi-revenus", "allocations", "logement", "handicap", "enfance-famille",
-      "personnes-agees"]),
+    (
+        "socio-demographie",
+        "Socio-démographie",
+        [
+            "demographie",
+            "education",
+            "emploi-revenus",
+            "allocations",
+            "logement",
+            "handicap",
+            "enfance-famille",
+            "personnes-agees",
+        ],
+    ),
     ("offre-de-soins", "Offre de soins", ["offre-soins"]),
     ("etat-de-sante", "État de santé", ["mortalite", "mortalite-prematuree"]),
 ]
@@ -36,15 +47,19 @@ def territory_resolve(*, user, key: str) -> dict:
         own = published.own_territories_visible(user).filter(pk=whole_number(code) or 0).first()
         if own is None:
             raise PortraitError("Territoire personnalisé inconnu.")
-        return {"level": "perso", "code": own.code, "name": own.name, "own": own,
-                "communes": list(own.version.communes.values_list("code", flat=True))}
+        return {
+            "level": "perso",
+            "code": own.code,
+            "name": own.name,
+            "own": own,
+            "communes": list(own.version.communes.values_list("code", flat=True)),
+        }
     territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None:
         raise PortraitError(f"Territoire inconnu : {key}")
     if level not in published.territory_levels_visible(user):
         raise PortraitError("Ce niveau est réservé aux partenaires formés.")
-    return {"level": level, "code": code, "name": territory.name, "own": None,
-            "communes": _communes_of(territory)}
+    return {"level": level, "code": code, "name": territory.name, "own": None, "communes": _communes_of(territory)}
 
 
 def _communes_of(territory: Territory) -> list[str] | None:
@@ -83,8 +98,13 @@ def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]])
                     figures.append(figure)
         if figures:
             themes.append({"slug": slug, "label": label, "figures": figures})
-    return {"territory": territory, "themes": themes, "zones": [territory_name(level=lv, code=c) for lv, c in comparisons],
-            "pyramid": _age_structure(territory, comparisons), "snapshot": published.current_snapshot()}
+    return {
+        "territory": territory,
+        "themes": themes,
+        "zones": [territory_name(level=lv, code=c) for lv, c in comparisons],
+        "pyramid": _age_structure(territory, comparisons),
+        "snapshot": published.current_snapshot(),
+    }
 
 
 def _frame_for(user, indicator, territory) -> pd.DataFrame:
@@ -111,13 +131,25 @@ def _figure(user, indicator, territory, comparisons) -> dict | None:
         value = float(at.iloc[0]["value"]) if len(at) and at.iloc[0]["status"] == "ok" else None
         word = ""
         if value is not None and latest["status"] == "ok" and indicator.kind != IndicatorKind.VALUE:
-            word = str(compare_to_reference(np.array([latest["ci_low"]], dtype=float),
-                                            np.array([latest["ci_high"]], dtype=float), value)[0])
-        zones.append({"value": value, "significance": word,
-                      "series": published.records(rows.sort_values("period"), ["period", "value", "status"])})
+            word = str(
+                compare_to_reference(
+                    np.array([latest["ci_low"]], dtype=float), np.array([latest["ci_high"]], dtype=float), value
+                )[0]
+            )
+        zones.append(
+            {
+                "value": value,
+                "significance": word,
+                "series": published.records(rows.sort_values("period"), ["period", "value", "status"]),
+            }
+        )
     return {
-        "code": indicator.code, "label": indicator.short_label, "unit": indicator.unit,
-        "period": latest["period"], "status": latest["status"], "reason": latest.get("reason", "") or "",
+        "code": indicator.code,
+        "label": indicator.short_label,
+        "unit": indicator.unit,
+        "period": latest["period"],
+        "status": latest["status"],
+        "reason": latest.get("reason", "") or "",
         "value": None if latest["status"] != "ok" else float(latest["value"]),
         "ci_low": None if latest["status"] != "ok" or pd.isna(latest["ci_low"]) else float(latest["ci_low"]),
         "ci_high": None if latest["status"] != "ok" or pd.isna(latest["ci_high"]) else float(latest["ci_high"]),
@@ -162,17 +194,31 @@ def _age_structure(territory: dict, comparisons: list[tuple[str, str]]) -> dict 
     mine = shares(territory["communes"])
     if mine is None:
         return None
-    return {"year": series.years[year], "bands": list(AGE_BANDS), "territory": mine,
-            "zones": [z for z in zones if z["shares"]]}
+    return {
+        "year": series.years[year],
+        "bands": list(AGE_BANDS),
+        "territory": mine,
+        "zones": [z for z in zones if z["shares"]],
+    }
 
 
 def chart_state(portrait: dict) -> dict:
     """What the portrait's charts draw (JSON for the page's script)."""
     return {
-        "territory": portrait["territory"]["name"], "zones": portrait["zones"], "pyramid": portrait["pyramid"],
+        "territory": portrait["territory"]["name"],
+        "zones": portrait["zones"],
+        "pyramid": portrait["pyramid"],
         "filename": f"pf2s-portrait-{portrait['territory']['code']}",
-        "themes": [{"slug": t["slug"], "label": t["label"], "figures": [
-            {k: f[k] for k in ("code", "label", "unit", "value", "status", "series")}
-            | {"zones": [{"value": z["value"], "series": z["series"]} for z in f["zones"]]}
-            for f in t["figures"]]} for t in portrait["themes"]],
+        "themes": [
+            {
+                "slug": t["slug"],
+                "label": t["label"],
+                "figures": [
+                    {k: f[k] for k in ("code", "label", "unit", "value", "status", "series")}
+                    | {"zones": [{"value": z["value"], "series": z["series"]} for z in f["zones"]]}
+                    for f in t["figures"]
+                ],
+            }
+            for t in portrait["themes"]
+        ],
     }

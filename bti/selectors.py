@@ -40,15 +40,19 @@ def training_sessions_upcoming(*, user=None, limit: int | None = None) -> list[d
 
     from .models import TrainingSession
 
-    sessions = (TrainingSession.objects.filter(starts_at__gt=timezone.now())
-                .annotate(registered=Count("registrations")).order_by("starts_at"))
+    sessions = (
+        TrainingSession.objects.filter(starts_at__gt=timezone.now())
+        .annotate(registered=Count("registrations"))
+        .order_by("starts_at")
+    )
     if limit:
         sessions = sessions[:limit]
     mine = set()
     if user is not None and user.is_authenticated:
         mine = set(user.training_registrations.values_list("session_id", flat=True))
-    return [{"session": s, "seats_left": max(0, s.capacity - s.registered), "registered": s.pk in mine}
-            for s in sessions]
+    return [
+        {"session": s, "seats_left": max(0, s.capacity - s.registered), "registered": s.pk in mine} for s in sessions
+    ]
 
 
 def training_session_with_registrations(*, session_id: int):
@@ -57,8 +61,9 @@ def training_session_with_registrations(*, session_id: int):
     from .models import TrainingSession
 
     session = get_object_or_404(TrainingSession, pk=session_id)
-    registrations = (session.registrations.select_related("user", "user__membership__organisation")
-                     .order_by("user__last_name", "user__email"))
+    registrations = session.registrations.select_related("user", "user__membership__organisation").order_by(
+        "user__last_name", "user__email"
+    )
     return session, list(registrations)
 
 
@@ -72,8 +77,9 @@ def api_token_user(*, key: str):
     from .models import ApiToken
     from .services import api_token_hash
 
-    token = (ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key), revoked_at__isnull=True)
-             .first())
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key), revoked_at__isnull=True).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
@@ -90,14 +96,27 @@ def activity_by_organisation_month(*, year: int) -> list[dict]:
     from .choices import ActivityKind
     from .models import ActivityEvent
 
-    rows = (ActivityEvent.objects.filter(at__year=year)
-            .annotate(month=TruncMonth("at")).values("organisation__short_name", "organisation__name", "month")
-            .annotate(logins=Count("id", filter=Q(kind=ActivityKind.LOGIN)),
-                      queries=Count("id", filter=Q(kind=ActivityKind.QUERY)),
-                      exports=Count("id", filter=Q(kind=ActivityKind.EXPORT)))
-            .order_by("organisation__name", "month"))
-    return [{"organisation": r["organisation__name"] or "organisation supprimée", "month": r["month"],
-             "logins": r["logins"], "queries": r["queries"], "exports": r["exports"]} for r in rows]
+    rows = (
+        ActivityEvent.objects.filter(at__year=year)
+        .annotate(month=TruncMonth("at"))
+        .values("organisation__short_name", "organisation__name", "month")
+        .annotate(
+            logins=Count("id", filter=Q(kind=ActivityKind.LOGIN)),
+            queries=Count("id", filter=Q(kind=ActivityKind.QUERY)),
+            exports=Count("id", filter=Q(kind=ActivityKind.EXPORT)),
+        )
+        .order_by("organisation__name", "month")
+    )
+    return [
+        {
+            "organisation": r["organisation__name"] or "organisation supprimée",
+            "month": r["month"],
+            "logins": r["logins"],
+            "queries": r["queries"],
+            "exports": r["exports"],
+        }
+        for r in rows
+    ]
 
 
 def saved_queries_visible(*, user):
@@ -109,8 +128,11 @@ def saved_queries_visible(*, user):
     membership = membership_for_user(user=user)
     if membership is None:
         return SavedQuery.objects.none()
-    return (SavedQuery.objects.filter(organisation_id=membership.organisation_id)
-            .filter(Q(owner=user) | Q(shared=True)).select_related("owner"))
+    return (
+        SavedQuery.objects.filter(organisation_id=membership.organisation_id)
+        .filter(Q(owner=user) | Q(shared=True))
+        .select_related("owner")
+    )
 
 
 def own_territory_status(*, territory) -> dict:
@@ -143,14 +165,23 @@ def own_territories_page(*, user) -> dict:
 
     territories = list(own_territories_visible(user).annotate(n_communes=models.Count("version__communes")))
     rows = [{"territory": t, "status": own_territory_status(territory=t)} for t in territories]
-    return {"territories": rows, "membership": membership_for_user(user=user), "may_build": is_partner(user),
-            "pending": any(row["status"]["state"] in ("queued", "running") for row in rows)}
+    return {
+        "territories": rows,
+        "membership": membership_for_user(user=user),
+        "may_build": is_partner(user),
+        "pending": any(row["status"]["state"] in ("queued", "running") for row in rows),
+    }
 
 
 def own_territory_page(*, territory) -> dict:
-    communes = list(territory.version.communes.select_related("epci").order_by("name")
-                    .values_list("code", "name", "epci__name"))
+    communes = list(
+        territory.version.communes.select_related("epci").order_by("name").values_list("code", "name", "epci__name")
+    )
     status = own_territory_status(territory=territory)
-    return {"territory": territory, "status": status, "communes": communes,
-            "commune_codes": ", ".join(code for code, _, _ in communes),
-            "pending": status["state"] in ("queued", "running")}
+    return {
+        "territory": territory,
+        "status": status,
+        "communes": communes,
+        "commune_codes": ", ".join(code for code, _, _ in communes),
+        "pending": status["state"] in ("queued", "running"),
+    }

@@ -37,10 +37,16 @@ def organisations_load(*, path=ORGANISATIONS_FIXTURE) -> int:
     """Create or update the partner organisations of the fixture (by sigle)."""
     rows = json.loads(Path(path).read_text(encoding="utf-8"))["organisations"]
     for row in rows:
-        Organisation.objects.update_or_create(short_name=row["short_name"], defaults={
-            "name": row["name"], "family": row["family"],
-            "charter_signed_on": dt.date.fromisoformat(row["charter_signed_on"]) if row["charter_signed_on"] else None,
-        })
+        Organisation.objects.update_or_create(
+            short_name=row["short_name"],
+            defaults={
+                "name": row["name"],
+                "family": row["family"],
+                "charter_signed_on": dt.date.fromisoformat(row["charter_signed_on"])
+                if row["charter_signed_on"]
+                else None,
+            },
+        )
     return len(rows)
 
 
@@ -113,7 +119,8 @@ def training_attendance_record(*, session_id: int, present_user_ids: set[int]) -
         if registration.attended:
             attended += 1
             Membership.objects.filter(user_id=registration.user_id, trained_on__isnull=True).update(
-                trained_on=timezone.localdate(session.starts_at))
+                trained_on=timezone.localdate(session.starts_at)
+            )
     return attended
 
 
@@ -130,8 +137,9 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     from pf2s.access import is_partner
 
     if not is_partner(user):
-        raise ValueError("Les jetons d'API sont réservés aux membres formés à la BTI : inscrivez-vous à une "
-                         "session de formation.")
+        raise ValueError(
+            "Les jetons d'API sont réservés aux membres formés à la BTI : inscrivez-vous à une session de formation."
+        )
     name = " ".join((name or "").split())[:100]
     if not name:
         raise ValueError("Donnez un nom au jeton (par exemple : script de suivi mensuel).")
@@ -157,8 +165,9 @@ def activity_record(*, user, kind: str, channel: str = "", path: str = "") -> Ac
     membership = Membership.objects.filter(user=user).only("organisation_id").first()
     if membership is None:
         return None
-    return ActivityEvent.objects.create(kind=kind, user=user, organisation_id=membership.organisation_id,
-                                        channel=channel, path=path[:300])
+    return ActivityEvent.objects.create(
+        kind=kind, user=user, organisation_id=membership.organisation_id, channel=channel, path=path[:300]
+    )
 
 
 class OwnTerritoryError(ValueError):
@@ -209,8 +218,10 @@ def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
 
     communes, epcis = _codes(commune_codes), _codes(epci_codes)
     if len(communes) + len(epcis) > OWN_TERRITORY_MAX_COMMUNES:
-        raise OwnTerritoryError(f"Trop de codes ({len(communes) + len(epcis)}) : un territoire réunit au plus "
-                                f"{OWN_TERRITORY_MAX_COMMUNES:,} communes.".replace(",", "\u202f"))
+        raise OwnTerritoryError(
+            f"Trop de codes ({len(communes) + len(epcis)}) : un territoire réunit au plus "
+            f"{OWN_TERRITORY_MAX_COMMUNES:,} communes.".replace(",", "\u202f")
+        )
     problems = []
     repeated = sorted({c for c in communes if communes.count(c) > 1} | {c for c in epcis if epcis.count(c) > 1})
     if repeated:
@@ -222,20 +233,27 @@ def own_territory_communes(*, commune_codes, epci_codes=()) -> list:
     if outside:
         problems.append(f"commune(s) hors des Hauts-de-France : {', '.join(outside[:10])}")
     if unknown:
-        problems.append(f"code(s) commune inconnu(s) (code Insee à 5 caractères ; commune fusionnée ?) : "
-                        f"{', '.join(unknown[:10])}")
+        problems.append(
+            f"code(s) commune inconnu(s) (code Insee à 5 caractères ; commune fusionnée ?) : {', '.join(unknown[:10])}"
+        )
     if set(epcis) - set(known_epci):
-        problems.append(f"EPCI inconnu(s) dans la région (SIREN) : {', '.join(sorted(set(epcis) - set(known_epci))[:10])}")
+        problems.append(
+            f"EPCI inconnu(s) dans la région (SIREN) : {', '.join(sorted(set(epcis) - set(known_epci))[:10])}"
+        )
     if problems:
         raise OwnTerritoryError("Rien n'a été enregistré : " + " ; ".join(problems) + ".")
     members = set(known.values())
     members |= set(Territory.objects.filter(level=TerritoryLevel.COMMUNE, epci__in=known_epci.values()))
     if len(members) < 2:
-        raise OwnTerritoryError("Un territoire réunit au moins deux communes." if members else
-                                "Indiquez au moins deux communes (codes Insee) ou un EPCI entier.")
+        raise OwnTerritoryError(
+            "Un territoire réunit au moins deux communes."
+            if members
+            else "Indiquez au moins deux communes (codes Insee) ou un EPCI entier."
+        )
     if len(members) > OWN_TERRITORY_MAX_COMMUNES:
-        raise OwnTerritoryError(f"Un territoire réunit au plus {OWN_TERRITORY_MAX_COMMUNES} communes "
-                                f"(celui-ci en compte {len(members)}).")
+        raise OwnTerritoryError(
+            f"Un territoire réunit au plus {OWN_TERRITORY_MAX_COMMUNES} communes (celui-ci en compte {len(members)})."
+        )
     return sorted(members, key=lambda t: t.code)
 
 
@@ -277,8 +295,9 @@ def _version_create(communes: list, check: bool):
 
 
 @transaction.atomic
-def own_territory_create(*, user, name: str, commune_codes, epci_codes=(), description: str = "",
-                         check: bool = True) -> OwnTerritory:
+def own_territory_create(
+    *, user, name: str, commune_codes, epci_codes=(), description: str = "", check: bool = True
+) -> OwnTerritory:
     """Build a territory of the member's organisation from communes and whole
     EPCI of the region (checked whole: nothing is saved unless every code is
     right). Its figures are decided now (`check`, ≤ 10 s for 200 communes)
@@ -286,9 +305,13 @@ def own_territory_create(*, user, name: str, commune_codes, epci_codes=(), descr
     membership = _trained_member(user)
     name = _name(name, membership.organisation)
     communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
-    territory = OwnTerritory.objects.create(organisation=membership.organisation, created_by=user, name=name,
-                                            description=_printable(description, lines=True)[:2000],
-                                            version=_version_create(communes, check))
+    territory = OwnTerritory.objects.create(
+        organisation=membership.organisation,
+        created_by=user,
+        name=name,
+        description=_printable(description, lines=True)[:2000],
+        version=_version_create(communes, check),
+    )
     return territory
 
 
@@ -297,7 +320,8 @@ def own_territory_get(*, user, territory_id: int) -> OwnTerritory:
     anyone else's: a 404, not a 403)."""
     membership = _trained_member(user)
     return OwnTerritory.objects.select_related("version").get(
-        pk=territory_id, organisation=membership.organisation, deleted_at__isnull=True)
+        pk=territory_id, organisation=membership.organisation, deleted_at__isnull=True
+    )
 
 
 @transaction.atomic
@@ -356,8 +380,9 @@ def saved_query_create(*, user, name: str, query: str, shared: bool) -> SavedQue
         clean[key] = parsed[key][:2000]
     if not clean.get("indicators"):
         raise ValueError("La requête ne contient aucun indicateur.")
-    return SavedQuery.objects.create(owner=user, organisation=membership.organisation, name=name,
-                                     query=clean.urlencode(), shared=shared)
+    return SavedQuery.objects.create(
+        owner=user, organisation=membership.organisation, name=name, query=clean.urlencode(), shared=shared
+    )
 
 
 def saved_query_delete(*, user, query_id: int) -> None:
@@ -371,8 +396,9 @@ INVITATIONS_PER_ORGANISATION_DAY = 100
 
 
 @transaction.atomic
-def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
-                  role: str = MemberRole.ANALYST, request=None) -> Invitation:
+def member_invite(
+    *, by, email: str, first_name: str = "", last_name: str = "", role: str = MemberRole.ANALYST, request=None
+) -> Invitation:
     """An organisation admin invites an address into their organisation.
 
     A new address gets an account without a password and the link to choose
@@ -398,14 +424,15 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
     organisation = inviter.organisation
     from pf2s import ratelimit
 
-    if not ratelimit.allow("invitations", f"organisation:{organisation.pk}", limit=INVITATIONS_PER_ORGANISATION_DAY,
-                           window=86400):
+    if not ratelimit.allow(
+        "invitations", f"organisation:{organisation.pk}", limit=INVITATIONS_PER_ORGANISATION_DAY, window=86400
+    ):
         raise ValueError("Trop d'invitations aujourd'hui pour votre organisation : réessayez demain.")
     if organisation.members.filter(user__email__iexact=email, user__last_login__isnull=False).exists():
         raise ValueError("Cette personne est déjà membre de votre organisation.")  # inside: no secret
     invitation, created = Invitation.objects.get_or_create(
-        organisation=organisation, email=email, accepted_at__isnull=True,
-        defaults={"role": role, "invited_by": by})
+        organisation=organisation, email=email, accepted_at__isnull=True, defaults={"role": role, "invited_by": by}
+    )
     if not created:
         return invitation  # pending already: the same answer, no second account, no mail storm
     User = get_user_model()
@@ -418,8 +445,9 @@ def member_invite(*, by, email: str, first_name: str = "", last_name: str = "",
             transaction.on_commit(lambda: _mail(email, "bti/mail/invitation_existing", context))
         return invitation
     # the login is the address; the username only has to be unique
-    user = User.objects.create_user(username=f"invite-{secrets.token_hex(12)}", email=email, first_name=first_name[:150],
-                                    last_name=last_name[:150])
+    user = User.objects.create_user(
+        username=f"invite-{secrets.token_hex(12)}", email=email, first_name=first_name[:150], last_name=last_name[:150]
+    )
     user.set_unusable_password()
     user.save()
     # the account has no password until its owner follows the link mailed to
@@ -440,8 +468,9 @@ def invitations_accept(*, user) -> int:
     membership = getattr(user, "membership", None)
     if membership is None or not user.email:
         return 0
-    return Invitation.objects.filter(organisation_id=membership.organisation_id, email__iexact=user.email,
-                                     accepted_at__isnull=True).update(accepted_at=timezone.now())
+    return Invitation.objects.filter(
+        organisation_id=membership.organisation_id, email__iexact=user.email, accepted_at__isnull=True
+    ).update(accepted_at=timezone.now())
 
 
 @transaction.atomic
@@ -454,12 +483,16 @@ def invitation_withdraw(*, by, invitation_id: int) -> None:
     inviter = membership_for_user(user=by)
     if inviter is None or inviter.role != MemberRole.ORGANISATION_ADMIN:
         raise ValueError("Seul l'administrateur de l'organisation gère les invitations.")
-    invitation = Invitation.objects.get(pk=invitation_id, organisation=inviter.organisation,
-                                        accepted_at__isnull=True)
-    Membership.objects.filter(organisation=inviter.organisation, user__email__iexact=invitation.email,
-                              user__last_login__isnull=True, user__password__startswith="!").delete()
-    get_user_model().objects.filter(email__iexact=invitation.email, last_login__isnull=True,
-                                    password__startswith="!", membership__isnull=True).delete()
+    invitation = Invitation.objects.get(pk=invitation_id, organisation=inviter.organisation, accepted_at__isnull=True)
+    Membership.objects.filter(
+        organisation=inviter.organisation,
+        user__email__iexact=invitation.email,
+        user__last_login__isnull=True,
+        user__password__startswith="!",
+    ).delete()
+    get_user_model().objects.filter(
+        email__iexact=invitation.email, last_login__isnull=True, password__startswith="!", membership__isnull=True
+    ).delete()
     invitation.delete()
 
 
@@ -467,9 +500,12 @@ def _mail(to: str, template: str, context: dict) -> None:
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
 
-    EmailMessage(render_to_string(f"{template}_subject.txt", context).strip(),
-                 render_to_string(f"{template}.txt", context), to=[to],
-                 reply_to=[settings.PF2S_CONTACT_EMAIL]).send()
+    EmailMessage(
+        render_to_string(f"{template}_subject.txt", context).strip(),
+        render_to_string(f"{template}.txt", context),
+        to=[to],
+        reply_to=[settings.PF2S_CONTACT_EMAIL],
+    ).send()
 
 
 @transaction.atomic
@@ -481,10 +517,17 @@ def member_set_active(*, by, membership_id: int, active: bool) -> Membership:
     inviter = membership_for_user(user=by)
     if inviter is None or inviter.role != MemberRole.ORGANISATION_ADMIN:
         raise ValueError("Seul l'administrateur de l'organisation gère ses membres.")
-    membership = Membership.objects.select_for_update().select_related("user").get(
-        pk=membership_id, organisation=inviter.organisation)
-    if membership.user.last_login is None and Invitation.objects.filter(
-            organisation=inviter.organisation, email__iexact=membership.user.email, accepted_at__isnull=True).exists():
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .get(pk=membership_id, organisation=inviter.organisation)
+    )
+    if (
+        membership.user.last_login is None
+        and Invitation.objects.filter(
+            organisation=inviter.organisation, email__iexact=membership.user.email, accepted_at__isnull=True
+        ).exists()
+    ):
         # still an invitation (see organisation_members): as unknown as any other id
         raise Membership.DoesNotExist
     if membership.user_id == by.pk:

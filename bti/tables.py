@@ -55,10 +55,14 @@ class TableQuery:
         """The canonical query string of this table."""
         from urllib.parse import urlencode
 
-        parts = {"indicators": ",".join(self.indicators),
-                 "territories": ",".join(f"{lv}:{c}" for lv, c in self.territories),
-                 "level": self.level, "own": ",".join(map(str, self.own)), "periods": ",".join(self.periods),
-                 "compare": ",".join(f"{lv}:{c}" for lv, c in self.comparisons)}
+        parts = {
+            "indicators": ",".join(self.indicators),
+            "territories": ",".join(f"{lv}:{c}" for lv, c in self.territories),
+            "level": self.level,
+            "own": ",".join(map(str, self.own)),
+            "periods": ",".join(self.periods),
+            "compare": ",".join(f"{lv}:{c}" for lv, c in self.comparisons),
+        }
         return urlencode({k: v for k, v in parts.items() if v}, safe=",:")
 
     @property
@@ -100,13 +104,18 @@ def table_build(*, user, query: TableQuery) -> dict:
             extra = [picked.loc[[key]].reset_index() for key in query.territories if key in picked.index]
             missing = [key for key in query.territories if key not in picked.index]
             for level, code in missing:
-                query.errors.append(f"{indicator.code} : pas de valeur pour {level} {code} "
-                                    "(territoire inconnu, niveau non disponible ou réservé).")
+                query.errors.append(
+                    f"{indicator.code} : pas de valeur pour {level} {code} "
+                    "(territoire inconnu, niveau non disponible ou réservé)."
+                )
             parts = [wanted, *extra]
             if len(own):
                 parts.append(own[own["period"] == period])
-            selected = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
+            selected = (
+                pd.concat([p for p in parts if len(p)], ignore_index=True)
+                if any(len(p) for p in parts)
                 else at.iloc[0:0]
+            )
             selected = selected.drop_duplicates(subset=["level", "territory_code"]).head(MAX_TERRITORIES)
             references = {}
             for level, code in query.comparisons:
@@ -119,18 +128,26 @@ def table_build(*, user, query: TableQuery) -> dict:
                     if reference is None or reference["status"] != "ok" or record["status"] != "ok":
                         word = ""
                     else:
-                        word = str(compare_to_reference(
-                            np.array([record["ci_low"] if record["ci_low"] is not None else np.nan]),
-                            np.array([record["ci_high"] if record["ci_high"] is not None else np.nan]),
-                            float(reference["value"]))[0])
+                        word = str(
+                            compare_to_reference(
+                                np.array([record["ci_low"] if record["ci_low"] is not None else np.nan]),
+                                np.array([record["ci_high"] if record["ci_high"] is not None else np.nan]),
+                                float(reference["value"]),
+                            )[0]
+                        )
                     record["versus"].append(word)
                 rows.append(record)
     zones = []
     for level, code in query.comparisons:
         name = next((r["territory_name"] for r in rows if (r["level"], r["territory_code"]) == (level, code)), None)
         zones.append({"key": f"{level}:{code}", "label": name or territory_name(level=level, code=code)})
-    return {"rows": rows, "indicators": indicators, "zones": zones, "errors": query.errors,
-            "snapshot": published.current_snapshot()}
+    return {
+        "rows": rows,
+        "indicators": indicators,
+        "zones": zones,
+        "errors": query.errors,
+        "snapshot": published.current_snapshot(),
+    }
 
 
 def table_frame(table: dict) -> pd.DataFrame:
@@ -138,11 +155,20 @@ def table_frame(table: dict) -> pd.DataFrame:
     records = []
     for r in table["rows"]:
         row = {
-            "indicateur": r["indicator"].code, "libellé": r["indicator"].short_label, "unité": r["indicator"].unit,
-            "territoire": r["territory_name"], "code": r["territory_code"], "niveau": r["level"],
-            "période": r["period"], "valeur": r["value"], "borne basse IC95": r["ci_low"],
-            "borne haute IC95": r["ci_high"], "numérateur": r["numerator"], "dénominateur": r["denominator"],
-            "statut": r["status"], "motif": r.get("reason") or "",
+            "indicateur": r["indicator"].code,
+            "libellé": r["indicator"].short_label,
+            "unité": r["indicator"].unit,
+            "territoire": r["territory_name"],
+            "code": r["territory_code"],
+            "niveau": r["level"],
+            "période": r["period"],
+            "valeur": r["value"],
+            "borne basse IC95": r["ci_low"],
+            "borne haute IC95": r["ci_high"],
+            "numérateur": r["numerator"],
+            "dénominateur": r["denominator"],
+            "statut": r["status"],
+            "motif": r.get("reason") or "",
             "données de démonstration": "oui" if r.get("demo") else "non",
         }
         for zone, word in zip(table["zones"], r["versus"], strict=True):
@@ -166,7 +192,8 @@ def builder_choices(*, user, query: TableQuery) -> dict:
     levels = [lv for lv in TerritoryLevel if lv != TerritoryLevel.FRANCE and lv.value in allowed]
     departements = list(Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).order_by("code"))
     return {
-        "indicator_groups": groups, "levels": [(lv.value, lv.label) for lv in levels],
+        "indicator_groups": groups,
+        "levels": [(lv.value, lv.label) for lv in levels],
         "own_territories": list(published.own_territories_visible(user)),
         "comparison_choices": [("region:32", "Hauts-de-France"), ("france:FR", "France")]
         + [(f"departement:{d.code}", d.name) for d in departements],

@@ -18,6 +18,5 @@ urlpatterns = [
     path("territoires/", views.own_territories, name="bti-own-territories"),
     path("territoires/<int:territory_id>/", views.own_territory, name="bti-own-territory"),
     path("gestion/statistiques/", views.activity_statistics, name="bti-activity"),
-    path("gestion/formations/<int:session_id>/presences/", views.training_attendance,
-         name="bti-training-attendance"),
+    path("gestion/formations/<int:session_id>/presences/", views.training_attendance, name="bti-training-attendance"),
 ]

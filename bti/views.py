@@ -29,18 +29,28 @@ def bti_home(request: HttpRequest):
     """Landing page of the BTI: the member's organisation and training status;
     an untrained member sees why and the next sessions to join."""
     membership = membership_for_user(user=request.user)
-    return render(request, "bti/home.html", {
-        "membership": membership,
-        "sessions": training_sessions_upcoming(user=request.user, limit=3) if membership and not membership.is_trained else [],
-    })
+    return render(
+        request,
+        "bti/home.html",
+        {
+            "membership": membership,
+            "sessions": training_sessions_upcoming(user=request.user, limit=3)
+            if membership and not membership.is_trained
+            else [],
+        },
+    )
 
 
 @audience(Audience.PARTNER)
 def training_list(request: HttpRequest):
-    return render(request, "bti/trainings.html", {
-        "membership": membership_for_user(user=request.user),
-        "sessions": training_sessions_upcoming(user=request.user),
-    })
+    return render(
+        request,
+        "bti/trainings.html",
+        {
+            "membership": membership_for_user(user=request.user),
+            "sessions": training_sessions_upcoming(user=request.user),
+        },
+    )
 
 
 def _training_change(request: HttpRequest, change, session_id: int, done: str):
@@ -58,8 +68,12 @@ def _training_change(request: HttpRequest, change, session_id: int, done: str):
 @audience(Audience.PARTNER)
 @require_POST
 def training_register(request: HttpRequest, session_id: int):
-    return _training_change(request, services.training_register, session_id,
-                            "Inscription enregistrée : vous recevrez les informations pratiques avant la session.")
+    return _training_change(
+        request,
+        services.training_register,
+        session_id,
+        "Inscription enregistrée : vous recevrez les informations pratiques avant la session.",
+    )
 
 
 @audience(Audience.PARTNER)
@@ -79,7 +93,9 @@ def training_attendance(request: HttpRequest, session_id: int):
     if request.method == "POST":
         present = {n for v in request.POST.getlist("present") if (n := whole_number(v)) is not None}
         attended = services.training_attendance_record(session_id=session.pk, present_user_ids=present)
-        messages.success(request, f"Présences enregistrées : {attended} présent(s) sur {len(registrations)} inscrit(s).")
+        messages.success(
+            request, f"Présences enregistrées : {attended} présent(s) sur {len(registrations)} inscrit(s)."
+        )
         return redirect("bti-training-attendance", session_id=session.pk)
     return render(request, "bti/training_attendance.html", {"session": session, "registrations": registrations})
 
@@ -103,10 +119,15 @@ def api_tokens(request: HttpRequest):
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("bti-api-tokens")
-    return render(request, "bti/api_tokens.html", {
-        "tokens": request.user.api_tokens.all(), "new_key": new_key,
-        "example_url": request.build_absolute_uri("/api/v1/indicators/"),
-    })
+    return render(
+        request,
+        "bti/api_tokens.html",
+        {
+            "tokens": request.user.api_tokens.all(),
+            "new_key": new_key,
+            "example_url": request.build_absolute_uri("/api/v1/indicators/"),
+        },
+    )
 
 
 @audience(Audience.ADMIN)
@@ -129,10 +150,16 @@ def table(request: HttpRequest):
     """Tables à la carte: the builder form and, when asked, the table."""
     query = TableQuery.from_querydict(request.GET)
     result = None if query.is_empty else tables.table_build(user=request.user, query=query)
-    return render(request, "bti/table.html", {
-        "query": query, "result": result, "permalink": query.permalink(),
-        **tables.builder_choices(user=request.user, query=query),
-    })
+    return render(
+        request,
+        "bti/table.html",
+        {
+            "query": query,
+            "result": result,
+            "permalink": query.permalink(),
+            **tables.builder_choices(user=request.user, query=query),
+        },
+    )
 
 
 @audience(Audience.PARTNER)
@@ -141,22 +168,31 @@ def table_export(request: HttpRequest, fmt: str):
         raise Http404("Format inconnu (csv ou xlsx)")
     query = TableQuery.from_querydict(request.GET)
     if query.is_empty:
-        return HttpResponse("Choisissez au moins un indicateur et un territoire. / "
-                            "Choose at least one indicator and one territory.", status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "Choisissez au moins un indicateur et un territoire. / Choose at least one indicator and one territory.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     result = tables.table_build(user=request.user, query=query)
     frame = tables.table_frame(result)
     if fmt == "csv":
-        body = exports.table_csv(frame, sep="," if request.GET.get("sep") == "," else ";",
-                                 decimal="." if request.GET.get("decimal") == "." else ",")
+        body = exports.table_csv(
+            frame,
+            sep="," if request.GET.get("sep") == "," else ";",
+            decimal="." if request.GET.get("decimal") == "." else ",",
+        )
         kind = "text/csv; charset=utf-8"
     else:
-        body = exports.table_xlsx(frame, result["indicators"], result["snapshot"],
-                                  notes=[("Tableau à la carte", request.build_absolute_uri(
-                                      f"/bti/tableau/?{query.permalink()}"))])
+        body = exports.table_xlsx(
+            frame,
+            result["indicators"],
+            result["snapshot"],
+            notes=[("Tableau à la carte", request.build_absolute_uri(f"/bti/tableau/?{query.permalink()}"))],
+        )
         kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return HttpResponse(body, content_type=kind,
-                        headers={"Content-Disposition": f'attachment; filename="pf2s-tableau.{fmt}"'})
+    return HttpResponse(
+        body, content_type=kind, headers={"Content-Disposition": f'attachment; filename="pf2s-tableau.{fmt}"'}
+    )
 
 
 @audience(Audience.PARTNER)
@@ -169,9 +205,12 @@ def saved_queries(request: HttpRequest):
                 services.saved_query_delete(user=request.user, query_id=whole_number(target) or 0)
                 messages.success(request, "Requête supprimée.")
             else:
-                saved = services.saved_query_create(user=request.user, name=request.POST.get("name", ""),
-                                                    query=request.POST.get("query", ""),
-                                                    shared=request.POST.get("shared") == "on")
+                saved = services.saved_query_create(
+                    user=request.user,
+                    name=request.POST.get("name", ""),
+                    query=request.POST.get("query", ""),
+                    shared=request.POST.get("shared") == "on",
+                )
                 messages.success(request, f"Requête « {saved.name} » enregistrée.")
         except ValueError as exc:
             messages.error(request, str(exc) or "Requête inconnue.")
@@ -185,17 +224,31 @@ def own_territories(request: HttpRequest):
     if request.method == "POST":
         try:
             territory = services.own_territory_create(
-                user=request.user, name=request.POST.get("name", ""), commune_codes=request.POST.get("communes", ""),
-                epci_codes=request.POST.get("epci", ""), description=request.POST.get("description", ""),
-                check=False)
+                user=request.user,
+                name=request.POST.get("name", ""),
+                commune_codes=request.POST.get("communes", ""),
+                epci_codes=request.POST.get("epci", ""),
+                description=request.POST.get("description", ""),
+                check=False,
+            )
         except services.OwnTerritoryError as exc:
             messages.error(request, str(exc))
-            return render(request, "bti/own_territories.html", {
-                **selectors.own_territories_page(user=request.user), "form": request.POST}, status=400)
+            return render(
+                request,
+                "bti/own_territories.html",
+                {**selectors.own_territories_page(user=request.user), "form": request.POST},
+                status=400,
+            )
         done = selectors.own_territory_status(territory=territory)["state"] == "done"
-        messages.success(request, f"Territoire « {territory.name} » créé" + (
-            " : ses chiffres sont prêts." if done else
-            " : le secret statistique est vérifié, ses chiffres s'affichent dès que c'est fait."))
+        messages.success(
+            request,
+            f"Territoire « {territory.name} » créé"
+            + (
+                " : ses chiffres sont prêts."
+                if done
+                else " : le secret statistique est vérifié, ses chiffres s'affichent dès que c'est fait."
+            ),
+        )
         return redirect("bti-own-territory", territory_id=territory.pk)
     return render(request, "bti/own_territories.html", selectors.own_territories_page(user=request.user))
 
@@ -212,14 +265,21 @@ def own_territory(request: HttpRequest, territory_id: int):
         action = request.POST.get("action")
         try:
             if action == "rename":
-                services.own_territory_rename(user=request.user, territory_id=territory.pk,
-                                              name=request.POST.get("name", ""),
-                                              description=request.POST.get("description", ""))
+                services.own_territory_rename(
+                    user=request.user,
+                    territory_id=territory.pk,
+                    name=request.POST.get("name", ""),
+                    description=request.POST.get("description", ""),
+                )
                 messages.success(request, "Territoire renommé.")
             elif action == "edit":
-                services.own_territory_edit(user=request.user, territory_id=territory.pk,
-                                            commune_codes=request.POST.get("communes", ""),
-                                            epci_codes=request.POST.get("epci", ""), check=False)
+                services.own_territory_edit(
+                    user=request.user,
+                    territory_id=territory.pk,
+                    commune_codes=request.POST.get("communes", ""),
+                    epci_codes=request.POST.get("epci", ""),
+                    check=False,
+                )
                 messages.success(request, "Communes enregistrées : le secret statistique est vérifié à nouveau.")
             elif action == "delete":
                 services.own_territory_delete(user=request.user, territory_id=territory.pk)
@@ -260,23 +320,30 @@ def organisation_members(request: HttpRequest):
         try:
             if "deactivate" in request.POST or "reactivate" in request.POST:
                 target = request.POST.get("deactivate") or request.POST.get("reactivate")
-                services.member_set_active(by=request.user, membership_id=whole_number(target) or 0,
-                                           active="reactivate" in request.POST)
+                services.member_set_active(
+                    by=request.user, membership_id=whole_number(target) or 0, active="reactivate" in request.POST
+                )
                 messages.success(request, "Membre mis à jour.")
             elif "withdraw" in request.POST:
                 services.invitation_withdraw(by=request.user, invitation_id=whole_number(request.POST["withdraw"]) or 0)
                 messages.success(request, "Invitation retirée.")
             else:
-                invited = services.member_invite(by=request.user, email=request.POST.get("email", ""),
-                                                 first_name=request.POST.get("first_name", ""),
-                                                 last_name=request.POST.get("last_name", ""),
-                                                 role=request.POST.get("role", "analyst"), request=request)
-                messages.success(request, f"Invitation envoyée à {invited.email}. Elle reste en attente jusqu'à "
-                                          "la première connexion de la personne.")
+                invited = services.member_invite(
+                    by=request.user,
+                    email=request.POST.get("email", ""),
+                    first_name=request.POST.get("first_name", ""),
+                    last_name=request.POST.get("last_name", ""),
+                    role=request.POST.get("role", "analyst"),
+                    request=request,
+                )
+                messages.success(
+                    request,
+                    f"Invitation envoyée à {invited.email}. Elle reste en attente jusqu'à "
+                    "la première connexion de la personne.",
+                )
         except (ValueError, services.Membership.DoesNotExist, services.Invitation.DoesNotExist) as exc:
             messages.error(request, str(exc) if isinstance(exc, ValueError) else "Membre inconnu.")
         return redirect("bti-members")
     organisation = membership.organisation
     members, pending = selectors.organisation_members(organisation=organisation)
-    return render(request, "bti/members.html", {"organisation": organisation, "members": members,
-                                                "pending": pending})
+    return render(request, "bti/members.html", {"organisation": organisation, "members": members, "pending": pending})

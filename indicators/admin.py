@@ -46,18 +46,29 @@ class GeometryLayerAdmin(admin.ModelAdmin):
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["name", "state", "step", "percent", "created_at", "started_at", "heartbeat_at", "finished_at",
-                    "duration_seconds"]
+    list_display = [
+        "name",
+        "state",
+        "step",
+        "percent",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "duration_seconds",
+    ]
     list_filter = ["name", "state"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
 
 
 class ImportForm(forms.Form):
     source = forms.ModelChoiceField(Source.objects.all(), label="Source (fournisseur)")
-    file = forms.FileField(label="Fichier CSV ou XLSX",
-                           help_text="Colonnes : variable, code, periode, valeur (et niveau, tranche_age).")
+    file = forms.FileField(
+        label="Fichier CSV ou XLSX", help_text="Colonnes : variable, code, periode, valeur (et niveau, tranche_age)."
+    )
     load_valid_rows = forms.BooleanField(
-        required=False, label="Charger les lignes valides même si d'autres sont rejetées")
+        required=False, label="Charger les lignes valides même si d'autres sont rejetées"
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -68,12 +79,32 @@ class ImportForm(forms.Form):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "source", "status", "rows_read", "rows_loaded", "rows_rejected",
-                    "user", "created_at", "is_demo"]
+    list_display = [
+        "file_name",
+        "source",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "user",
+        "created_at",
+        "is_demo",
+    ]
     list_filter = ["status", "source", "is_demo"]
     search_fields = ["file_name", "sha256"]
-    readonly_fields = ["file_name", "sha256", "source", "user", "created_at", "status", "rows_read",
-                       "rows_loaded", "rows_rejected", "is_demo", "rejections_link"]
+    readonly_fields = [
+        "file_name",
+        "sha256",
+        "source",
+        "user",
+        "created_at",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "is_demo",
+        "rejections_link",
+    ]
     exclude = ["rejections"]
     change_list_template = "admin/indicators/importbatch/change_list.html"
 
@@ -89,10 +120,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("importer/", self.admin_site.admin_view(self.import_view),
-                 name="indicators_importbatch_import"),
-            path("<int:pk>/rejets.csv", self.admin_site.admin_view(self.rejections_view),
-                 name="indicators_importbatch_rejections"),
+            path("importer/", self.admin_site.admin_view(self.import_view), name="indicators_importbatch_import"),
+            path(
+                "<int:pk>/rejets.csv",
+                self.admin_site.admin_view(self.rejections_view),
+                name="indicators_importbatch_rejections",
+            ),
             *super().get_urls(),
         ]
 
@@ -104,21 +137,33 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             report = observations_import(
-                file_name=upload.name, content=upload.read(), source=form.cleaned_data["source"],
-                user=request.user, load_valid_rows=form.cleaned_data["load_valid_rows"])
+                file_name=upload.name,
+                content=upload.read(),
+                source=form.cleaned_data["source"],
+                user=request.user,
+                load_valid_rows=form.cleaned_data["load_valid_rows"],
+            )
             if report.status in (BatchStatus.LOADED, BatchStatus.PARTIAL):
                 job = snapshot_publish_queue()
                 if job.state == JobState.FAILED:
-                    messages.warning(request, f"{report.rows_loaded} ligne(s) chargée(s), mais le recalcul n'a pas "
-                                              f"pu être lancé : {job.error}")
+                    messages.warning(
+                        request,
+                        f"{report.rows_loaded} ligne(s) chargée(s), mais le recalcul n'a pas "
+                        f"pu être lancé : {job.error}",
+                    )
                 else:
                     messages.success(request, f"{report.rows_loaded} ligne(s) chargée(s) ; recalcul lancé.")
             elif report.status == BatchStatus.DUPLICATE:
                 messages.warning(request, "Ce fichier a déjà été chargé : rien n'a changé.")
             else:
                 messages.error(request, "Fichier refusé : rien n'a été chargé.")
-        context = {**self.admin_site.each_context(request), "form": form, "report": report,
-                   "title": "Importer un fichier de fournisseur", "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "report": report,
+            "title": "Importer un fichier de fournisseur",
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/indicators/importbatch/import.html", context)
 
     def rejections_view(self, request, pk: int):
@@ -133,8 +178,18 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(Snapshot)
 class SnapshotAdmin(admin.ModelAdmin):
-    list_display = ["pk", "status", "is_current", "created_at", "published_at", "indicator_count",
-                    "row_count", "secret_count", "is_demo", "audit_ok"]
+    list_display = [
+        "pk",
+        "status",
+        "is_current",
+        "created_at",
+        "published_at",
+        "indicator_count",
+        "row_count",
+        "secret_count",
+        "is_demo",
+        "audit_ok",
+    ]
     list_filter = ["status", "is_current", "is_demo"]
     readonly_fields = [f.name for f in Snapshot._meta.fields]
     actions = ["publish_new"]

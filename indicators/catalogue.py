@@ -45,9 +45,14 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
             raise CatalogueError(f"Variable {row['code']} : source inconnue {row['source']}")
         variables[row["code"]], _ = Variable.objects.update_or_create(
             code=row["code"],
-            defaults={"label": row["label"], "source": sources[row["source"]],
-                      "by_age": row.get("by_age", False), "history": row.get("history", "annual"),
-                      "demo": row.get("demo", {}), "is_value": "value_mean" in row.get("demo", {})},
+            defaults={
+                "label": row["label"],
+                "source": sources[row["source"]],
+                "by_age": row.get("by_age", False),
+                "history": row.get("history", "annual"),
+                "demo": row.get("demo", {}),
+                "is_value": "value_mean" in row.get("demo", {}),
+            },
         )
     for row in data["variables"]:
         wholes = []
@@ -57,8 +62,9 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
                 raise CatalogueError(f"Variable {row['code']} : partie d'une variable inconnue {code}")
             part = variables[row["code"]]
             if part.by_age and not whole.by_age:
-                raise CatalogueError(f"Variable {row['code']} : par âge, elle ne peut être partie de {code} "
-                                     "(sans tranche d'âge)")
+                raise CatalogueError(
+                    f"Variable {row['code']} : par âge, elle ne peut être partie de {code} (sans tranche d'âge)"
+                )
             wholes.append(whole)
         variables[row["code"]].wholes.set(wholes)
     for row in data["indicators"]:
@@ -75,20 +81,33 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
         indicator, _ = Indicator.objects.update_or_create(
             code=row["code"],
             defaults={
-                "category": category, "label": row["label"], "short_label": row["short_label"],
-                "definition": row["definition"], "method": row.get("method", ""),
-                "unit": row["unit"], "kind": row["kind"], "numerator": numerator,
-                "denominator": denominator, "multiplier": row.get("multiplier") or 1,
-                "ages": row.get("ages") or "", "period_kind": row["period_kind"],
-                "pool_years": row.get("pool_years"), "levels": row["levels"],
-                "access": row["access"], "caveats": row.get("caveats", ""),
+                "category": category,
+                "label": row["label"],
+                "short_label": row["short_label"],
+                "definition": row["definition"],
+                "method": row.get("method", ""),
+                "unit": row["unit"],
+                "kind": row["kind"],
+                "numerator": numerator,
+                "denominator": denominator,
+                "multiplier": row.get("multiplier") or 1,
+                "ages": row.get("ages") or "",
+                "period_kind": row["period_kind"],
+                "pool_years": row.get("pool_years"),
+                "levels": row["levels"],
+                "access": row["access"],
+                "caveats": row.get("caveats", ""),
                 **_release(row, variables),
             },
         )
         indicator.sources.set([sources[code] for code in row["sources"]])
         indicator.organisations.set(_organisations(row))
-    return {"categories": len(categories), "sources": len(sources),
-            "variables": len(variables), "indicators": len(data["indicators"])}
+    return {
+        "categories": len(categories),
+        "sources": len(sources),
+        "variables": len(variables),
+        "indicators": len(data["indicators"]),
+    }
 
 
 def _release(row: dict, variables: dict) -> dict:
@@ -100,8 +119,10 @@ def _release(row: dict, variables: dict) -> dict:
             raise CatalogueError(f"Indicateur {row['code']} : seuil de diffusion réservé aux valeurs fournies")
         return {"release_base": None, "release_threshold": None}
     if not base or not threshold or base not in variables:
-        raise CatalogueError(f"Indicateur {row['code']} : une valeur fournie déclare sa base de diffusion "
-                             "(variable de comptage) et son seuil")
+        raise CatalogueError(
+            f"Indicateur {row['code']} : une valeur fournie déclare sa base de diffusion "
+            "(variable de comptage) et son seuil"
+        )
     return {"release_base": variables[base], "release_threshold": int(threshold)}
 
 

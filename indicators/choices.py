@@ -105,8 +105,25 @@ class SnapshotStatus(models.TextChoices):
 
 #: The 19 age bands of the European standard population 2013, in order.
 AGE_BANDS = (
-    "00-04", "05-09", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44",
-    "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+    "00-04",
+    "05-09",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65-69",
+    "70-74",
+    "75-79",
+    "80-84",
+    "85-89",
+    "90+",
 )
 #: Levels anonymous readers may see (France as the reference).
 PUBLIC_LEVELS = ("france", "region", "departement", "epci")

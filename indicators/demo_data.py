@@ -47,8 +47,9 @@ def demo_data_load(*, codes: list[str] | None = None) -> dict[str, int]:
     variables (all, or `codes`). Idempotent: a variable whose demo values are
     already stored unchanged is skipped."""
     variables = list(Variable.objects.select_related("source"))
-    communes = list(Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code")
-                    .values_list("id", "population"))
+    communes = list(
+        Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code").values_list("id", "population")
+    )
     commune_ids = np.array([c[0] for c in communes])
     population = np.array([c[1] or 0 for c in communes], dtype=np.float64)
     france = Territory.objects.get(level=TerritoryLevel.FRANCE)
@@ -63,12 +64,15 @@ def demo_data_load(*, codes: list[str] | None = None) -> dict[str, int]:
         if variable.is_value:
             values = demo.generate_values(len(commune_ids), spec, years, variable.code)
             others = demo.weighted_means(values, population, membership)
-            frame = pd.concat([
-                demo.long_frame(values, commune_ids, years, False, False),
-                demo.long_frame(others, aggregates, years, False, False),
-                demo.long_frame(np.full((1, len(years)), float(spec["value_mean"])),
-                                np.array([france.pk]), years, False, False),
-            ])
+            frame = pd.concat(
+                [
+                    demo.long_frame(values, commune_ids, years, False, False),
+                    demo.long_frame(others, aggregates, years, False, False),
+                    demo.long_frame(
+                        np.full((1, len(years)), float(spec["value_mean"])), np.array([france.pk]), years, False, False
+                    ),
+                ]
+            )
         else:
             if spec.get("age_profile") == "population":
                 counts = demo.generate_population_by_age(population, years, variable.code)
@@ -79,28 +83,32 @@ def demo_data_load(*, codes: list[str] | None = None) -> dict[str, int]:
             else:
                 counts = demo.generate_counts(population, spec, years, variable.code, parent)
             arrays[variable.code] = counts
-            france_arrays[variable.code] = _france_counts(
-                variable, float(france.population or 0), years, france_arrays)
-            frame = pd.concat([
-                demo.long_frame(counts, commune_ids, years, variable.by_age, variable.by_age),
-                demo.long_frame(france_arrays[variable.code], np.array([france.pk]), years,
-                                variable.by_age, variable.by_age),
-            ])
+            france_arrays[variable.code] = _france_counts(variable, float(france.population or 0), years, france_arrays)
+            frame = pd.concat(
+                [
+                    demo.long_frame(counts, commune_ids, years, variable.by_age, variable.by_age),
+                    demo.long_frame(
+                        france_arrays[variable.code], np.array([france.pk]), years, variable.by_age, variable.by_age
+                    ),
+                ]
+            )
         written[variable.code] = _store(variable, frame)
     return written
 
 
 def _store(variable: Variable, frame: pd.DataFrame) -> int:
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
-    ).hexdigest()
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
     if ImportBatch.objects.filter(sha256=digest, is_demo=True).exists():
         return 0
     Observation.objects.filter(variable=variable).delete()
     batch = ImportBatch.objects.create(
-        file_name=f"démonstration : {variable.code}", sha256=digest,
-        source=variable.source, status=BatchStatus.LOADED, rows_read=len(frame),
-        rows_loaded=len(frame), is_demo=True,
+        file_name=f"démonstration : {variable.code}",
+        sha256=digest,
+        source=variable.source,
+        status=BatchStatus.LOADED,
+        rows_read=len(frame),
+        rows_loaded=len(frame),
+        is_demo=True,
     )
     frame = frame.assign(variable_id=variable.pk, marker="", batch_id=batch.pk, is_demo=True)
     return observations_write(frame)

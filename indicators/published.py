@@ -27,8 +27,20 @@ from .choices import (
 )
 from .models import Indicator, Snapshot
 
-ROW_FIELDS = ["territory_code", "territory_name", "level", "period", "value", "numerator",
-              "denominator", "ci_low", "ci_high", "significance", "status", "demo"]
+ROW_FIELDS = [
+    "territory_code",
+    "territory_name",
+    "level",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "significance",
+    "status",
+    "demo",
+]
 
 
 class AccessDenied(LookupError):
@@ -96,19 +108,28 @@ def _read(directory: str, code: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def indicator_values(*, user, indicator: Indicator, level: str | None = None,
-                     period: str | None = None, territory: str | None = None,
-                     snapshot: Snapshot | None = None) -> pd.DataFrame:
+def indicator_values(
+    *,
+    user,
+    indicator: Indicator,
+    level: str | None = None,
+    period: str | None = None,
+    territory: str | None = None,
+    snapshot: Snapshot | None = None,
+) -> pd.DataFrame:
     """Rows of the current snapshot for one indicator, restricted to what the
     user may see. Unknown or forbidden levels raise AccessDenied."""
     allowed = levels_visible(user, indicator)
     if level and level not in allowed:
         if level in [TerritoryLevel.FRANCE, *indicator.levels]:
-            raise AccessDenied(f"Niveau « {level} » réservé aux partenaires formés",
-                               f"Level '{level}' is restricted to trained partners")
-        raise AccessDenied(f"Niveau « {level} » non disponible pour cet indicateur "
-                           f"(niveaux : {', '.join(allowed)})",
-                           f"Level '{level}' not available for this indicator")
+            raise AccessDenied(
+                f"Niveau « {level} » réservé aux partenaires formés",
+                f"Level '{level}' is restricted to trained partners",
+            )
+        raise AccessDenied(
+            f"Niveau « {level} » non disponible pour cet indicateur (niveaux : {', '.join(allowed)})",
+            f"Level '{level}' not available for this indicator",
+        )
     snapshot = snapshot or current_snapshot()
     if snapshot is None:
         return pd.DataFrame(columns=ROW_FIELDS)
@@ -121,8 +142,9 @@ def indicator_values(*, user, indicator: Indicator, level: str | None = None,
     if territory:
         frame = frame[frame["territory_code"] == territory]
         if frame.empty:
-            raise AccessDenied(f"Territoire inconnu à ce niveau : {territory}",
-                               f"Unknown territory at this level: {territory}")
+            raise AccessDenied(
+                f"Territoire inconnu à ce niveau : {territory}", f"Unknown territory at this level: {territory}"
+            )
     return frame
 
 
@@ -135,12 +157,16 @@ def own_territories_visible(user):
     membership = membership_for_user(user=user) if is_partner(user) else None
     if membership is None:
         return OwnTerritory.objects.none()
-    return (OwnTerritory.objects.filter(organisation_id=membership.organisation_id, deleted_at__isnull=True)
-            .select_related("version__check_job").order_by("created_at", "pk"))
+    return (
+        OwnTerritory.objects.filter(organisation_id=membership.organisation_id, deleted_at__isnull=True)
+        .select_related("version__check_job")
+        .order_by("created_at", "pk")
+    )
 
 
-def own_territory_values(*, user, indicator: Indicator, territory_ids: list[int] | None = None,
-                         period: str | None = None) -> pd.DataFrame:
+def own_territory_values(
+    *, user, indicator: Indicator, territory_ids: list[int] | None = None, period: str | None = None
+) -> pd.DataFrame:
     """Figures of the organisation's own territories for one indicator (the
     caller got `indicator` through indicator_visible), as decided for the
     current snapshot. A withheld row says so in neutral words, whatever the
@@ -165,21 +191,41 @@ def own_territory_values(*, user, indicator: Indicator, territory_ids: list[int]
         if figures is None:
             # a median does not add up over communes; else the check is still running
             reason = NOT_ADDITIVE_REASON if indicator.kind == "value" else PENDING_REASON
-            frames.append(pd.DataFrame([{**head, "period": p, "status": ValueStatus.MISSING,
-                                         "significance": "", "demo": snapshot.is_demo, "reason": reason}
-                                        for p in periods]))
+            frames.append(
+                pd.DataFrame(
+                    [
+                        {
+                            **head,
+                            "period": p,
+                            "status": ValueStatus.MISSING,
+                            "significance": "",
+                            "demo": snapshot.is_demo,
+                            "reason": reason,
+                        }
+                        for p in periods
+                    ]
+                )
+            )
             continue
         rows = figures[figures["indicator"] == indicator.code]
         if period:
             rows = rows[rows["period"] == period]
         rows = rows.drop(columns="indicator").assign(**head)
-        rows["reason"] = np.where(rows["status"] == ValueStatus.SECRET, SECRET_REASON,
-                                  np.where(rows["status"] == ValueStatus.MISSING,
-                                           NOT_ADDITIVE_REASON if indicator.kind == "value" else MISSING_REASON,
-                                           ""))
+        rows["reason"] = np.where(
+            rows["status"] == ValueStatus.SECRET,
+            SECRET_REASON,
+            np.where(
+                rows["status"] == ValueStatus.MISSING,
+                NOT_ADDITIVE_REASON if indicator.kind == "value" else MISSING_REASON,
+                "",
+            ),
+        )
         frames.append(rows)
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else \
-        pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
+    frame = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if any(len(f) for f in frames)
+        else pd.DataFrame(columns=[*ROW_FIELDS, "reason"])
+    )
     for column in ROW_FIELDS:
         if column not in frame:
             frame[column] = np.nan
@@ -203,8 +249,9 @@ def records(frame: pd.DataFrame, fields: list[str] = ROW_FIELDS) -> list[dict]:
     return out
 
 
-def catalogue_search(*, user, query: str = "", category: str = "", source: str = "",
-                     level: str = "", period: str = "") -> QuerySet[Indicator]:
+def catalogue_search(
+    *, user, query: str = "", category: str = "", source: str = "", level: str = "", period: str = ""
+) -> QuerySet[Indicator]:
     """The catalogue a user may see, filtered (accent- and case-insensitive text)."""
     indicators = indicators_visible(user).prefetch_related("sources")
     if query:
@@ -220,7 +267,8 @@ def catalogue_search(*, user, query: str = "", category: str = "", source: str =
         snapshot = current_snapshot()
         published_periods = snapshot.periods if snapshot else {}
         indicators = indicators.filter(
-            code__in=[code for code, periods in published_periods.items() if period in periods])
+            code__in=[code for code, periods in published_periods.items() if period in periods]
+        )
     return indicators.order_by("category__order", "code").distinct()
 
 
@@ -259,6 +307,5 @@ def comparison(*, user, indicators: list[Indicator], territories: list[tuple[str
                 if len(match):
                     record = records(match)[0]
                     row["name"] = record["territory_name"]
-            row["cells"].append({"indicator": indicator, "period": periods[-1] if periods else "",
-                                 "record": record})
+            row["cells"].append({"indicator": indicator, "period": periods[-1] if periods else "", "record": record})
     return [row for row in rows.values() if row["name"]]

@@ -11,6 +11,7 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     # no combining accents, no control characters (a NUL cannot even be sent
     # to PostgreSQL)
-    bare = "".join(c if not unicodedata.category(c).startswith("C") else " "
-                   for c in decomposed if not unicodedata.combining(c))
+    bare = "".join(
+        c if not unicodedata.category(c).startswith("C") else " " for c in decomposed if not unicodedata.combining(c)
+    )
     return " ".join(bare.lower().replace("œ", "oe").replace("æ", "ae").split())

@@ -35,9 +35,8 @@ def territory_list(*, level: str) -> QuerySet[Territory]:
 def territory_get(*, level: str, code: str) -> Territory:
     """One territory by level and official code; Http404 when unknown."""
     try:
-        return (
-            Territory.objects.select_related("region", "departement", "epci")
-            .get(level=level_check(level=level), code=code)
+        return Territory.objects.select_related("region", "departement", "epci").get(
+            level=level_check(level=level), code=code
         )
     except (Territory.DoesNotExist, UnknownLevel) as exc:
         raise Http404(f"Territoire inconnu : {level} {code}") from exc
@@ -64,9 +63,10 @@ def territory_composition(*, territory: Territory) -> list[dict]:
         communes = Territory.objects.filter(epci=territory)
     elif territory.level == TerritoryLevel.REGION:
         return [
-            {"group": None, "territories": list(
-                Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).defer("geometry")
-            )}
+            {
+                "group": None,
+                "territories": list(Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).defer("geometry")),
+            }
         ]
     else:
         return []
@@ -81,13 +81,8 @@ def territory_composition(*, territory: Territory) -> list[dict]:
 
 
 def territory_levels_summary() -> list[dict]:
-    counts = dict(
-        Territory.objects.values_list("level").annotate(n=Count("id")).values_list("level", "n")
-    )
-    return [
-        {"level": level, "label": level.label, "count": counts.get(level.value, 0)}
-        for level in TerritoryLevel
-    ]
+    counts = dict(Territory.objects.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
+    return [{"level": level, "label": level.label, "count": counts.get(level.value, 0)} for level in TerritoryLevel]
 
 
 def geometry_layer_get(*, level: str) -> GeometryLayer:
@@ -109,7 +104,8 @@ def geography_integrity() -> dict:
         "communes_without_departement": communes.filter(departement__isnull=True).count(),
         "commune_population": commune_population,
         "region_population": region.population if region else None,
-        "consistent": bool(region) and region.population == commune_population
+        "consistent": bool(region)
+        and region.population == commune_population
         and not communes.filter(epci__isnull=True).exists()
         and not communes.filter(departement__isnull=True).exists(),
     }
@@ -125,7 +121,8 @@ def membership_matrix(commune_ids):
     column = {cid: i for i, cid in enumerate(commune_ids)}
     pairs: list[tuple[int, int]] = []
     communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).values_list(
-        "id", "epci_id", "departement_id", "region_id")
+        "id", "epci_id", "departement_id", "region_id"
+    )
     for cid, epci, dep, region in communes:
         if cid in column:
             pairs += [(epci, column[cid]), (dep, column[cid]), (region, column[cid])]

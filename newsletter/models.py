@@ -18,8 +18,13 @@ def _token() -> str:
 class Subscriber(models.Model):
     email = models.EmailField("adresse", unique=True)
     status = models.CharField(max_length=15, choices=SubscriberStatus.choices, default=SubscriberStatus.PENDING)
-    token = models.CharField(max_length=64, unique=True, default=_token, editable=False,
-                             help_text="Clé des liens de désabonnement et d'accès aux données.")
+    token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=_token,
+        editable=False,
+        help_text="Clé des liens de désabonnement et d'accès aux données.",
+    )
     created_at = models.DateTimeField("inscrit le", auto_now_add=True)
     confirmed_at = models.DateTimeField("confirmé le", null=True, blank=True)
     unsubscribed_at = models.DateTimeField("désabonné le", null=True, blank=True)
@@ -41,15 +46,17 @@ class Campaign(models.Model):
     subject = models.CharField("objet", max_length=200)
     introduction = models.TextField("introduction", blank=True)
     articles = models.ManyToManyField("publications.Article", blank=True, verbose_name="articles")
-    issue = models.ForeignKey("publications.RevueIssue", null=True, blank=True, on_delete=models.SET_NULL,
-                              verbose_name="numéro de la revue")
+    issue = models.ForeignKey(
+        "publications.RevueIssue", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="numéro de la revue"
+    )
     status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    paused_until = models.DateTimeField(null=True, blank=True, editable=False,
-                                        help_text="Pause entre deux lots de l'envoi en cours.")
+    paused_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Pause entre deux lots de l'envoi en cours."
+    )
 
     class Meta:
         verbose_name = "campagne"

@@ -16,9 +16,12 @@ def newsletter_figures() -> dict:
         "campaigns": Campaign.objects.annotate(
             recipients=Count("deliveries"),
             sent=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.SENT)),
-            bounced=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.BOUNCED))),
-        "months": confirmed.annotate(month=TruncMonth("confirmed_at")).values("month")
-        .annotate(n=Count("id")).order_by("month"),
+            bounced=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.BOUNCED)),
+        ),
+        "months": confirmed.annotate(month=TruncMonth("confirmed_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month"),
         "confirmed": confirmed.count(),
         "pending": Subscriber.objects.filter(status=SubscriberStatus.PENDING).count(),
         "bounces": Delivery.objects.filter(status=DeliveryStatus.BOUNCED).count(),

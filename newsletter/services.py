@@ -22,9 +22,11 @@ from pf2s.mail import transport_connection
 from .choices import CampaignStatus, DeliveryStatus, SubscriberStatus
 from .models import Campaign, Delivery, Subscriber
 
-CONSENT_TEXT = ("J'accepte de recevoir la lettre d'information de la Plateforme sanitaire et sociale "
-                "Hauts-de-France (quatre numéros par an environ). Je peux me désabonner à tout moment par le "
-                "lien présent dans chaque message, consulter ou effacer mes données.")
+CONSENT_TEXT = (
+    "J'accepte de recevoir la lettre d'information de la Plateforme sanitaire et sociale "
+    "Hauts-de-France (quatre numéros par an environ). Je peux me désabonner à tout moment par le "
+    "lien présent dans chaque message, consulter ou effacer mes données."
+)
 CONFIRM_SALT = "pf2s.newsletter.confirm"
 CONFIRM_MAX_AGE = 3 * 24 * 3600
 
@@ -51,7 +53,8 @@ def subscription_request(*, email: str) -> None:
         raise NewsletterError("Adresse électronique invalide.") from exc
     with transaction.atomic():
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
-            email=email, defaults={"consent_text": CONSENT_TEXT})
+            email=email, defaults={"consent_text": CONSENT_TEXT}
+        )
         if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
             subscriber.status = SubscriberStatus.PENDING
             subscriber.consent_text = CONSENT_TEXT
@@ -67,7 +70,9 @@ def subscription_request(*, email: str) -> None:
         template = "already"
     message = EmailMultiAlternatives(
         subject=render_to_string(f"newsletter/mail/{template}_subject.txt", context).strip(),
-        body=render_to_string(f"newsletter/mail/{template}.txt", context), to=[subscriber.email])
+        body=render_to_string(f"newsletter/mail/{template}.txt", context),
+        to=[subscriber.email],
+    )
     message.send()
 
 
@@ -110,15 +115,22 @@ def subscriber_export(*, token: str) -> dict:
     if subscriber is None:
         raise NewsletterError("Lien inconnu (données déjà effacées ?).")
     return {
-        "adresse": subscriber.email, "statut": subscriber.get_status_display(),
+        "adresse": subscriber.email,
+        "statut": subscriber.get_status_display(),
         "inscription": subscriber.created_at.isoformat(),
         "confirmation": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
-        "texte_consenti": subscriber.consent_text, "ip_confirmation": subscriber.consent_ip,
+        "texte_consenti": subscriber.consent_text,
+        "ip_confirmation": subscriber.consent_ip,
         "navigateur_confirmation": subscriber.consent_user_agent,
         "desabonnement": subscriber.unsubscribed_at.isoformat() if subscriber.unsubscribed_at else None,
-        "envois": [{"lettre": d.campaign.subject, "statut": d.get_status_display(),
-                    "date": d.sent_at.isoformat() if d.sent_at else None}
-                   for d in subscriber.deliveries.select_related("campaign")],
+        "envois": [
+            {
+                "lettre": d.campaign.subject,
+                "statut": d.get_status_display(),
+                "date": d.sent_at.isoformat() if d.sent_at else None,
+            }
+            for d in subscriber.deliveries.select_related("campaign")
+        ],
     }
 
 
@@ -142,13 +154,21 @@ def subscribers_purge_unconfirmed(*, days: int = 7) -> int:
 def campaign_message(*, campaign: Campaign, to: str, token: str | None, test: bool = False) -> EmailMultiAlternatives:
     """The campaign for one recipient: HTML and text, one-click unsubscribe."""
     unsubscribe_url = _absolute(reverse("newsletter-unsubscribe", args=[token or "essai"]))
-    context = {"campaign": campaign, "articles": list(campaign.articles.public()), "issue": campaign.issue,
-               "unsubscribe_url": unsubscribe_url, "site_url": settings.PF2S_SITE_URL.rstrip("/"),
-               "data_url": _absolute(reverse("newsletter-data", args=[token or "essai"]))}
+    context = {
+        "campaign": campaign,
+        "articles": list(campaign.articles.public()),
+        "issue": campaign.issue,
+        "unsubscribe_url": unsubscribe_url,
+        "site_url": settings.PF2S_SITE_URL.rstrip("/"),
+        "data_url": _absolute(reverse("newsletter-data", args=[token or "essai"])),
+    }
     subject = ("[ESSAI] " if test else "") + campaign.subject
     message = EmailMultiAlternatives(
-        subject=subject, body=render_to_string("newsletter/mail/campaign.txt", context), to=[to],
-        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        subject=subject,
+        body=render_to_string("newsletter/mail/campaign.txt", context),
+        to=[to],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
     message.attach_alternative(render_to_string("newsletter/mail/campaign.html", context), "text/html")
     return message
 
@@ -170,8 +190,12 @@ def campaign_start(*, campaign_id: int) -> Campaign:
     campaign.started_at = campaign.started_at or timezone.now()
     campaign.save(update_fields=["status", "started_at"])
     Delivery.objects.bulk_create(
-        [Delivery(campaign=campaign, subscriber=s, email=s.email)
-         for s in Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED)], ignore_conflicts=True)
+        [
+            Delivery(campaign=campaign, subscriber=s, email=s.email)
+            for s in Subscriber.objects.filter(status=SubscriberStatus.CONFIRMED)
+        ],
+        ignore_conflicts=True,
+    )
     transaction.on_commit(lambda: campaign_send.delay(campaign.pk))
     return campaign
 
@@ -185,13 +209,17 @@ def campaign_deliver(*, campaign_id: int) -> dict:
     if campaign.status != CampaignStatus.SENDING:
         return {"sent": 0, "skipped": "not sending"}
     Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.UNKNOWN, error="interrompu pendant la remise")
+        status=DeliveryStatus.UNKNOWN, error="interrompu pendant la remise"
+    )
     size, pause, sent = settings.NEWSLETTER_BATCH_SIZE, settings.NEWSLETTER_BATCH_PAUSE, 0
     connection = transport_connection()  # this job is the mail queue: straight to SMTP
     while True:
         with transaction.atomic():
-            batch = list(Delivery.objects.select_for_update(skip_locked=True)
-                         .filter(campaign=campaign, status=DeliveryStatus.PENDING).order_by("pk")[:size])
+            batch = list(
+                Delivery.objects.select_for_update(skip_locked=True)
+                .filter(campaign=campaign, status=DeliveryStatus.PENDING)
+                .order_by("pk")[:size]
+            )
             for delivery in batch:
                 delivery.status, delivery.attempts = DeliveryStatus.SENDING, delivery.attempts + 1
             Delivery.objects.bulk_update(batch, ["status", "attempts"])
@@ -211,8 +239,9 @@ def campaign_deliver(*, campaign_id: int) -> dict:
             sent += 1
         Campaign.objects.filter(pk=campaign.pk).update(paused_until=timezone.now() + timezone.timedelta(seconds=pause))
         time.sleep(pause)
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SENT, finished_at=timezone.now(),
-                                                   paused_until=None)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=CampaignStatus.SENT, finished_at=timezone.now(), paused_until=None
+    )
     return {"sent": sent}
 
 
@@ -226,5 +255,6 @@ def delivery_bounce(*, delivery_id: int, reason: str = "") -> Delivery:
     delivery.save(update_fields=["status", "error"])
     if delivery.subscriber_id:
         Subscriber.objects.filter(pk=delivery.subscriber_id).update(
-            status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+            status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now()
+        )
     return delivery

@@ -22,17 +22,20 @@ from .models import Campaign, Subscriber
 #: subscription requests per client (an IPv4 address, an IPv6 /64) per 10 minutes: an office
 #: behind one address signs several people up, a script is stopped
 SUBSCRIPTIONS_PER_CLIENT = 20
-SAME_ANSWER = ("Merci. Si cette adresse peut recevoir la lettre, un message va lui être envoyé dans les "
-               "minutes qui viennent : suivez le lien qu'il contient (valable trois jours) pour confirmer "
-               "l'inscription.")
+SAME_ANSWER = (
+    "Merci. Si cette adresse peut recevoir la lettre, un message va lui être envoyé dans les "
+    "minutes qui viennent : suivez le lien qu'il contient (valable trois jours) pour confirmer "
+    "l'inscription."
+)
 
 
 @audience(Audience.PUBLIC)
 def newsletter_index(request: HttpRequest):
     error = ""
     status = 200
-    if request.method == "POST" and not ratelimit.allow("newsletter", ratelimit.client_key(client_ip(request)),
-                                                        limit=SUBSCRIPTIONS_PER_CLIENT, window=600):
+    if request.method == "POST" and not ratelimit.allow(
+        "newsletter", ratelimit.client_key(client_ip(request)), limit=SUBSCRIPTIONS_PER_CLIENT, window=600
+    ):
         error, status = "Trop de demandes depuis votre connexion : réessayez dans dix minutes.", 429
     elif request.method == "POST":
         if request.POST.get("consent") != "on":
@@ -45,8 +48,12 @@ def newsletter_index(request: HttpRequest):
             else:
                 messages.success(request, SAME_ANSWER)
                 return redirect("newsletter-index")
-    return render(request, "newsletter/index.html", {"consent_text": services.CONSENT_TEXT, "error": error},
-                  status=status if status != 200 else 400 if error else 200)
+    return render(
+        request,
+        "newsletter/index.html",
+        {"consent_text": services.CONSENT_TEXT, "error": error},
+        status=status if status != 200 else 400 if error else 200,
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -55,14 +62,21 @@ def newsletter_confirm(request: HttpRequest, key: str):
     subscribe anyone."""
     if request.method == "POST":
         try:
-            services.subscription_confirm(key=key, ip=client_ip(request),
-                                          user_agent=request.META.get("HTTP_USER_AGENT", ""))
+            services.subscription_confirm(
+                key=key, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+            )
         except services.NewsletterError as exc:
-            return render(request, "newsletter/message.html", {"title": "Lien non valable", "text": str(exc)},
-                          status=400)
-        return render(request, "newsletter/message.html", {
-            "title": "Inscription confirmée", "text": "Vous recevrez la prochaine lettre. Chaque message contient "
-                                                      "un lien de désabonnement."})
+            return render(
+                request, "newsletter/message.html", {"title": "Lien non valable", "text": str(exc)}, status=400
+            )
+        return render(
+            request,
+            "newsletter/message.html",
+            {
+                "title": "Inscription confirmée",
+                "text": "Vous recevrez la prochaine lettre. Chaque message contient un lien de désabonnement.",
+            },
+        )
     return render(request, "newsletter/confirm.html", {"key": key})
 
 
@@ -74,11 +88,15 @@ def newsletter_unsubscribe(request: HttpRequest, token: str):
             services.unsubscribe(token=token)
         except services.NewsletterError as exc:
             return render(request, "newsletter/message.html", {"title": "Lien inconnu", "text": str(exc)}, status=404)
-        return render(request, "newsletter/message.html", {
-            "title": "Désabonnement enregistré", "text": "Vous ne recevrez plus la lettre d'information."})
+        return render(
+            request,
+            "newsletter/message.html",
+            {"title": "Désabonnement enregistré", "text": "Vous ne recevrez plus la lettre d'information."},
+        )
     if not Subscriber.objects.filter(token=token).exists():
-        return render(request, "newsletter/message.html", {"title": "Lien inconnu", "text": "Lien inconnu."},
-                      status=404)
+        return render(
+            request, "newsletter/message.html", {"title": "Lien inconnu", "text": "Lien inconnu."}, status=404
+        )
     return render(request, "newsletter/unsubscribe.html", {"token": token})
 
 
@@ -91,11 +109,17 @@ def newsletter_data(request: HttpRequest, token: str):
         return render(request, "newsletter/message.html", {"title": "Lien inconnu", "text": str(exc)}, status=404)
     if request.method == "POST" and "erase" in request.POST:
         services.subscriber_erase(token=token)
-        return render(request, "newsletter/message.html", {
-            "title": "Données effacées", "text": "Votre adresse et vos données d'inscription sont effacées."})
+        return render(
+            request,
+            "newsletter/message.html",
+            {"title": "Données effacées", "text": "Votre adresse et vos données d'inscription sont effacées."},
+        )
     if request.GET.get("format") == "json":
-        return HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json",
-                            headers={"Content-Disposition": 'attachment; filename="pf2s-lettre-mes-donnees.json"'})
+        return HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="pf2s-lettre-mes-donnees.json"'},
+        )
     return render(request, "newsletter/data.html", {"data": data, "token": token})
 
 
@@ -123,8 +147,14 @@ def campaign_detail(request: HttpRequest, campaign_id: int):
             messages.error(request, str(exc))
         return redirect("newsletter-campaign", campaign_id=campaign.pk)
     preview = services.campaign_message(campaign=campaign, to="apercu@example.org", token=None)
-    return render(request, "newsletter/campaign.html", {
-        "campaign": campaign, "preview_html": preview.alternatives[0][0], "preview_text": preview.body,
-        "counts": {s.label: campaign.deliveries.filter(status=s.value).count() for s in DeliveryStatus},
-        "can_send": campaign.status == CampaignStatus.DRAFT,
-    })
+    return render(
+        request,
+        "newsletter/campaign.html",
+        {
+            "campaign": campaign,
+            "preview_html": preview.alternatives[0][0],
+            "preview_text": preview.body,
+            "counts": {s.label: campaign.deliveries.filter(status=s.value).count() for s in DeliveryStatus},
+            "can_send": campaign.status == CampaignStatus.DRAFT,
+        },
+    )

@@ -17,10 +17,22 @@ class Observatory(models.Model):
     name = models.CharField("nom", max_length=200, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     theme = models.CharField("thème", max_length=20, choices=ObservatoryTheme.choices)
-    departement = models.ForeignKey("indicators.Territory", on_delete=models.PROTECT, related_name="+",
-                                    limit_choices_to={"level": "departement"}, verbose_name="département")
-    commune = models.ForeignKey("indicators.Territory", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", limit_choices_to={"level": "commune"}, verbose_name="commune du siège")
+    departement = models.ForeignKey(
+        "indicators.Territory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "departement"},
+        verbose_name="département",
+    )
+    commune = models.ForeignKey(
+        "indicators.Territory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"level": "commune"},
+        verbose_name="commune du siège",
+    )
     host = models.CharField("structure porteuse", max_length=200)
     website = models.URLField("site", blank=True)
     description = models.TextField(blank=True)
@@ -77,8 +89,9 @@ class WorkingGroup(models.Model):
     theme = models.CharField("thème", max_length=20, choices=Theme.choices)
     launched_on = models.DateField("lancé le")
     status = models.CharField("état", max_length=10, choices=GroupStatus.choices, default=GroupStatus.ACTIVE)
-    organisations = models.ManyToManyField("bti.Organisation", blank=True, related_name="working_groups",
-                                           verbose_name="organisations membres")
+    organisations = models.ManyToManyField(
+        "bti.Organisation", blank=True, related_name="working_groups", verbose_name="organisations membres"
+    )
     description = models.TextField(blank=True)
 
     class Meta:

@@ -31,5 +31,14 @@ def directory_counts() -> dict:
 
 
 def map_points(observatories: list[Observatory]) -> list[dict]:
-    return [{"name": o.name, "url": o.get_absolute_url(), "theme": o.get_theme_display(),
-             "lat": o.latitude, "lon": o.longitude} for o in observatories if o.latitude is not None]
+    return [
+        {
+            "name": o.name,
+            "url": o.get_absolute_url(),
+            "theme": o.get_theme_display(),
+            "lat": o.latitude,
+            "lon": o.longitude,
+        }
+        for o in observatories
+        if o.latitude is not None
+    ]

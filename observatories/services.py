@@ -33,33 +33,65 @@ def community_load() -> dict:
 
     directory = json.loads((FIXTURES / "observatories.json").read_text(encoding="utf-8"))["observatories"]
     departements = {t.code: t for t in Territory.objects.filter(level="departement")}
-    communes = {t.code: t for t in Territory.objects.filter(level="commune", code__in=[r["commune"] for r in directory])}
+    communes = {
+        t.code: t for t in Territory.objects.filter(level="commune", code__in=[r["commune"] for r in directory])
+    }
     for row in directory:
         commune = communes.get(row["commune"])
         latitude, longitude = _point(commune)
-        Observatory.objects.update_or_create(slug=slugify(row["name"])[:120], defaults={
-            "name": row["name"], "theme": row["theme"], "departement": departements[row["departement"]],
-            "commune": commune, "host": row["host"], "website": row["website"], "description": row["description"],
-            "club_member": row["club_member"], "latitude": latitude, "longitude": longitude,
-            "is_demo": "OR2S" not in row["name"]})
+        Observatory.objects.update_or_create(
+            slug=slugify(row["name"])[:120],
+            defaults={
+                "name": row["name"],
+                "theme": row["theme"],
+                "departement": departements[row["departement"]],
+                "commune": commune,
+                "host": row["host"],
+                "website": row["website"],
+                "description": row["description"],
+                "club_member": row["club_member"],
+                "latitude": latitude,
+                "longitude": longitude,
+                "is_demo": "OR2S" not in row["name"],
+            },
+        )
     community = json.loads((FIXTURES / "community.json").read_text(encoding="utf-8"))
     organisations = {o.short_name: o for o in Organisation.objects.all()}
     for row in community["working_groups"]:
-        group, _ = WorkingGroup.objects.update_or_create(slug=row["slug"], defaults={
-            "name": row["name"], "theme": row["theme"], "launched_on": dt.date.fromisoformat(row["launched_on"]),
-            "status": row["status"], "description": row["description"]})
+        group, _ = WorkingGroup.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "theme": row["theme"],
+                "launched_on": dt.date.fromisoformat(row["launched_on"]),
+                "status": row["status"],
+                "description": row["description"],
+            },
+        )
         group.organisations.set([organisations[s] for s in row["organisations"] if s in organisations])
     for row in community["club_meetings"]:
-        ClubMeeting.objects.update_or_create(date=dt.date.fromisoformat(row["date"]), topic=row["topic"],
-                                             defaults={"place": row["place"], "summary": row["summary"]})
+        ClubMeeting.objects.update_or_create(
+            date=dt.date.fromisoformat(row["date"]),
+            topic=row["topic"],
+            defaults={"place": row["place"], "summary": row["summary"]},
+        )
     for row in community["shared_sources"]:
-        SharedSource.objects.update_or_create(name=row["name"], defaults={
-            "provider": row["provider"], "url": row["url"], "description": row["description"]})
+        SharedSource.objects.update_or_create(
+            name=row["name"],
+            defaults={"provider": row["provider"], "url": row["url"], "description": row["description"]},
+        )
     for row in community["events"]:
-        Event.objects.update_or_create(slug=row["slug"], defaults={
-            "title": row["title"], "date": dt.date.fromisoformat(row["date"]), "place": row["place"],
-            "capacity": row["capacity"], "registration_open": row["registration_open"],
-            "programme": row["programme"]})
+        Event.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "title": row["title"],
+                "date": dt.date.fromisoformat(row["date"]),
+                "place": row["place"],
+                "capacity": row["capacity"],
+                "registration_open": row["registration_open"],
+                "programme": row["programme"],
+            },
+        )
     return {"observatories": len(directory), "working_groups": len(community["working_groups"])}
 
 
@@ -89,7 +121,8 @@ def event_register(*, event_id: int, name: str, email: str, organisation: str = 
         return existing  # the same answer as a new registration: who is registered stays private
     try:
         with transaction.atomic():
-            return EventRegistration.objects.create(event=event, name=name, email=email,
-                                                    organisation=organisation[:200])
+            return EventRegistration.objects.create(
+                event=event, name=name, email=email, organisation=organisation[:200]
+            )
     except IntegrityError:  # registered by a concurrent request meanwhile
         return event.registrations.get(email=email)

@@ -21,13 +21,21 @@ from .models import ClubMeeting, Event, GroupDocument, Observatory, SharedSource
 def observatory_index(request: HttpRequest):
     """The directory with filters, counts and a map."""
     filters = {key: request.GET.get(key, "") for key in ("theme", "departement", "club")}
-    observatories = selectors.observatories_filtered(theme=filters["theme"], departement=filters["departement"],
-                                                     club_only=filters["club"] == "1")
-    return render(request, "observatories/index.html", {
-        "observatories": observatories, "filters": filters, "themes": ObservatoryTheme.choices,
-        **selectors.directory_counts(), "points": selectors.map_points(observatories),
-        "any_demo": any(o.is_demo for o in observatories),
-    })
+    observatories = selectors.observatories_filtered(
+        theme=filters["theme"], departement=filters["departement"], club_only=filters["club"] == "1"
+    )
+    return render(
+        request,
+        "observatories/index.html",
+        {
+            "observatories": observatories,
+            "filters": filters,
+            "themes": ObservatoryTheme.choices,
+            **selectors.directory_counts(),
+            "points": selectors.map_points(observatories),
+            "any_demo": any(o.is_demo for o in observatories),
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -38,15 +46,22 @@ def observatory_detail(request: HttpRequest, slug: str):
 
 @audience(Audience.PUBLIC)
 def club(request: HttpRequest):
-    return render(request, "observatories/club.html", {
-        "meetings": ClubMeeting.objects.all(), "sources": SharedSource.objects.all(),
-        "members": Observatory.objects.filter(club_member=True)})
+    return render(
+        request,
+        "observatories/club.html",
+        {
+            "meetings": ClubMeeting.objects.all(),
+            "sources": SharedSource.objects.all(),
+            "members": Observatory.objects.filter(club_member=True),
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
 def working_groups(request: HttpRequest):
-    return render(request, "observatories/groups.html", {
-        "groups": WorkingGroup.objects.prefetch_related("organisations")})
+    return render(
+        request, "observatories/groups.html", {"groups": WorkingGroup.objects.prefetch_related("organisations")}
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -71,19 +86,28 @@ def event_detail(request: HttpRequest, slug: str):
     """An event's programme and its registration form."""
     event = get_object_or_404(Event, slug=slug)
     if request.method == "POST":
-        if not ratelimit.allow("event-registration", ratelimit.client_key(client_ip(request)),
-                               limit=REGISTRATIONS_PER_CLIENT, window=3600):
-            messages.error(request, "Trop d'inscriptions depuis votre connexion : réessayez dans une heure ou "
-                                    "écrivez aux organisateurs.")
+        if not ratelimit.allow(
+            "event-registration", ratelimit.client_key(client_ip(request)), limit=REGISTRATIONS_PER_CLIENT, window=3600
+        ):
+            messages.error(
+                request,
+                "Trop d'inscriptions depuis votre connexion : réessayez dans une heure ou écrivez aux organisateurs.",
+            )
             return redirect("event-detail", slug=event.slug)
         try:
-            services.event_register(event_id=event.pk, name=request.POST.get("name", ""),
-                                    email=request.POST.get("email", ""),
-                                    organisation=request.POST.get("organisation", ""))
+            services.event_register(
+                event_id=event.pk,
+                name=request.POST.get("name", ""),
+                email=request.POST.get("email", ""),
+                organisation=request.POST.get("organisation", ""),
+            )
         except services.RegistrationError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Inscription enregistrée. À bientôt !")
         return redirect("event-detail", slug=event.slug)
-    return render(request, "observatories/event.html", {
-        "event": event, "seats_left": max(0, event.capacity - event.registrations.count())})
+    return render(
+        request,
+        "observatories/event.html",
+        {"event": event, "seats_left": max(0, event.capacity - event.registrations.count())},
+    )

@@ -34,8 +34,7 @@ class OpenDataDumpAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("reconstruire/", self.admin_site.admin_view(self.rebuild_view),
-                 name="opendata_opendatadump_rebuild"),
+            path("reconstruire/", self.admin_site.admin_view(self.rebuild_view), name="opendata_opendatadump_rebuild"),
             *super().get_urls(),
         ]
 
@@ -56,6 +55,9 @@ class OpenDataDumpAdmin(admin.ModelAdmin):
             messages.error(request, "Aucun instantané publié : rien à exporter.")
         else:
             job = opendata_dump_queue(snapshot_id=snapshot.pk, force=True)
-            job_announce(request, job, f"Reconstruction de l'export complet de l'instantané {snapshot.pk} lancée "
-                                       f"(tâche n° {job.pk}).")
+            job_announce(
+                request,
+                job,
+                f"Reconstruction de l'export complet de l'instantané {snapshot.pk} lancée (tâche n° {job.pk}).",
+            )
         return redirect("admin:opendata_opendatadump_changelist")

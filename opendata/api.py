@@ -40,13 +40,20 @@ LEVELS = ", ".join(LEVEL_VALUES)
 
 
 def _path_level(levels, example: str) -> OpenApiParameter:
-    return OpenApiParameter("level", str, OpenApiParameter.PATH, enum=[lv.value for lv in levels],
-                            description="Niveau géographique", examples=[OpenApiExample(example, value=example)])
+    return OpenApiParameter(
+        "level",
+        str,
+        OpenApiParameter.PATH,
+        enum=[lv.value for lv in levels],
+        description="Niveau géographique",
+        examples=[OpenApiExample(example, value=example)],
+    )
 
 
 def _path_code(description: str, example: str) -> OpenApiParameter:
-    return OpenApiParameter("code", str, OpenApiParameter.PATH, description=description,
-                            examples=[OpenApiExample(example, value=example)])
+    return OpenApiParameter(
+        "code", str, OpenApiParameter.PATH, description=description, examples=[OpenApiExample(example, value=example)]
+    )
 
 
 class ApiView(APIView):
@@ -59,34 +66,47 @@ class ApiView(APIView):
 class TerritoryListView(ApiView):
     @extend_schema(
         summary="Territoires d'un niveau",
-        parameters=[OpenApiParameter("level", str, required=True, enum=LEVEL_VALUES,
-                                     description="Niveau géographique")],
+        parameters=[
+            OpenApiParameter("level", str, required=True, enum=LEVEL_VALUES, description="Niveau géographique")
+        ],
         responses=TerritorySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         level = request.query_params.get("level")
         if not level:
-            raise ValidationError({"detail": bilingual(
-                f"Paramètre « level » requis ({LEVELS}).", f"Parameter 'level' is required ({LEVELS}).")})
+            raise ValidationError(
+                {
+                    "detail": bilingual(
+                        f"Paramètre « level » requis ({LEVELS}).", f"Parameter 'level' is required ({LEVELS})."
+                    )
+                }
+            )
         try:
             territories = selectors.territory_list(level=level)
         except selectors.UnknownLevel as exc:
-            raise ValidationError({"detail": bilingual(
-                f"Niveau inconnu : {level} ({LEVELS}).", f"Unknown level: {level} ({LEVELS}).")}) from exc
+            raise ValidationError(
+                {"detail": bilingual(f"Niveau inconnu : {level} ({LEVELS}).", f"Unknown level: {level} ({LEVELS}).")}
+            ) from exc
         return Response(TerritorySerializer(territories, many=True).data)
 
 
 @audience(Audience.PUBLIC)
 class TerritoryDetailView(ApiView):
-    @extend_schema(summary="Un territoire", responses=TerritoryDetailSerializer,
-                   parameters=[_path_level(TerritoryLevel, "departement"),
-                               _path_code("Code officiel (COG, SIREN) ou du territoire composite", "80")])
+    @extend_schema(
+        summary="Un territoire",
+        responses=TerritoryDetailSerializer,
+        parameters=[
+            _path_level(TerritoryLevel, "departement"),
+            _path_code("Code officiel (COG, SIREN) ou du territoire composite", "80"),
+        ],
+    )
     def get(self, request: Request, level: str, code: str) -> Response:
         try:
             territory = selectors.territory_get(level=level, code=code)
         except Http404 as exc:
-            raise NotFound(bilingual(f"Territoire inconnu : {level} {code}.",
-                                     f"Unknown territory: {level} {code}.")) from exc
+            raise NotFound(
+                bilingual(f"Territoire inconnu : {level} {code}.", f"Unknown territory: {level} {code}.")
+            ) from exc
         member_codes = selectors.territory_member_codes(territory=territory) if territory.is_composite else []
         return Response(TerritoryDetailSerializer(territory, context={"member_codes": member_codes}).data)
 
@@ -106,20 +126,25 @@ class TerritoryGeometryView(ApiView):
     )
     def get(self, request: Request, level: str) -> HttpResponse:
         if level not in [lv.value for lv in MAPPED_LEVELS]:
-            raise NotFound(bilingual(f"Pas de couche pour le niveau {level}.",
-                                     f"No layer for level {level}."))
+            raise NotFound(bilingual(f"Pas de couche pour le niveau {level}.", f"No layer for level {level}."))
         try:
             layer = selectors.geometry_layer_get(level=level)
         except Http404 as exc:
-            raise NotFound(bilingual("Couche non encore construite (load_geography).",
-                                     "Layer not built yet (load_geography).")) from exc
+            raise NotFound(
+                bilingual("Couche non encore construite (load_geography).", "Layer not built yet (load_geography).")
+            ) from exc
         etag = f'"{layer.sha256[:32]}"'
         if etag_matches(request, etag):
             return HttpResponse(status=304, headers={"ETag": etag})
-        return HttpResponse(layer.geojson, content_type="application/geo+json", headers={
-            "ETag": etag, "Last-Modified": http_date(layer.built_at.timestamp()),
-            "Cache-Control": "public, max-age=3600",
-        })
+        return HttpResponse(
+            layer.geojson,
+            content_type="application/geo+json",
+            headers={
+                "ETag": etag,
+                "Last-Modified": http_date(layer.built_at.timestamp()),
+                "Cache-Control": "public, max-age=3600",
+            },
+        )
 
 
 def _denied(exc: published.AccessDenied):
@@ -128,12 +153,14 @@ def _denied(exc: published.AccessDenied):
 
 @audience(Audience.PUBLIC)
 class CategoryListView(ApiView):
-    @extend_schema(summary="Catégories d'indicateurs",
-                   responses={200: CategorySerializer(many=True), 304: NOT_MODIFIED})
+    @extend_schema(
+        summary="Catégories d'indicateurs", responses={200: CategorySerializer(many=True), 304: NOT_MODIFIED}
+    )
     def get(self, request: Request) -> Response:
         counts = Counter(published.indicators_visible(request.user).values_list("category__code", flat=True))
-        rows = [{"code": c.code, "name": c.name, "indicator_count": counts.get(c.code, 0)}
-                for c in Category.objects.all()]
+        rows = [
+            {"code": c.code, "name": c.name, "indicator_count": counts.get(c.code, 0)} for c in Category.objects.all()
+        ]
         return Response(CategorySerializer(rows, many=True).data)
 
 
@@ -141,16 +168,19 @@ class CategoryListView(ApiView):
 class IndicatorListView(ApiView):
     @extend_schema(
         summary="Catalogue des indicateurs",
-        parameters=[OpenApiParameter("category", str, description="code de catégorie (voir /api/v1/categories/)"),
-                    OpenApiParameter("search", str, description="recherche dans le libellé")],
+        parameters=[
+            OpenApiParameter("category", str, description="code de catégorie (voir /api/v1/categories/)"),
+            OpenApiParameter("search", str, description="recherche dans le libellé"),
+        ],
         responses={200: IndicatorSerializer(many=True), 304: NOT_MODIFIED},
     )
     def get(self, request: Request) -> Response:
         indicators = published.indicators_visible(request.user).prefetch_related("sources")
         if category := request.query_params.get("category"):
             if not Category.objects.filter(code=category).exists():
-                raise ValidationError({"detail": bilingual(f"Catégorie inconnue : {category}.",
-                                                           f"Unknown category: {category}.")})
+                raise ValidationError(
+                    {"detail": bilingual(f"Catégorie inconnue : {category}.", f"Unknown category: {category}.")}
+                )
             indicators = indicators.filter(category__code=category)
         if search := request.query_params.get("search"):
             indicators = indicators.filter(label__icontains=search)
@@ -159,9 +189,11 @@ class IndicatorListView(ApiView):
 
 @audience(Audience.PUBLIC)
 class IndicatorDetailView(ApiView):
-    @extend_schema(summary="Un indicateur et ses métadonnées",
-                   parameters=[_path_code("Code de l'indicateur", "SOI-01")],
-                   responses={200: IndicatorSerializer, 304: NOT_MODIFIED})
+    @extend_schema(
+        summary="Un indicateur et ses métadonnées",
+        parameters=[_path_code("Code de l'indicateur", "SOI-01")],
+        responses={200: IndicatorSerializer, 304: NOT_MODIFIED},
+    )
     def get(self, request: Request, code: str) -> Response:
         try:
             indicator = published.indicator_visible(request.user, code)
@@ -187,34 +219,81 @@ class IndicatorValuesView(ApiView):
 
     @extend_schema(
         summary="Valeurs publiées d'un indicateur",
-        description=("Lit l'instantané publié courant. Les lignes secrètes (`status` = `secret`) "
-                     "ne portent aucun nombre. Sans connexion : niveaux France, région, "
-                     "départements et EPCI. `?format=csv` (ou `Accept: text/csv`) : le CSV des "
-                     "exports (`;`, virgule décimale)."),
-        parameters=[_path_code("Code de l'indicateur", "SOI-01"),
-                    OpenApiParameter("level", str, enum=LEVEL_VALUES, description=(
-                        "Niveau géographique ; sans lui, tous les niveaux ouverts à l'appelant")),
-                    OpenApiParameter("period", str, description="Période publiée (2021, 2015-2019…)",
-                                     examples=[OpenApiExample("2021", value="2021")]),
-                    OpenApiParameter("territory", str, description="code officiel du territoire"),
-                    OpenApiParameter("own", int, description=(
-                        "partenaires : identifiant d'un territoire personnalisé de votre organisation "
-                        "(ni `level` ni `territory` avec lui) ; une ligne sans valeur porte son motif "
-                        "(`reason`)"))],
-        responses={(200, "application/json"): ValueRowSerializer(many=True),
-                   (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV des exports"),
-                   304: NOT_MODIFIED},
+        description=(
+            "Lit l'instantané publié courant. Les lignes secrètes (`status` = `secret`) "
+            "ne portent aucun nombre. Sans connexion : niveaux France, région, "
+            "départements et EPCI. `?format=csv` (ou `Accept: text/csv`) : le CSV des "
+            "exports (`;`, virgule décimale)."
+        ),
+        parameters=[
+            _path_code("Code de l'indicateur", "SOI-01"),
+            OpenApiParameter(
+                "level",
+                str,
+                enum=LEVEL_VALUES,
+                description=("Niveau géographique ; sans lui, tous les niveaux ouverts à l'appelant"),
+            ),
+            OpenApiParameter(
+                "period",
+                str,
+                description="Période publiée (2021, 2015-2019…)",
+                examples=[OpenApiExample("2021", value="2021")],
+            ),
+            OpenApiParameter("territory", str, description="code officiel du territoire"),
+            OpenApiParameter(
+                "own",
+                int,
+                description=(
+                    "partenaires : identifiant d'un territoire personnalisé de votre organisation "
+                    "(ni `level` ni `territory` avec lui) ; une ligne sans valeur porte son motif "
+                    "(`reason`)"
+                ),
+            ),
+        ],
+        responses={
+            (200, "application/json"): ValueRowSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV des exports"),
+            304: NOT_MODIFIED,
+        },
         examples=[
-            OpenApiExample("Département", response_only=True, media_type="application/json", value={
-                "territory_code": "80", "territory_name": "Somme", "level": "departement",
-                "period": "2021", "value": 9.65, "numerator": 534, "denominator": 553286,
-                "ci_low": 8.85, "ci_high": 10.51, "significance": "similar", "status": "ok",
-                "demo": True}),
-            OpenApiExample("Secret statistique", response_only=True, media_type="application/json", value={
-                "territory_code": "80021", "territory_name": "Amiens", "level": "commune",
-                "period": "2021", "value": None, "numerator": None, "denominator": None,
-                "ci_low": None, "ci_high": None, "significance": "", "status": "secret",
-                "demo": True}),
+            OpenApiExample(
+                "Département",
+                response_only=True,
+                media_type="application/json",
+                value={
+                    "territory_code": "80",
+                    "territory_name": "Somme",
+                    "level": "departement",
+                    "period": "2021",
+                    "value": 9.65,
+                    "numerator": 534,
+                    "denominator": 553286,
+                    "ci_low": 8.85,
+                    "ci_high": 10.51,
+                    "significance": "similar",
+                    "status": "ok",
+                    "demo": True,
+                },
+            ),
+            OpenApiExample(
+                "Secret statistique",
+                response_only=True,
+                media_type="application/json",
+                value={
+                    "territory_code": "80021",
+                    "territory_name": "Amiens",
+                    "level": "commune",
+                    "period": "2021",
+                    "value": None,
+                    "numerator": None,
+                    "denominator": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "significance": "",
+                    "status": "secret",
+                    "demo": True,
+                },
+            ),
         ],
     )
     def get(self, request: Request, code: str) -> Response:
@@ -226,15 +305,24 @@ class IndicatorValuesView(ApiView):
         own = "own" in params
         try:
             if own:
-                frame = published.own_territory_values(user=request.user, indicator=indicator,
-                                                       territory_ids=[_own_id(params)], period=params.get("period"))
+                frame = published.own_territory_values(
+                    user=request.user, indicator=indicator, territory_ids=[_own_id(params)], period=params.get("period")
+                )
             else:
-                frame = published.indicator_values(user=request.user, indicator=indicator, level=params.get("level"),
-                                                   period=params.get("period"), territory=params.get("territory"))
+                frame = published.indicator_values(
+                    user=request.user,
+                    indicator=indicator,
+                    level=params.get("level"),
+                    period=params.get("period"),
+                    territory=params.get("territory"),
+                )
         except published.AccessDenied as exc:
             # an own territory that is not the caller's does not exist for them
-            raise (_denied(exc) if own and not isinstance(exc, published.UnknownPeriod)
-                   else ValidationError({"detail": str(exc)})) from exc
+            raise (
+                _denied(exc)
+                if own and not isinstance(exc, published.UnknownPeriod)
+                else ValidationError({"detail": str(exc)})
+            ) from exc
         if request.accepted_renderer.format == "csv":
             return Response(exports.values_csv(frame, indicator), content_type="text/csv; charset=utf-8")
         return Response(published.records(frame, [*published.ROW_FIELDS, "reason"] if own else published.ROW_FIELDS))
@@ -242,10 +330,17 @@ class IndicatorValuesView(ApiView):
 
 def _own_id(params) -> int:
     if "level" in params or "territory" in params:
-        raise ValidationError({"detail": bilingual("« own » ne se combine ni avec « level » ni avec « territory ».",
-                                                   "'own' cannot be combined with 'level' or 'territory'.")})
+        raise ValidationError(
+            {
+                "detail": bilingual(
+                    "« own » ne se combine ni avec « level » ni avec « territory ».",
+                    "'own' cannot be combined with 'level' or 'territory'.",
+                )
+            }
+        )
     own_id = whole_number(params["own"])
     if own_id is None:
-        raise ValidationError({"detail": bilingual("« own » attend un identifiant numérique.",
-                                                   "'own' expects a numeric id.")})
+        raise ValidationError(
+            {"detail": bilingual("« own » attend un identifiant numérique.", "'own' expects a numeric id.")}
+        )
     return own_id

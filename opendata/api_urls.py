@@ -12,13 +12,9 @@ from . import api
 urlpatterns = [
     path("categories/", cached(api.CategoryListView.as_view()), name="api-category-list"),
     path("indicators/", cached(api.IndicatorListView.as_view()), name="api-indicator-list"),
-    path("indicators/<str:code>/", cached(api.IndicatorDetailView.as_view()),
-         name="api-indicator-detail"),
-    path("indicators/<str:code>/values/", cached(api.IndicatorValuesView.as_view()),
-         name="api-indicator-values"),
+    path("indicators/<str:code>/", cached(api.IndicatorDetailView.as_view()), name="api-indicator-detail"),
+    path("indicators/<str:code>/values/", cached(api.IndicatorValuesView.as_view()), name="api-indicator-values"),
     path("territories/", api.TerritoryListView.as_view(), name="api-territory-list"),
-    path("territories/<str:level>/geometry/", api.TerritoryGeometryView.as_view(),
-         name="api-territory-geometry"),
-    path("territories/<str:level>/<str:code>/", api.TerritoryDetailView.as_view(),
-         name="api-territory-detail"),
+    path("territories/<str:level>/geometry/", api.TerritoryGeometryView.as_view(), name="api-territory-geometry"),
+    path("territories/<str:level>/<str:code>/", api.TerritoryDetailView.as_view(), name="api-territory-detail"),
 ]

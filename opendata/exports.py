@@ -16,18 +16,29 @@ from pf2s.spreadsheet import escape
 
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 STATUS_LABELS = {"ok": "publié", "secret": "secret", "missing": "non disponible"}
-SIGNIFICANCE_LABELS = {"higher": "supérieur à la France", "lower": "inférieur à la France",
-                       "similar": "non différent de la France", "": ""}
+SIGNIFICANCE_LABELS = {
+    "higher": "supérieur à la France",
+    "lower": "inférieur à la France",
+    "similar": "non différent de la France",
+    "": "",
+}
 
 
 def columns(indicator: Indicator) -> list[tuple[str, str]]:
     unit = indicator.unit
     return [
-        ("territory_code", "Code territoire"), ("territory_name", "Territoire"), ("level", "Niveau"),
-        ("period", "Période"), ("value", f"Valeur ({unit})"), ("numerator", "Numérateur"),
-        ("denominator", "Dénominateur"), ("ci_low", f"IC 95 % borne basse ({unit})"),
-        ("ci_high", f"IC 95 % borne haute ({unit})"), ("significance", "Comparaison à la France"),
-        ("status", "Statut"), ("demo", "Données de démonstration"),
+        ("territory_code", "Code territoire"),
+        ("territory_name", "Territoire"),
+        ("level", "Niveau"),
+        ("period", "Période"),
+        ("value", f"Valeur ({unit})"),
+        ("numerator", "Numérateur"),
+        ("denominator", "Dénominateur"),
+        ("ci_low", f"IC 95 % borne basse ({unit})"),
+        ("ci_high", f"IC 95 % borne haute ({unit})"),
+        ("significance", "Comparaison à la France"),
+        ("status", "Statut"),
+        ("demo", "Données de démonstration"),
     ]
 
 
@@ -59,8 +70,7 @@ def values_csv(frame: pd.DataFrame, indicator: Indicator, *, sep: str = ";", dec
     writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
     writer.writerow([label for _, label in columns(indicator)] + (["Motif"] if reason else []))
     for row in _rows(frame, indicator, reason=reason):
-        writer.writerow(["" if v is None else _number(v, decimal) if isinstance(v, float) else v
-                         for v in row])
+        writer.writerow(["" if v is None else _number(v, decimal) if isinstance(v, float) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -72,17 +82,26 @@ def _number(value: float, decimal: str) -> str:
 def metadata(indicator: Indicator, snapshot: Snapshot | None) -> list[tuple[str, str]]:
     sources = ", ".join(s.name for s in indicator.sources.all())
     return [
-        ("Code", indicator.code), ("Indicateur", indicator.label),
-        ("Catégorie", indicator.category.name), ("Définition", indicator.definition),
-        ("Méthode", indicator.method), ("Unité", indicator.unit), ("Sources", sources),
+        ("Code", indicator.code),
+        ("Indicateur", indicator.label),
+        ("Catégorie", indicator.category.name),
+        ("Définition", indicator.definition),
+        ("Méthode", indicator.method),
+        ("Unité", indicator.unit),
+        ("Sources", sources),
         ("Précautions", indicator.caveats),
-        ("Secret statistique", "Les effectifs de 1 au seuil de la source moins 1, et ce qui en "
-         "dérive ou permettrait de les retrouver, sont marqués « secret » sans valeur."),
+        (
+            "Secret statistique",
+            "Les effectifs de 1 au seuil de la source moins 1, et ce qui en "
+            "dérive ou permettrait de les retrouver, sont marqués « secret » sans valeur.",
+        ),
         ("Instantané", str(snapshot.pk) if snapshot else ""),
         ("Date de publication", snapshot.published_at.isoformat() if snapshot and snapshot.published_at else ""),
         ("Licence", LICENCE),
-        ("Données de démonstration", "oui — valeurs générées, ne décrivent pas la réalité"
-         if snapshot and snapshot.is_demo else "non"),
+        (
+            "Données de démonstration",
+            "oui — valeurs générées, ne décrivent pas la réalité" if snapshot and snapshot.is_demo else "non",
+        ),
     ]
 
 
@@ -121,13 +140,18 @@ def table_csv(frame: pd.DataFrame, *, sep: str = ";", decimal: str = ",") -> byt
     writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
     writer.writerow([escape(c) for c in frame.columns])
     for record in frame.itertuples(index=False):
-        writer.writerow(["" if v is None else _number(v, decimal) if isinstance(v, float) else v
-                         for v in (_cell(x) for x in record)])
+        writer.writerow(
+            [
+                "" if v is None else _number(v, decimal) if isinstance(v, float) else v
+                for v in (_cell(x) for x in record)
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def table_xlsx(frame: pd.DataFrame, indicators: list[Indicator], snapshot: Snapshot | None,
-               notes: list[tuple[str, str]] = ()) -> bytes:
+def table_xlsx(
+    frame: pd.DataFrame, indicators: list[Indicator], snapshot: Snapshot | None, notes: list[tuple[str, str]] = ()
+) -> bytes:
     """A data sheet and a metadata sheet with every indicator's metadata."""
     book = Workbook()
     data = book.active

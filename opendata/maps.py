@@ -34,8 +34,13 @@ class MapState:
         return items
 
     def as_json(self) -> dict:
-        return {"method": self.method, "count": self.count, "bounds": self.bounds,
-                "colours": self.colours, "values": self.values}
+        return {
+            "method": self.method,
+            "count": self.count,
+            "bounds": self.bounds,
+            "colours": self.colours,
+            "values": self.values,
+        }
 
 
 def _fr(value: float) -> str:
@@ -53,12 +58,18 @@ def map_state(rows: pd.DataFrame, method: str, count: int) -> MapState:
     for record, cls in zip(rows.to_dict("records"), index, strict=True):
         status = record["status"]
         values[record["territory_code"]] = {
-            "name": record["territory_name"], "status": status,
+            "name": record["territory_name"],
+            "status": status,
             "value": None if status != "ok" or pd.isna(record["value"]) else float(record["value"]),
             "class": int(cls) if status == "ok" and n else None,
         }
-    return MapState(method=method if method in classes.METHODS else "quantiles",
-                    count=n, bounds=bounds, colours=palette, values=values)
+    return MapState(
+        method=method if method in classes.METHODS else "quantiles",
+        count=n,
+        bounds=bounds,
+        colours=palette,
+        values=values,
+    )
 
 
 def geojson(layer: GeometryLayer, state: MapState, indicator: Indicator, period: str) -> dict:
@@ -66,14 +77,27 @@ def geojson(layer: GeometryLayer, state: MapState, indicator: Indicator, period:
     collection = json.loads(layer.geojson)
     for feature in collection["features"]:
         item = state.values.get(feature["properties"]["code"], {"status": "missing", "value": None})
-        feature["properties"].update({"indicator": indicator.code, "period": period,
-                                      "value": item["value"], "status": item["status"],
-                                      "unit": indicator.unit})
+        feature["properties"].update(
+            {
+                "indicator": indicator.code,
+                "period": period,
+                "value": item["value"],
+                "status": item["status"],
+                "unit": indicator.unit,
+            }
+        )
     return collection
 
 
-def svg(layer: GeometryLayer, state: MapState, indicator: Indicator, period: str, level_label: str,
-        snapshot: Snapshot | None, width: int = 900) -> str:
+def svg(
+    layer: GeometryLayer,
+    state: MapState,
+    indicator: Indicator,
+    period: str,
+    level_label: str,
+    snapshot: Snapshot | None,
+    width: int = 900,
+) -> str:
     """A standalone SVG map in Lambert-93 with real text, grouped layers,
     legend, title, source and date."""
     to_l93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
@@ -117,31 +141,47 @@ def svg(layer: GeometryLayer, state: MapState, indicator: Indicator, period: str
         else:
             fill = state.colours[item["class"]]
         label = f"{properties['name']} : " + (
-            SECRET_LABEL if item["status"] == "secret" else MISSING_LABEL if item["value"] is None
-            else f"{_fr(item['value'])} {indicator.unit}")
-        shapes.append(f'<path id="t-{escape(properties["code"])}" d="{path(rings)}" fill="{fill}">'
-                      f"<title>{escape(label)}</title></path>")
+            SECRET_LABEL
+            if item["status"] == "secret"
+            else MISSING_LABEL
+            if item["value"] is None
+            else f"{_fr(item['value'])} {indicator.unit}"
+        )
+        shapes.append(
+            f'<path id="t-{escape(properties["code"])}" d="{path(rings)}" fill="{fill}">'
+            f"<title>{escape(label)}</title></path>"
+        )
     legend_x = map_width + 50
     legend = [f'<text x="{legend_x}" y="100" font-weight="bold">{escape(indicator.unit)}</text>']
     y = 120
     for item in state.legend(""):
-        legend.append(f'<rect x="{legend_x}" y="{y}" width="18" height="14" fill="{item["colour"]}" stroke="#555"/>'
-                      f'<text x="{legend_x + 26}" y="{y + 12}">{escape(item["label"])}</text>')
+        legend.append(
+            f'<rect x="{legend_x}" y="{y}" width="18" height="14" fill="{item["colour"]}" stroke="#555"/>'
+            f'<text x="{legend_x + 26}" y="{y + 12}">{escape(item["label"])}</text>'
+        )
         y += 22
-    legend.append(f'<rect x="{legend_x}" y="{y}" width="18" height="14" fill="url(#secret)" stroke="#555"/>'
-                  f'<text x="{legend_x + 26}" y="{y + 12}">{SECRET_LABEL}</text>')
-    legend.append(f'<rect x="{legend_x}" y="{y + 22}" width="18" height="14" fill="#d9d9d9" stroke="#555"/>'
-                  f'<text x="{legend_x + 26}" y="{y + 34}">{MISSING_LABEL}</text>')
+    legend.append(
+        f'<rect x="{legend_x}" y="{y}" width="18" height="14" fill="url(#secret)" stroke="#555"/>'
+        f'<text x="{legend_x + 26}" y="{y + 12}">{SECRET_LABEL}</text>'
+    )
+    legend.append(
+        f'<rect x="{legend_x}" y="{y + 22}" width="18" height="14" fill="#d9d9d9" stroke="#555"/>'
+        f'<text x="{legend_x + 26}" y="{y + 34}">{MISSING_LABEL}</text>'
+    )
     date = snapshot.published_at.strftime("%d/%m/%Y") if snapshot and snapshot.published_at else ""
     sources = ", ".join(s.name for s in indicator.sources.all())
     demo = " — DONNÉES DE DÉMONSTRATION" if snapshot and snapshot.is_demo else ""
     method = classes.METHODS.get(state.method, state.method)
     return f'''<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Arial, sans-serif" font-size="12" role="img" aria-labelledby="titre">
-<defs><pattern id="secret" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555555" stroke-width="2"/></pattern></defs>
+<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"
+ font-family="Arial, sans-serif" font-size="12" role="img" aria-labelledby="titre">
+<defs><pattern id="secret" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">
+<rect width="6" height="6" fill="#ffffff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555555" stroke-width="2"/>
+</pattern></defs>
 <g id="titre-carte"><text id="titre" x="20" y="30" font-size="18" font-weight="bold">{escape(indicator.label)}</text>
 <text x="20" y="52">{escape(level_label)}, {escape(period)} — classes : {escape(method)}{demo}</text></g>
 <g id="territoires" stroke="#ffffff" stroke-width="0.5">{"".join(shapes)}</g>
 <g id="legende">{"".join(legend)}</g>
-<g id="source"><text x="20" y="{height - 20}" font-size="10">Source : {escape(sources)}. Plateforme sanitaire et sociale Hauts-de-France, publication du {date}. Projection Lambert-93.</text></g>
+<g id="source"><text x="20" y="{height - 20}" font-size="10">Source : {escape(sources)}. \
+Plateforme sanitaire et sociale Hauts-de-France, publication du {date}. Projection Lambert-93.</text></g>
 </svg>'''

@@ -18,10 +18,11 @@ class TerritorySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "level", "population", "parents", "partly_outside_region"]
 
     @extend_schema_field(
-        {"type": "object", "properties": {
-            "region": {"type": "string"}, "departement": {"type": "string"},
-            "epci": {"type": "string"}},
-         "example": {"region": "32", "departement": "80", "epci": "248000531"}}
+        {
+            "type": "object",
+            "properties": {"region": {"type": "string"}, "departement": {"type": "string"}, "epci": {"type": "string"}},
+            "example": {"region": "32", "departement": "80", "epci": "248000531"},
+        }
     )
     def get_parents(self, territory: Territory) -> dict[str, str]:
         parents = {}
@@ -98,10 +99,14 @@ class ValueRowSerializer(serializers.Serializer):
     ci_high = serializers.FloatField(allow_null=True, help_text="Borne haute de l'IC à 95 %")
     significance = serializers.ChoiceField(
         choices=["higher", "lower", "similar", ""],
-        help_text="Comparaison à la France : supérieur, inférieur, non différent")
+        help_text="Comparaison à la France : supérieur, inférieur, non différent",
+    )
     status = serializers.ChoiceField(choices=["ok", "secret", "missing"])
     demo = serializers.BooleanField(help_text="Données de démonstration (générées)")
     reason = serializers.CharField(
         required=False,
-        help_text=("Avec `own` seulement : pourquoi la ligne n'a pas de valeur (secret statistique, donnée "
-                   "non disponible, indicateur non additif, vérification en cours) ; vide sinon"))
+        help_text=(
+            "Avec `own` seulement : pourquoi la ligne n'a pas de valeur (secret statistique, donnée "
+            "non disponible, indicateur non additif, vérification en cours) ; vide sinon"
+        ),
+    )

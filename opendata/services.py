@@ -53,7 +53,8 @@ def opendata_dump_build(*, snapshot_id: int, job_id: int | None = None, force: b
         partial.unlink(missing_ok=True)
     with transaction.atomic():
         dump, _ = OpenDataDump.objects.update_or_create(
-            snapshot=snapshot, defaults={"path": str(target), "size": target.stat().st_size, "rows": rows})
+            snapshot=snapshot, defaults={"path": str(target), "size": target.stat().st_size, "rows": rows}
+        )
     return dump
 
 
@@ -110,8 +111,11 @@ def opendata_dump_ensure() -> JobRun | None:
     runs that are over. Returns the job queued, if any. Run by beat and at
     every worker start, after the sweeper."""
     partials = list(dump_directory().glob("*.part"))  # before the live jobs: a newer one is not listed
-    live = set(JobRun.objects.filter(name__startswith="opendata_dump ",
-                                     state__in=[JobState.QUEUED, JobState.RUNNING]).values_list("pk", flat=True))
+    live = set(
+        JobRun.objects.filter(
+            name__startswith="opendata_dump ", state__in=[JobState.QUEUED, JobState.RUNNING]
+        ).values_list("pk", flat=True)
+    )
     for partial in partials:
         owner = partial.name.rsplit(".", 2)[-2]
         if owner.startswith("job") and owner[3:].isdigit():
@@ -131,10 +135,15 @@ def opendata_dump_ensure() -> JobRun | None:
 
 
 def _readme(snapshot: Snapshot) -> str:
-    demo = ("\nATTENTION : données de démonstration, générées, qui ne décrivent pas la réalité.\n"
-            if snapshot.is_demo else "")
-    return (f"Plateforme sanitaire et sociale Hauts-de-France — données ouvertes\n"
-            f"Instantané {snapshot.pk} publié le {snapshot.published_at:%d/%m/%Y %H:%M}.\n"
-            f"Indicateurs ouverts, niveaux France, région, départements et EPCI, toutes périodes.\n"
-            f"« secret » : valeur non diffusée au titre du secret statistique.\n"
-            f"Licence : {exports.LICENCE}.\n{demo}")
+    demo = (
+        "\nATTENTION : données de démonstration, générées, qui ne décrivent pas la réalité.\n"
+        if snapshot.is_demo
+        else ""
+    )
+    return (
+        f"Plateforme sanitaire et sociale Hauts-de-France — données ouvertes\n"
+        f"Instantané {snapshot.pk} publié le {snapshot.published_at:%d/%m/%Y %H:%M}.\n"
+        f"Indicateurs ouverts, niveaux France, région, départements et EPCI, toutes périodes.\n"
+        f"« secret » : valeur non diffusée au titre du secret statistique.\n"
+        f"Licence : {exports.LICENCE}.\n{demo}"
+    )

@@ -25,8 +25,7 @@ def opendata_dump(self, job_id: int, snapshot_id: int, force: bool = False) -> i
     except Exception as exc:
         job_finish(job_id=job_id, error=repr(exc))
         raise
-    job_finish(job_id=job_id, result={"snapshot": snapshot_id, "dump": dump.pk, "rows": dump.rows,
-                                      "size": dump.size})
+    job_finish(job_id=job_id, result={"snapshot": snapshot_id, "dump": dump.pk, "rows": dump.rows, "size": dump.size})
     return dump.pk
 
 

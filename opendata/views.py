@@ -24,11 +24,15 @@ EXPORT_FORMATS = ("csv", "xlsx", "geojson", "svg")
 
 @audience(Audience.PUBLIC)
 def home(request: HttpRequest):
-    return render(request, "opendata/home.html", {
-        "levels": selectors.territory_levels_summary(),
-        "categories": published.categories_summary(user=request.user),
-        "snapshot": published.current_snapshot(),
-    })
+    return render(
+        request,
+        "opendata/home.html",
+        {
+            "levels": selectors.territory_levels_summary(),
+            "categories": published.categories_summary(user=request.user),
+            "snapshot": published.current_snapshot(),
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -36,10 +40,13 @@ def indicator_catalogue(request: HttpRequest):
     form = CatalogueForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     indicators = published.catalogue_search(
-        user=request.user, query=filters.get("q", ""),
+        user=request.user,
+        query=filters.get("q", ""),
         category=filters["category"].code if filters.get("category") else "",
         source=filters["source"].code if filters.get("source") else "",
-        level=filters.get("level", ""), period=filters.get("period", ""))
+        level=filters.get("level", ""),
+        period=filters.get("period", ""),
+    )
     snapshot = published.current_snapshot()
     periods = snapshot.periods if snapshot else {}
     rows = [{"indicator": i, "latest": (periods.get(i.code) or [""])[-1]} for i in indicators]
@@ -68,12 +75,12 @@ def indicator_export(request: HttpRequest, code: str, fmt: str):
     if fmt in ("geojson", "svg"):
         layer = selectors.geometry_layer_get(level=view["level"])
         if fmt == "geojson":
-            body = json.dumps(maps.geojson(layer, view["map"], indicator, view["period"]),
-                              ensure_ascii=False).encode()
+            body = json.dumps(maps.geojson(layer, view["map"], indicator, view["period"]), ensure_ascii=False).encode()
             kind = "application/geo+json"
         else:
-            body = maps.svg(layer, view["map"], indicator, view["period"],
-                            TerritoryLevel(view["level"]).label, view["snapshot"]).encode()
+            body = maps.svg(
+                layer, view["map"], indicator, view["period"], TerritoryLevel(view["level"]).label, view["snapshot"]
+            ).encode()
             kind = "image/svg+xml"
     elif fmt == "xlsx":
         body = exports.values_xlsx(frame, indicator, view["snapshot"])
@@ -83,23 +90,30 @@ def indicator_export(request: HttpRequest, code: str, fmt: str):
         decimal = "." if request.GET.get("decimal") == "." else ","
         body = exports.values_csv(frame, indicator, sep=sep, decimal=decimal)
         kind = "text/csv; charset=utf-8"
-    return HttpResponse(body, content_type=kind,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return HttpResponse(
+        body, content_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    )
 
 
 def indicator_view(request: HttpRequest, code: str) -> dict:
     """Parse the view state from the URL and read the rows it shows."""
     indicator = published.indicator_visible(request.user, code)
     levels = [lv for lv in published.levels_visible(request.user, indicator) if lv != "france"]
-    level = request.GET.get("level") if request.GET.get("level") in levels else (
-        "departement" if "departement" in levels else levels[0])
+    level = (
+        request.GET.get("level")
+        if request.GET.get("level") in levels
+        else ("departement" if "departement" in levels else levels[0])
+    )
     periods = published.indicator_periods(user=request.user, indicator=indicator)
-    period = request.GET.get("period") if request.GET.get("period") in periods else (
-        periods[-1] if periods else "")
-    rows = published.indicator_values(user=request.user, indicator=indicator, level=level,
-                                      period=period or None) if period else None
-    references = published.indicator_values(user=request.user, indicator=indicator,
-                                            period=period or None) if period else None
+    period = request.GET.get("period") if request.GET.get("period") in periods else (periods[-1] if periods else "")
+    rows = (
+        published.indicator_values(user=request.user, indicator=indicator, level=level, period=period or None)
+        if period
+        else None
+    )
+    references = (
+        published.indicator_values(user=request.user, indicator=indicator, period=period or None) if period else None
+    )
     if references is not None:
         references = references[references["level"].isin(["region", "france"])]
         all_rows = references if level == "region" else pd.concat([rows, references])
@@ -116,41 +130,62 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
         series_codes = list(rows["territory_code"][:2])
     series_codes += ["32", "FR"]
     chart = {
-        "title": f"{indicator.short_label}, {period}", "unit": indicator.unit,
-        "levelLabel": TerritoryLevel(level).label, "filename": f"pf2s-{indicator.code}",
+        "title": f"{indicator.short_label}, {period}",
+        "unit": indicator.unit,
+        "levelLabel": TerritoryLevel(level).label,
+        "filename": f"pf2s-{indicator.code}",
         "rows": published.records(rows) if rows is not None else [],
         "references": published.records(references) if references is not None else [],
         "seriesTitle": f"{indicator.short_label} : évolution",
         "seriesCodes": series_codes,
-        "seriesUrls": [f"/api/v1/indicators/{indicator.code}/values/?level={lv}"
-                       for lv in dict.fromkeys([level, "region", "france"])],
+        "seriesUrls": [
+            f"/api/v1/indicators/{indicator.code}/values/?level={lv}"
+            for lv in dict.fromkeys([level, "region", "france"])
+        ],
     }
     return {
-        "chart_json": chart, "series_codes": ",".join(series_codes[:-2]),
-        "map": state, "method": method, "methods": list(classes.METHODS.items()),
-        "class_count": state.count if state else count, "class_counts": range(3, 8),
+        "chart_json": chart,
+        "series_codes": ",".join(series_codes[:-2]),
+        "map": state,
+        "method": method,
+        "methods": list(classes.METHODS.items()),
+        "class_count": state.count if state else count,
+        "class_counts": range(3, 8),
         "legend": state.legend(indicator.unit) if state else [],
-        "map_json": {**state.as_json(), "level": level, "unit": indicator.unit,
-                     "layer": f"/api/v1/territories/{level}/geometry/"} if state else None,
-        "indicator": indicator, "levels": [(lv, TerritoryLevel(lv).label) for lv in levels],
-        "level": level, "periods": periods, "period": period,
+        "map_json": {
+            **state.as_json(),
+            "level": level,
+            "unit": indicator.unit,
+            "layer": f"/api/v1/territories/{level}/geometry/",
+        }
+        if state
+        else None,
+        "indicator": indicator,
+        "levels": [(lv, TerritoryLevel(lv).label) for lv in levels],
+        "level": level,
+        "periods": periods,
+        "period": period,
         "rows": published.records(rows) if rows is not None else [],
         "references": published.records(references) if references is not None else [],
-        "all_rows": all_rows, "snapshot": published.current_snapshot(),
+        "all_rows": all_rows,
+        "snapshot": published.current_snapshot(),
     }
 
 
 @audience(Audience.PUBLIC)
 def territory_index(request: HttpRequest):
     composites = [
-        {"level": level, "territories": list(selectors.territory_list(level=level))}
-        for level in COMPOSITE_LEVELS
+        {"level": level, "territories": list(selectors.territory_list(level=level))} for level in COMPOSITE_LEVELS
     ]
-    return render(request, "territories/index.html", {
-        "levels": selectors.territory_levels_summary(),
-        "departements": selectors.territory_list(level=TerritoryLevel.DEPARTEMENT),
-        "composites": composites,
-    })
+    return render(
+        request,
+        "territories/index.html",
+        {
+            "levels": selectors.territory_levels_summary(),
+            "departements": selectors.territory_list(level=TerritoryLevel.DEPARTEMENT),
+            "composites": composites,
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -159,18 +194,27 @@ def territory_level(request: HttpRequest, level: str):
         territories = list(selectors.territory_list(level=level))
     except selectors.UnknownLevel as exc:
         raise Http404(f"Niveau inconnu : {level}") from exc
-    return render(request, "territories/level.html", {
-        "level": TerritoryLevel(level), "territories": territories,
-    })
+    return render(
+        request,
+        "territories/level.html",
+        {
+            "level": TerritoryLevel(level),
+            "territories": territories,
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
 def territory_detail(request: HttpRequest, level: str, code: str):
     territory = selectors.territory_get(level=level, code=code)
-    return render(request, "territories/detail.html", {
-        "territory": territory,
-        "composition": selectors.territory_composition(territory=territory),
-    })
+    return render(
+        request,
+        "territories/detail.html",
+        {
+            "territory": territory,
+            "composition": selectors.territory_composition(territory=territory),
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -181,12 +225,21 @@ def comparison(request: HttpRequest):
     codes = [c for c in request.GET.get("indicators", "").split(",") if c][:6]
     picks = [t for t in request.GET.get("territories", "").split(",") if ":" in t][:12]
     chosen = [i for i in visible if i.code in codes]
-    table = published.comparison(user=request.user, indicators=chosen,
-                                 territories=[tuple(p.split(":", 1)) for p in picks])
-    return render(request, "opendata/comparison.html", {
-        "indicators": visible, "chosen": chosen, "codes": codes, "territories_param": ",".join(picks),
-        "table": table, "levels": [(lv.value, lv.label) for lv in TerritoryLevel],
-    })
+    table = published.comparison(
+        user=request.user, indicators=chosen, territories=[tuple(p.split(":", 1)) for p in picks]
+    )
+    return render(
+        request,
+        "opendata/comparison.html",
+        {
+            "indicators": visible,
+            "chosen": chosen,
+            "codes": codes,
+            "territories_param": ",".join(picks),
+            "table": table,
+            "levels": [(lv.value, lv.label) for lv in TerritoryLevel],
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -216,5 +269,6 @@ def opendata_download(request: HttpRequest):
     dump = OpenDataDump.objects.filter(snapshot=snapshot).first() if snapshot else None
     if dump is None or not Path(dump.path).exists():
         raise Http404("L'export complet est en cours de préparation.")
-    return FileResponse(open(dump.path, "rb"), as_attachment=True, filename=Path(dump.path).name,
-                        content_type="application/zip")
+    return FileResponse(
+        open(dump.path, "rb"), as_attachment=True, filename=Path(dump.path).name, content_type="application/zip"
+    )

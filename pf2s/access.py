@@ -61,9 +61,7 @@ def view_audience(callback, url_name: str | None = None, namespace: str = "") ->
 
 
 def is_editor(user) -> bool:
-    return user.is_active and (
-        user.is_superuser or user.groups.filter(name=EDITOR_GROUP).exists()
-    )
+    return user.is_active and (user.is_superuser or user.groups.filter(name=EDITOR_GROUP).exists())
 
 
 def is_staff_admin(user) -> bool:
@@ -92,8 +90,10 @@ class AccessMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if getattr(request, "pf2s_private", False) or (
-                "Cache-Control" not in response and carries_credentials(request)
-                and getattr(getattr(request, "user", None), "is_authenticated", False)):
+            "Cache-Control" not in response
+            and carries_credentials(request)
+            and getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
             # a partner's or staff member's page or file (or a public page that
             # showed a logged-in person more, e.g. commune figures): kept by no
             # cache, not even the browser's (a shared computer, a proxy)
@@ -102,8 +102,7 @@ class AccessMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        level = view_audience(view_func, match.view_name if match else None,
-                              match.namespace if match else "")
+        level = view_audience(view_func, match.view_name if match else None, match.namespace if match else "")
         request.pf2s_private = level is not None and level != Audience.PUBLIC
         if level is None:
             raise PermissionDenied("URL non classée : accès refusé par défaut.")
@@ -115,12 +114,14 @@ class AccessMiddleware:
             if request.path.startswith("/api/"):
                 return HttpResponse(
                     '{"detail": "Authentification requise / authentication required."}',
-                    status=401, content_type="application/json",
+                    status=401,
+                    content_type="application/json",
                 )
             return redirect_to_login(request.get_full_path())
         if not user_may_reach(request.user, level):
             return render(
-                request, "403.html",
+                request,
+                "403.html",
                 {"reason": f"Cette page est réservée au public « {level.label} »."},
                 status=403,
             )

@@ -12,10 +12,19 @@ from django.shortcuts import redirect
 
 #: URL names a partner without TOTP may still reach: to enrol, to leave.
 MFA_ENROLMENT_URLS = {
-    "mfa_index", "mfa_activate_totp", "mfa_view_recovery_codes", "mfa_generate_recovery_codes",
-    "mfa_download_recovery_codes", "mfa_reauthenticate", "account_logout", "account_reauthenticate",
-    "account_email", "account_confirm_email", "account_email_verification_sent",
-    "healthz", "readyz",
+    "mfa_index",
+    "mfa_activate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate",
+    "account_logout",
+    "account_reauthenticate",
+    "account_email",
+    "account_confirm_email",
+    "account_email_verification_sent",
+    "healthz",
+    "readyz",
 }
 
 
@@ -86,10 +95,17 @@ class MfaRequiredMiddleware:
         if request.path.startswith("/api/"):
             from .api import api_error
 
-            return api_error("Double authentification à activer avant tout accès.",
-                             "Two-factor authentication must be enabled first.", code="mfa_required", status=403)
-        messages.warning(request, "Les comptes partenaires et administrateurs doivent activer la double "
-                                  "authentification (application TOTP) avant de continuer.")
+            return api_error(
+                "Double authentification à activer avant tout accès.",
+                "Two-factor authentication must be enabled first.",
+                code="mfa_required",
+                status=403,
+            )
+        messages.warning(
+            request,
+            "Les comptes partenaires et administrateurs doivent activer la double "
+            "authentification (application TOTP) avant de continuer.",
+        )
         return redirect("mfa_activate_totp")
 
 

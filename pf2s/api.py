@@ -15,8 +15,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(exc, context):
     if isinstance(exc, Throttled):
         wait = int(exc.wait or 0) + 1
-        exc = Throttled(exc.wait, detail=bilingual(f"Trop de requêtes, réessayez dans {wait} s.",
-                                                   f"Too many requests, retry in {wait} s."))
+        exc = Throttled(
+            exc.wait,
+            detail=bilingual(f"Trop de requêtes, réessayez dans {wait} s.", f"Too many requests, retry in {wait} s."),
+        )
     response = drf_exception_handler(exc, context)
     request = context.get("request")
     renderer = getattr(request, "accepted_renderer", None)
@@ -51,8 +53,13 @@ class FormatNegotiation(DefaultContentNegotiation):
         found = [renderer for renderer in renderers if renderer.format == format]
         if not found:
             formats = ", ".join(renderer.format for renderer in renderers)
-            raise ValidationError({"detail": bilingual(f"Format inconnu : {format} ({formats}).",
-                                                       f"Unknown format: {format} ({formats}).")})
+            raise ValidationError(
+                {
+                    "detail": bilingual(
+                        f"Format inconnu : {format} ({formats}).", f"Unknown format: {format} ({formats})."
+                    )
+                }
+            )
         return found
 
 
@@ -63,8 +70,10 @@ class ErrorSerializer(serializers.Serializer):
     """Every error of the API, whatever its status."""
 
     detail = serializers.CharField(help_text="Motif, en français puis en anglais (« … / … »)")
-    code = serializers.CharField(help_text="Code stable de l'erreur : invalid, not_found, invalid_token, "
-                                           "throttled, not_acceptable, bad_request, unavailable…")
+    code = serializers.CharField(
+        help_text="Code stable de l'erreur : invalid, not_found, invalid_token, "
+        "throttled, not_acceptable, bad_request, unavailable…"
+    )
 
 
 NOT_MODIFIED = OpenApiResponse(description="Non modifié depuis la version désignée par If-None-Match (ETag).")
@@ -81,16 +90,25 @@ BEARER_SCHEME = {
 }
 
 _ERRORS = {
-    "400": ("Paramètre invalide, inconnu ou hors de son énumération, ou requête refusée à l'entrée "
-            "(caractère nul, paramètre trop long) : le motif est dans `detail`.", {}),
-    "401": ("Jeton inconnu ou révoqué, ou schéma d'autorisation autre que Bearer.",
-            {"WWW-Authenticate": "Bearer realm=\"pf2s\""}),
+    "400": (
+        "Paramètre invalide, inconnu ou hors de son énumération, ou requête refusée à l'entrée "
+        "(caractère nul, paramètre trop long) : le motif est dans `detail`.",
+        {},
+    ),
+    "401": (
+        "Jeton inconnu ou révoqué, ou schéma d'autorisation autre que Bearer.",
+        {"WWW-Authenticate": 'Bearer realm="pf2s"'},
+    ),
     "404": ("Ressource inconnue, ou réservée à d'autres que l'appelant.", {}),
     "406": ("Aucun des formats demandés par l'en-tête Accept n'est servi ici.", {}),
-    "429": ("Trop de requêtes sans authentification depuis cette adresse : réessayez après "
-            "`Retry-After` secondes.", {"Retry-After": "secondes avant de réessayer"}),
-    "503": ("Base de données momentanément indisponible : réessayez après `Retry-After` secondes.",
-            {"Retry-After": "secondes avant de réessayer"}),
+    "429": (
+        "Trop de requêtes sans authentification depuis cette adresse : réessayez après `Retry-After` secondes.",
+        {"Retry-After": "secondes avant de réessayer"},
+    ),
+    "503": (
+        "Base de données momentanément indisponible : réessayez après `Retry-After` secondes.",
+        {"Retry-After": "secondes avant de réessayer"},
+    ),
 }
 
 
@@ -107,8 +125,10 @@ def schema_contract(result: dict, generator, request, public) -> dict:
     components.setdefault("securitySchemes", {})["bearerAuth"] = BEARER_SCHEME
     components.setdefault("schemas", {})["Error"] = {
         "type": "object",
-        "properties": {name: {"type": "string", "description": str(field.help_text)}
-                       for name, field in ErrorSerializer().fields.items()},
+        "properties": {
+            name: {"type": "string", "description": str(field.help_text)}
+            for name, field in ErrorSerializer().fields.items()
+        },
         "required": ["detail", "code"],
     }
     cookie = [name for name in components["securitySchemes"] if name != "bearerAuth"]
@@ -122,6 +142,8 @@ def schema_contract(result: dict, generator, request, public) -> dict:
                 response = responses.setdefault(status, {"description": description})
                 response["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
                 if headers:
-                    response["headers"] = {name: {"schema": {"type": "string"}, "required": True,
-                                                  "description": text} for name, text in headers.items()}
+                    response["headers"] = {
+                        name: {"schema": {"type": "string"}, "required": True, "description": text}
+                        for name, text in headers.items()
+                    }
     return result

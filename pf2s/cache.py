@@ -51,8 +51,12 @@ class FailOpenRedisCache(RedisCache):
             try:
                 return getattr(super(), operation)(*args, **kwargs)
             except RedisError as exc:
-                logger.error("Redis unreachable (%s: %s): cache and limits kept in this process's memory "
-                             "for %.0f s", exc.__class__.__name__, exc, RETRY_AFTER)
+                logger.error(
+                    "Redis unreachable (%s: %s): cache and limits kept in this process's memory for %.0f s",
+                    exc.__class__.__name__,
+                    exc,
+                    RETRY_AFTER,
+                )
                 FailOpenRedisCache._down_until = now + RETRY_AFTER
         return getattr(self._fallback(), operation)(*args, **kwargs)
 

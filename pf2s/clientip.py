@@ -19,7 +19,7 @@ from django.http import HttpRequest
 def _address(value: str) -> str | None:
     value = value.strip()
     if value.startswith("[") and "]" in value:  # [IPv6]:port
-        value = value[1:value.index("]")]
+        value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # IPv4:port
         value = value.split(":", 1)[0]
     try:

@@ -29,8 +29,7 @@ def too_many_requests(wait: float) -> HttpResponse:
 
     seconds = int(wait) + 1
     detail = bilingual(f"Trop de requêtes, réessayez dans {seconds} s.", f"Too many requests, retry in {seconds} s.")
-    return JsonResponse({"detail": detail, "code": "throttled"}, status=429,
-                        headers={"Retry-After": str(seconds)})
+    return JsonResponse({"detail": detail, "code": "throttled"}, status=429, headers={"Retry-After": str(seconds)})
 
 
 def audience_key(request: HttpRequest) -> str:
@@ -86,9 +85,11 @@ def snapshot_cached(view):
             f"{snapshot.directory}|{audience}|{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}".encode()
         ).hexdigest()[:32]
         etag = f'"{key}"'
-        headers = {"ETag": etag, "Vary": "Cookie, Authorization, Accept",
-                   "Cache-Control": "public, max-age=300" if audience == "public"
-                   else "private, max-age=0, must-revalidate"}
+        headers = {
+            "ETag": etag,
+            "Vary": "Cookie, Authorization, Accept",
+            "Cache-Control": "public, max-age=300" if audience == "public" else "private, max-age=0, must-revalidate",
+        }
         if snapshot.published_at:
             if snapshot.directory not in _DATES:
                 _DATES[snapshot.directory] = http_date(snapshot.published_at.timestamp())

@@ -12,5 +12,8 @@ def map_base_layer() -> dict | None:
     (its own tile server or a provider it has an agreement with)."""
     if not settings.PF2S_MAP_BASE_LAYER:
         return None
-    return {"url": settings.PF2S_MAP_BASE_LAYER, "attribution": settings.PF2S_MAP_BASE_ATTRIBUTION,
-            "max_zoom": settings.PF2S_MAP_BASE_MAX_ZOOM}
+    return {
+        "url": settings.PF2S_MAP_BASE_LAYER,
+        "attribution": settings.PF2S_MAP_BASE_ATTRIBUTION,
+        "max_zoom": settings.PF2S_MAP_BASE_MAX_ZOOM,
+    }

@@ -18,11 +18,29 @@ from django.http import HttpRequest, HttpResponse
 #: Browser features no page of the portal uses: refused to the page and to
 #: anything it frames. Only names Chromium recognises (an unknown name is a
 #: console error on every page).
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
-    "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer",
-    "microphone", "midi", "payment", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 
 def tile_source(template: str) -> str | None:
@@ -41,7 +59,7 @@ def tile_source(template: str) -> str | None:
     labels = host.split(".")
     templated = [i for i, label in enumerate(labels) if "{" in label]
     if templated:
-        labels = ["*", *labels[templated[-1] + 1:]]
+        labels = ["*", *labels[templated[-1] + 1 :]]
     origin = f"{parts.scheme}://{'.'.join(labels)}"
     return f"{origin}:{port}" if port and "{" not in port else origin
 
@@ -94,6 +112,7 @@ class SecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = content_security_policy(
-                settings.PF2S_MAP_BASE_LAYER, frameable=getattr(response, "xframe_options_exempt", False))
+                settings.PF2S_MAP_BASE_LAYER, frameable=getattr(response, "xframe_options_exempt", False)
+            )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -41,8 +41,10 @@ class DemoCommand(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.add_argument(
-            "--force-demo", action="store_true",
-            help="Écrire des contenus de démonstration même hors du démarrage rapide (jamais sur un site public).")
+            "--force-demo",
+            action="store_true",
+            help="Écrire des contenus de démonstration même hors du démarrage rapide (jamais sur un site public).",
+        )
         return parser
 
     def execute(self, *args, **options):
@@ -50,7 +52,8 @@ class DemoCommand(BaseCommand):
             raise CommandError(
                 "Contenus de démonstration refusés : ces réglages ne sont pas ceux du démarrage rapide "
                 f"({settings.SETTINGS_MODULE}). Sur un site public, les comptes de démonstration ouvriraient "
-                "la plateforme à quiconque lit le README. Pour un site de test fermé seulement : --force-demo.")
+                "la plateforme à quiconque lit le README. Pour un site de test fermé seulement : --force-demo."
+            )
         return super().execute(*args, **options)
 
 
@@ -58,8 +61,11 @@ def demo_accounts_present() -> list[str]:
     """Addresses of the active demonstration accounts in the database."""
     from django.contrib.auth import get_user_model
 
-    return sorted(get_user_model().objects.filter(
-        is_active=True, email__iendswith="@" + DEMO_EMAIL_DOMAIN).values_list("email", flat=True))
+    return sorted(
+        get_user_model()
+        .objects.filter(is_active=True, email__iendswith="@" + DEMO_EMAIL_DOMAIN)
+        .values_list("email", flat=True)
+    )
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -71,12 +77,20 @@ def check_no_demo_accounts(app_configs=None, **kwargs) -> list[checks.CheckMessa
         present = demo_accounts_present()
     except DatabaseError as exc:
         # before the first migrate, or without the database: say so, without failing the check
-        return [checks.Info(
-            f"Absence de comptes de démonstration non vérifiée ({exc.__class__.__name__}).",
-            hint="Relancez la vérification quand la base de données répond.", id="pf2s.I001")]
+        return [
+            checks.Info(
+                f"Absence de comptes de démonstration non vérifiée ({exc.__class__.__name__}).",
+                hint="Relancez la vérification quand la base de données répond.",
+                id="pf2s.I001",
+            )
+        ]
     if not present:
         return []
-    return [checks.Error(
-        f"{len(present)} compte(s) de démonstration actif(s) : {', '.join(present)}. Leur mot de passe et leur "
-        "clé TOTP sont publiés dans le README.",
-        hint="Supprimez-les : python manage.py remove_demo_accounts", id="pf2s.E001")]
+    return [
+        checks.Error(
+            f"{len(present)} compte(s) de démonstration actif(s) : {', '.join(present)}. Leur mot de passe et leur "
+            "clé TOTP sont publiés dans le README.",
+            hint="Supprimez-les : python manage.py remove_demo_accounts",
+            id="pf2s.E001",
+        )
+    ]

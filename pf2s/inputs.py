@@ -43,14 +43,18 @@ def request_check(request: HttpRequest) -> None:
         raise BadInput("Caractère nul interdit dans l'adresse.", "NUL character in the URL.")
     query = request.META.get("QUERY_STRING", "")
     if len(query) > MAX_QUERY_STRING:
-        raise BadInput(f"Paramètres trop longs (plus de {MAX_QUERY_STRING} caractères).",
-                       f"Query string too long (over {MAX_QUERY_STRING} characters).")
+        raise BadInput(
+            f"Paramètres trop longs (plus de {MAX_QUERY_STRING} caractères).",
+            f"Query string too long (over {MAX_QUERY_STRING} characters).",
+        )
     if b"\x00" in unquote_to_bytes(query):
         raise BadInput("Caractère nul interdit dans les paramètres.", "NUL character in the parameters.")
     for key, values in request.GET.lists():
         if any(len(value) > MAX_VALUE for value in values):
-            raise BadInput(f"Paramètre « {key[:40]} » trop long (plus de {MAX_VALUE} caractères).",
-                           f"Parameter '{key[:40]}' too long (over {MAX_VALUE} characters).")
+            raise BadInput(
+                f"Paramètre « {key[:40]} » trop long (plus de {MAX_VALUE} caractères).",
+                f"Parameter '{key[:40]}' too long (over {MAX_VALUE} characters).",
+            )
     if "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
         raise BadInput("Caractère nul interdit dans l'en-tête Authorization.", "NUL character in Authorization.")
     if request.method in {"POST", "PUT", "PATCH"} and not request.path_info.startswith(UPLOAD_AREAS):
@@ -60,12 +64,17 @@ def request_check(request: HttpRequest) -> None:
         except ValueError:
             length = 0
         if length > limit or (request.content_type == "multipart/form-data" and not length):
-            raise BadInput(f"Envoi trop volumineux : {limit // 1024} Ko au plus sur ce formulaire.",
-                           f"Request body too large: {limit // 1024} KiB at most here.", 413)
+            raise BadInput(
+                f"Envoi trop volumineux : {limit // 1024} Ko au plus sur ce formulaire.",
+                f"Request body too large: {limit // 1024} KiB at most here.",
+                413,
+            )
     # forms are read here only where they cannot carry files (parsing an upload
     # before the view would spool it for anyone, and Django's form fields refuse NUL anyway)
-    if request.method == "POST" and (request.content_type == "application/x-www-form-urlencoded" or (
-            request.content_type == "multipart/form-data" and not request.path_info.startswith(UPLOAD_AREAS))):
+    if request.method == "POST" and (
+        request.content_type == "application/x-www-form-urlencoded"
+        or (request.content_type == "multipart/form-data" and not request.path_info.startswith(UPLOAD_AREAS))
+    ):
         for key, values in request.POST.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 raise BadInput("Caractère nul interdit dans le formulaire.", "NUL character in the form.")
@@ -76,8 +85,7 @@ def bad_request(request: HttpRequest, french: str, english: str = "", status: in
     if request.path_info.startswith("/api/"):
         from pf2s.api import api_error
 
-        return api_error(french, english or french, code="bad_request" if status == 400 else "too_large",
-                         status=status)
+        return api_error(french, english or french, code="bad_request" if status == 400 else "too_large", status=status)
     html = render_to_string("400.html", {"reason": french})
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
 
@@ -96,6 +104,9 @@ class InputCheckMiddleware:
             return bad_request(request, exc.french, exc.english, exc.status)
         except (BadRequest, SuspiciousOperation, UnicodeDecodeError, LookupError):
             # too many fields, a charset nobody speaks…: Django's own refusals, answered here
-            return bad_request(request, "Demande illisible (trop de champs ou encodage inconnu).",
-                               "Unreadable request (too many fields or unknown encoding).")
+            return bad_request(
+                request,
+                "Demande illisible (trop de champs ou encodage inconnu).",
+                "Unreadable request (too many fields or unknown encoding).",
+            )
         return self.get_response(request)

@@ -30,18 +30,31 @@ def transport_connection(**kwargs):
 
 def message_dump(message: EmailMessage) -> dict:
     return {
-        "subject": message.subject, "body": message.body, "from_email": message.from_email,
-        "to": list(message.to), "cc": list(message.cc), "bcc": list(message.bcc),
-        "reply_to": list(message.reply_to), "headers": dict(message.extra_headers),
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
         "alternatives": [[content, mimetype] for content, mimetype in getattr(message, "alternatives", [])],
-        "content_subtype": message.content_subtype, "encoding": message.encoding,
+        "content_subtype": message.content_subtype,
+        "encoding": message.encoding,
     }
 
 
 def message_load(data: dict) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=data["subject"], body=data["body"], from_email=data["from_email"], to=data["to"], cc=data["cc"],
-        bcc=data["bcc"], reply_to=data["reply_to"], headers=data["headers"])
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data["from_email"],
+        to=data["to"],
+        cc=data["cc"],
+        bcc=data["bcc"],
+        reply_to=data["reply_to"],
+        headers=data["headers"],
+    )
     for content, mimetype in data["alternatives"]:
         message.attach_alternative(content, mimetype)
     message.content_subtype = data.get("content_subtype", "plain")
@@ -67,8 +80,13 @@ class QueuedEmailBackend(BaseEmailBackend):
                 try:
                     transport_connection(fail_silently=False).send_messages([message_load(data)])
                 except Exception as send_error:
-                    log.error("Mail lost (%s: %s): %s to %s", send_error.__class__.__name__, send_error,
-                              data["subject"], ", ".join(data["to"]))
+                    log.error(
+                        "Mail lost (%s: %s): %s to %s",
+                        send_error.__class__.__name__,
+                        send_error,
+                        data["subject"],
+                        ", ".join(data["to"]),
+                    )
                     continue
             queued += 1
         return queued

@@ -33,20 +33,33 @@ def site_search(*, user, query: str) -> SearchResults:
     if len(query) < 2:
         return results
     results.indicators = [
-        {"code": i.code, "label": i.label, "category": i.category.name, "unit": i.unit,
-         "url": reverse("indicator-detail", args=[i.code])}
+        {
+            "code": i.code,
+            "label": i.label,
+            "category": i.category.name,
+            "unit": i.unit,
+            "url": reverse("indicator-detail", args=[i.code]),
+        }
         for i in catalogue_search(user=user, query=query)[:LIMIT]
     ]
     rank = {level.value: n for n, level in enumerate(TerritoryLevel)}
-    territories = sorted(Territory.objects.matching(query).only("level", "code", "name", "population")[:200],
-                         key=lambda t: (rank.get(t.level, 99), -(t.population or 0), t.name))
+    territories = sorted(
+        Territory.objects.matching(query).only("level", "code", "name", "population")[:200],
+        key=lambda t: (rank.get(t.level, 99), -(t.population or 0), t.name),
+    )
     results.territories = [
-        {"name": t.name, "code": t.code, "level": t.get_level_display(),
-         "url": reverse("territory-detail", args=[t.level, t.code])}
+        {
+            "name": t.name,
+            "code": t.code,
+            "level": t.get_level_display(),
+            "url": reverse("territory-detail", args=[t.level, t.code]),
+        }
         for t in territories[:LIMIT]
     ]
     from publications.selectors import articles_public
 
-    results.articles = [{"title": a.title, "url": a.get_absolute_url(), "date": a.publish_at, "theme": a.get_theme_display()}
-                        for a in articles_public(query=query)[:LIMIT]]
+    results.articles = [
+        {"title": a.title, "url": a.get_absolute_url(), "date": a.publish_at, "theme": a.get_theme_display()}
+        for a in articles_public(query=query)[:LIMIT]
+    ]
     return results

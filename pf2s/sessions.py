@@ -42,15 +42,22 @@ class SessionActivityMiddleware:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         # a token's request has no session to end (bti.authentication marks it)
-        if session is not None and user is not None and user.is_authenticated and \
-                not getattr(request, "pf2s_token", False):
+        if (
+            session is not None
+            and user is not None
+            and user.is_authenticated
+            and not getattr(request, "pf2s_token", False)
+        ):
             now = int(time.time())
             last = session.get(SEEN_KEY)
             idle = settings.PF2S_SESSION_IDLE_TIMEOUT
             if last is not None and now - last > idle:
                 logout(request)
-                messages.info(request, f"Votre session a pris fin après {idle // 60} minutes sans activité : "
-                                       "reconnectez-vous pour continuer.")
+                messages.info(
+                    request,
+                    f"Votre session a pris fin après {idle // 60} minutes sans activité : "
+                    "reconnectez-vous pour continuer.",
+                )
             elif last is None or now - last >= WRITE_EVERY:
                 session[SEEN_KEY] = now
                 usersessionkit.track_activity(request, user=user, session=session)

@@ -13,9 +13,23 @@ class PagesSitemap(Sitemap):
     priority = 0.6
 
     def items(self):
-        return ["home", "indicator-catalogue", "comparison", "opendata", "territory-index", "api-docs",
-                "publications-index", "revue-index", "observatories-club", "working-groups", "observatories-index", "newsletter-index", "sitemap-page",
-                "legal-notice", "accessibility"]
+        return [
+            "home",
+            "indicator-catalogue",
+            "comparison",
+            "opendata",
+            "territory-index",
+            "api-docs",
+            "publications-index",
+            "revue-index",
+            "observatories-club",
+            "working-groups",
+            "observatories-index",
+            "newsletter-index",
+            "sitemap-page",
+            "legal-notice",
+            "accessibility",
+        ]
 
     def location(self, item):
         return reverse(item)
@@ -48,9 +62,11 @@ class TerritorySitemap(Sitemap):
         from indicators.choices import TerritoryLevel
         from indicators.models import Territory
 
-        return list(Territory.objects.filter(level__in=[TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT,
-                                                        TerritoryLevel.EPCI]).order_by("level", "code")
-                    .only("level", "code"))
+        return list(
+            Territory.objects.filter(level__in=[TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT, TerritoryLevel.EPCI])
+            .order_by("level", "code")
+            .only("level", "code")
+        )
 
     def location(self, item):
         return reverse("territory-detail", args=[item.level, item.code])
@@ -88,9 +104,18 @@ class CommunitySitemap(Sitemap):
     def items(self):
         from observatories.models import Event, Observatory, WorkingGroup
 
-        return [*Observatory.objects.order_by("slug"), *WorkingGroup.objects.order_by("slug"),
-                *Event.objects.order_by("slug")]
+        return [
+            *Observatory.objects.order_by("slug"),
+            *WorkingGroup.objects.order_by("slug"),
+            *Event.objects.order_by("slug"),
+        ]
 
 
-SITEMAPS = {"pages": PagesSitemap, "communaute": CommunitySitemap, "indicateurs": IndicatorSitemap, "territoires": TerritorySitemap,
-            "publications": ArticleSitemap, "revue": RevueSitemap}
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "communaute": CommunitySitemap,
+    "indicateurs": IndicatorSitemap,
+    "territoires": TerritorySitemap,
+    "publications": ArticleSitemap,
+    "revue": RevueSitemap,
+}

@@ -13,8 +13,9 @@ class MailServerDown(Exception):
     """The SMTP server did not take the mail for a reason that may pass."""
 
 
-@shared_task(bind=True, autoretry_for=(MailServerDown,), retry_backoff=30, retry_backoff_max=900, max_retries=8,
-             acks_late=True)
+@shared_task(
+    bind=True, autoretry_for=(MailServerDown,), retry_backoff=30, retry_backoff_max=900, max_retries=8, acks_late=True
+)
 def mail_send(self, data: dict) -> int:
     """Send one mail through the real transport; retried with growing pauses
     (30 s, 1 min, 2 min … 15 min) while the SMTP server is unreachable or

@@ -30,8 +30,11 @@ urlpatterns = [
     path("api/schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", apidocs.api_docs, name="api-docs"),
     # the split view serves Swagger UI's start-up script as a file (?script): no inline script
-    path("api/docs/swagger/", public(SpectacularSwaggerSplitView.as_view(
-        url_name="api-schema", template_name="opendata/swagger_ui.html")), name="api-swagger"),
+    path(
+        "api/docs/swagger/",
+        public(SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="opendata/swagger_ui.html")),
+        name="api-swagger",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("mentions-legales/", views.legal_notice, name="legal-notice"),

@@ -48,8 +48,14 @@ def sitemap_xml(request: HttpRequest):
 
 @audience(Audience.PUBLIC)
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /bti/", "Disallow: /admin/", "Disallow: /compte/",
-             "Disallow: /api/", f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /bti/",
+        "Disallow: /admin/",
+        "Disallow: /compte/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
@@ -93,13 +99,15 @@ def bad_request(request: HttpRequest, exception=None):
 
 
 def permission_denied(request: HttpRequest, exception=None):
-    return (_api_error(request, 403, "Accès refusé.", "Access denied.", "permission_denied")
-            or render(request, "403.html", {"reason": str(exception or "")}, status=403))
+    return _api_error(request, 403, "Accès refusé.", "Access denied.", "permission_denied") or render(
+        request, "403.html", {"reason": str(exception or "")}, status=403
+    )
 
 
 def page_not_found(request: HttpRequest, exception=None):
-    return (_api_error(request, 404, "Adresse inconnue de l'API.", "Unknown API URL.", "not_found")
-            or render(request, "404.html", status=404))
+    return _api_error(request, 404, "Adresse inconnue de l'API.", "Unknown API URL.", "not_found") or render(
+        request, "404.html", status=404
+    )
 
 
 def server_error(request: HttpRequest):
@@ -114,8 +122,9 @@ def server_error(request: HttpRequest):
     exc = sys.exc_info()[1]
     # out of reach, not any database error (a timeout or a lock is a 500 like any bug)
     unavailable = isinstance(exc, InterfaceError) or (
-        isinstance(exc, (OperationalError, DatabaseError)) and any(
-            word in str(exc).lower() for word in ("connection", "connect to server", "could not translate host")))
+        isinstance(exc, (OperationalError, DatabaseError))
+        and any(word in str(exc).lower() for word in ("connection", "connect to server", "could not translate host"))
+    )
     status = 503 if unavailable else 500
     french = "Base de données momentanément indisponible." if unavailable else "Erreur du serveur."
     english = "Database temporarily unavailable." if unavailable else "Server error."

@@ -30,8 +30,13 @@ class ArticleAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["kind", "title", "slug", "chapo", "body", "image", "image_alt"]}),
         ("Classement", {"fields": ["theme", "rubrique", "issue", "territories", "indicators", "related"]}),
-        ("Publication", {"fields": ["state", "publish_at"],
-                         "description": "Brouillon : invisible. Programmé : visible à la date choisie. Publié : visible."}),
+        (
+            "Publication",
+            {
+                "fields": ["state", "publish_at"],
+                "description": "Brouillon : invisible. Programmé : visible à la date choisie. Publié : visible.",
+            },
+        ),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -40,8 +40,7 @@ class ArticleQuerySet(models.QuerySet):
     def public(self) -> ArticleQuerySet:
         """What readers see: published, or scheduled and due (no job needed
         for a scheduled article to appear on time)."""
-        return self.filter(state__in=[ArticleState.PUBLISHED, ArticleState.SCHEDULED],
-                           publish_at__lte=timezone.now())
+        return self.filter(state__in=[ArticleState.PUBLISHED, ArticleState.SCHEDULED], publish_at__lte=timezone.now())
 
 
 class Article(models.Model):
@@ -54,19 +53,37 @@ class Article(models.Model):
     body = models.TextField("texte", blank=True, help_text="HTML nettoyé à l'enregistrement.")
     theme = models.CharField("thème", max_length=20, choices=Theme.choices)
     rubrique = models.CharField(max_length=20, choices=Rubrique.choices, blank=True)
-    issue = models.ForeignKey(RevueIssue, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles",
-                              verbose_name="numéro de la revue")
+    issue = models.ForeignKey(
+        RevueIssue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        verbose_name="numéro de la revue",
+    )
     image = models.FileField("illustration", upload_to="articles/", blank=True, validators=[validate_image])
     image_alt = models.CharField("texte alternatif de l'illustration", max_length=250, blank=True)
-    territories = models.ManyToManyField("indicators.Territory", blank=True, related_name="articles",
-                                         verbose_name="territoires")
-    indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="articles",
-                                        verbose_name="indicateurs", help_text="Leur dernier chiffre est affiché.")
+    territories = models.ManyToManyField(
+        "indicators.Territory", blank=True, related_name="articles", verbose_name="territoires"
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator",
+        blank=True,
+        related_name="articles",
+        verbose_name="indicateurs",
+        help_text="Leur dernier chiffre est affiché.",
+    )
     related = models.ManyToManyField("self", blank=True, symmetrical=False, verbose_name="Aussi sur PF2S")
     state = models.CharField("état", max_length=10, choices=ArticleState.choices, default=ArticleState.DRAFT)
     publish_at = models.DateTimeField("date de publication", null=True, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", verbose_name="auteur")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="auteur",
+    )
     view_count = models.PositiveIntegerField("lectures", default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -76,8 +93,11 @@ class Article(models.Model):
     class Meta:
         verbose_name = "article"
         ordering = ["-publish_at", "-pk"]
-        constraints = [models.CheckConstraint(
-            condition=Q(state="draft") | Q(publish_at__isnull=False), name="article_publish_at_when_not_draft")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(publish_at__isnull=False), name="article_publish_at_when_not_draft"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -47,8 +47,14 @@ def article_figures(*, user, article: Article) -> list[dict]:
         rows = rows[rows["status"] == "ok"].sort_values("period")
         if len(rows):
             last = rows.iloc[-1]
-            figures.append({"indicator": visible, "value": float(last["value"]), "period": last["period"],
-                            "territory": last["territory_name"]})
+            figures.append(
+                {
+                    "indicator": visible,
+                    "value": float(last["value"]),
+                    "period": last["period"],
+                    "territory": last["territory_name"],
+                }
+            )
     return figures
 
 
@@ -61,6 +67,10 @@ def revue_issue_get(*, number: int) -> RevueIssue:
 
 
 def top_articles(*, year: int, limit: int = 10) -> list[dict]:
-    rows = (ArticleViews.objects.filter(day__year=year).values("article_id", "article__title", "article__slug")
-            .annotate(total=Sum("count")).order_by("-total", "article__title")[:limit])
+    rows = (
+        ArticleViews.objects.filter(day__year=year)
+        .values("article_id", "article__title", "article__slug")
+        .annotate(total=Sum("count"))
+        .order_by("-total", "article__title")[:limit]
+    )
     return [{"title": r["article__title"], "slug": r["article__slug"], "views": r["total"]} for r in rows]

@@ -24,4 +24,5 @@ def articles_publish_due() -> int:
     """Scheduled articles whose date has come become published (bookkeeping:
     readers see them on time anyway)."""
     return Article.objects.filter(state=ArticleState.SCHEDULED, publish_at__lte=timezone.now()).update(
-        state=ArticleState.PUBLISHED)
+        state=ArticleState.PUBLISHED
+    )

@@ -46,8 +46,10 @@ def _extension_matches(upload, kind: str) -> None:
     suffix = PurePath(getattr(upload, "name", "") or "").suffix.lower()
     if suffix not in EXTENSIONS[kind]:
         expected = " ou ".join(sorted(EXTENSIONS[kind]))
-        raise ValidationError(f"Le nom du fichier doit finir par {expected} : son contenu est de ce type "
-                              f"(extension « {suffix or 'aucune'} » refusée).")
+        raise ValidationError(
+            f"Le nom du fichier doit finir par {expected} : son contenu est de ce type "
+            f"(extension « {suffix or 'aucune'} » refusée)."
+        )
 
 
 def validate_pdf(upload) -> None:

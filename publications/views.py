@@ -22,13 +22,26 @@ from .uploads import safe_file_response
 def publication_index(request: HttpRequest):
     """Articles and news, filtered by theme, rubrique, kind, year and words."""
     filters = {key: request.GET.get(key, "").strip()[:100] for key in ("theme", "rubrique", "kind", "year", "q")}
-    articles = selectors.articles_public(theme=filters["theme"], rubrique=filters["rubrique"], kind=filters["kind"],
-                                         year=filters["year"], query=filters["q"])
+    articles = selectors.articles_public(
+        theme=filters["theme"],
+        rubrique=filters["rubrique"],
+        kind=filters["kind"],
+        year=filters["year"],
+        query=filters["q"],
+    )
     page = Paginator(articles, 20).get_page(request.GET.get("page"))
-    return render(request, "publications/index.html", {
-        "page": page, "filters": filters, "themes": Theme.choices, "rubriques": Rubrique.choices,
-        "kinds": ArticleKind.choices, "latest_issue": selectors.revue_issues_public().first(),
-    })
+    return render(
+        request,
+        "publications/index.html",
+        {
+            "page": page,
+            "filters": filters,
+            "themes": Theme.choices,
+            "rubriques": Rubrique.choices,
+            "kinds": ArticleKind.choices,
+            "latest_issue": selectors.revue_issues_public().first(),
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -37,10 +50,15 @@ def article_detail(request: HttpRequest, slug: str):
     article = selectors.article_for_reader(slug=slug, may_preview=editor)
     if article.is_public:
         services.article_view_record(article_id=article.pk)
-    return render(request, "publications/article.html", {
-        "article": article, "figures": selectors.article_figures(user=request.user, article=article),
-        "related": [a for a in article.related.all() if a.is_public],
-    })
+    return render(
+        request,
+        "publications/article.html",
+        {
+            "article": article,
+            "figures": selectors.article_figures(user=request.user, article=article),
+            "related": [a for a in article.related.all() if a.is_public],
+        },
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -51,8 +69,11 @@ def revue_index(request: HttpRequest):
 @audience(Audience.PUBLIC)
 def revue_issue(request: HttpRequest, number: int):
     issue = selectors.revue_issue_get(number=number)
-    return render(request, "publications/revue_issue.html", {
-        "issue": issue, "articles": issue.articles.public().order_by("rubrique", "title")})
+    return render(
+        request,
+        "publications/revue_issue.html",
+        {"issue": issue, "articles": issue.articles.public().order_by("rubrique", "title")},
+    )
 
 
 @audience(Audience.PUBLIC)
@@ -79,11 +100,16 @@ def editor_dashboard(request: HttpRequest):
     year_text = request.GET.get("year", "")
     year = whole_number(year_text)
     year = year if year and 2000 <= year <= 2100 else timezone.localdate().year
-    return render(request, "publications/editor_dashboard.html", {
-        "year": year, "top": selectors.top_articles(year=year),
-        "drafts": Article.objects.filter(state=ArticleState.DRAFT).count(),
-        "scheduled": Article.objects.filter(state=ArticleState.SCHEDULED, publish_at__gt=timezone.now()).count(),
-    })
+    return render(
+        request,
+        "publications/editor_dashboard.html",
+        {
+            "year": year,
+            "top": selectors.top_articles(year=year),
+            "drafts": Article.objects.filter(state=ArticleState.DRAFT).count(),
+            "scheduled": Article.objects.filter(state=ArticleState.SCHEDULED, publish_at__gt=timezone.now()).count(),
+        },
+    )
 
 
 class ArticlesFeed(Feed):

@@ -152,10 +152,12 @@ class Personas:
 
     def __init__(self):
         User = get_user_model()
-        self.org_a = Organisation.objects.create(name="Organisation A", short_name="A",
-                                                 charter_signed_on=dt.date(2018, 6, 1))
-        self.org_b = Organisation.objects.create(name="Organisation B", short_name="B",
-                                                 charter_signed_on=dt.date(2019, 1, 1))
+        self.org_a = Organisation.objects.create(
+            name="Organisation A", short_name="A", charter_signed_on=dt.date(2018, 6, 1)
+        )
+        self.org_b = Organisation.objects.create(
+            name="Organisation B", short_name="B", charter_signed_on=dt.date(2019, 1, 1)
+        )
         self.subscriber = User.objects.create_user("subscriber", "subscriber@example.org", PASSWORD)
         self.partner_a = self._member("alice", self.org_a, trained=True)
         self.partner_a_untrained = self._member("arthur", self.org_a, trained=False)
@@ -163,27 +165,45 @@ class Personas:
         self.partner_b = self._member("bob", self.org_b, trained=True)
         self.editor = User.objects.create_user("edith", "edith@example.org", PASSWORD, is_staff=True)
         self.editor.groups.add(Group.objects.get_or_create(name=EDITOR_GROUP)[0])
-        self.admin = User.objects.create_user("root", "root@example.org", PASSWORD,
-                                              is_staff=True, is_superuser=True)
-        for user in (self.subscriber, self.partner_a, self.partner_a_untrained, self.partner_a_admin,
-                     self.partner_b, self.editor, self.admin):
+        self.admin = User.objects.create_user("root", "root@example.org", PASSWORD, is_staff=True, is_superuser=True)
+        for user in (
+            self.subscriber,
+            self.partner_a,
+            self.partner_a_untrained,
+            self.partner_a_admin,
+            self.partner_b,
+            self.editor,
+            self.admin,
+        ):
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        for user in (self.partner_a, self.partner_a_untrained, self.partner_a_admin, self.partner_b,
-                     self.editor, self.admin):  # partner and staff accounts have enrolled TOTP
+        for user in (
+            self.partner_a,
+            self.partner_a_untrained,
+            self.partner_a_admin,
+            self.partner_b,
+            self.editor,
+            self.admin,
+        ):  # partner and staff accounts have enrolled TOTP
             TOTP.activate(user, TOTP_SECRET)
 
     @staticmethod
     def _member(username, organisation, trained, role="analyst"):
         user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
-        Membership.objects.create(user=user, organisation=organisation, role=role,
-                                  trained_on=dt.date(2026, 1, 15) if trained else None)
+        Membership.objects.create(
+            user=user, organisation=organisation, role=role, trained_on=dt.date(2026, 1, 15) if trained else None
+        )
         return user
 
     def all(self) -> dict:
         return {
-            "anonymous": None, "subscriber": self.subscriber, "partner_a": self.partner_a,
-            "partner_a_untrained": self.partner_a_untrained, "partner_a_admin": self.partner_a_admin,
-            "partner_b": self.partner_b, "editor": self.editor, "admin": self.admin,
+            "anonymous": None,
+            "subscriber": self.subscriber,
+            "partner_a": self.partner_a,
+            "partner_a_untrained": self.partner_a_untrained,
+            "partner_a_admin": self.partner_a_admin,
+            "partner_b": self.partner_b,
+            "editor": self.editor,
+            "admin": self.admin,
         }
 
 
@@ -210,8 +230,14 @@ def browser():
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield instance
         instance.close()
@@ -224,8 +250,12 @@ def page(browser, live_server):
     tab = context.new_page()
     tab.external_requests = []
     tab.console_errors = []
-    tab.on("request", lambda r: None if r.url.startswith((live_server.url, "data:", "blob:"))
-           else tab.external_requests.append(r.url))
+    tab.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((live_server.url, "data:", "blob:")) else tab.external_requests.append(r.url)
+        ),
+    )
     tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: tab.console_errors.append(str(e)))
     yield tab

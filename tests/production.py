@@ -27,18 +27,27 @@ def free_port() -> int:
 
 def production_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PF2S_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "pf2s.settings.production", "DJANGO_SECRET_KEY": SECRET,
-                "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "pf2s.settings.production",
+            "DJANGO_SECRET_KEY": SECRET,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11"),
+        }
+    )
     env.update(overrides)
     return env
 
 
 def collectstatic(root: Path) -> Path:
     """Static files as the image builds them (manifest, compressed)."""
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=settings.BASE_DIR,
-                   env=production_env(STATIC_ROOT=str(root), DATABASE_URL="sqlite:////nonexistent/x.db"),
-                   check=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=settings.BASE_DIR,
+        env=production_env(STATIC_ROOT=str(root), DATABASE_URL="sqlite:////nonexistent/x.db"),
+        check=True,
+        timeout=600,
+    )
     return root
 
 
@@ -48,9 +57,21 @@ def gunicorn(env: dict[str, str], workers: int = 1):
     port = free_port()
     log = open(Path(env.get("PF2S_DATA_DIR", "/tmp")) / f"gunicorn-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "pf2s.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "120"], cwd=settings.BASE_DIR, env=env,
-        stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "pf2s.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         for _ in range(200):
             try:
@@ -67,20 +88,43 @@ def gunicorn(env: dict[str, str], workers: int = 1):
         log.close()
 
 
-def fetch(port: int, path: str, *, headers: dict | None = None, data: bytes | None = None,
-          follow: bool = True, with_cookies: bool = False):
+def fetch(
+    port: int,
+    path: str,
+    *,
+    headers: dict | None = None,
+    data: bytes | None = None,
+    follow: bool = True,
+    with_cookies: bool = False,
+):
     """A request as the TLS proxy forwards it: (status, headers, text), and
     the Set-Cookie lines when asked."""
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, headers={
-        "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "Host": "localhost", **(headers or {})})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        data=data,
+        headers={
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.9",
+            "Host": "localhost",
+            **(headers or {}),
+        },
+    )
     opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=60) as response:
-            answer = (response.status, dict(response.headers), response.read().decode("utf-8", "replace"),
-                      response.headers.get_all("Set-Cookie") or [])
+            answer = (
+                response.status,
+                dict(response.headers),
+                response.read().decode("utf-8", "replace"),
+                response.headers.get_all("Set-Cookie") or [],
+            )
     except urllib.error.HTTPError as error:
-        answer = (error.code, dict(error.headers), error.read().decode("utf-8", "replace"),
-                  error.headers.get_all("Set-Cookie") or [])
+        answer = (
+            error.code,
+            dict(error.headers),
+            error.read().decode("utf-8", "replace"),
+            error.headers.get_all("Set-Cookie") or [],
+        )
     return answer if with_cookies else answer[:3]
 
 

@@ -72,8 +72,15 @@ class Attacker:
 
     def learn(self, code: str, communes, years, parts, value: float) -> None:
         if code in self.truth and np.isfinite(value):
-            self.sums.append(Sum(code, np.asarray(sorted(set(int(c) for c in communes)), dtype=np.int64),
-                                 tuple(years), tuple(parts), float(value)))
+            self.sums.append(
+                Sum(
+                    code,
+                    np.asarray(sorted(set(int(c) for c in communes)), dtype=np.int64),
+                    tuple(years),
+                    tuple(parts),
+                    float(value),
+                )
+            )
 
     def _related(self, code: str) -> list[str]:
         """The variable and every variable linked to it by relations."""
@@ -124,8 +131,14 @@ class Attacker:
             rows.append(np.full(len(cs), len(rhs)))
             cols.append(cs)
             rhs.append(s.value - known)
-        A_eq = sp.csr_matrix((np.ones(sum(len(c) for c in cols)), (np.concatenate(rows), np.concatenate(cols))),
-                             shape=(len(rhs), offset)) if rhs else None
+        A_eq = (
+            sp.csr_matrix(
+                (np.ones(sum(len(c) for c in cols)), (np.concatenate(rows), np.concatenate(cols))),
+                shape=(len(rhs), offset),
+            )
+            if rhs
+            else None
+        )
         blocks = []
         for part, whole in self.relations:
             if part not in index or whole not in index:
@@ -170,10 +183,13 @@ class Attacker:
                 low, high = model.bounds(target)
                 t = self.truth[code_]
                 true = float(t.units[np.ix_(communes, [t.years.index(y) for y in years], list(parts))].sum())
-                out[i] = Verdict(cell=f"{code_} {len(communes)} commune(s) {years[0]}-{years[-1]} parts {parts}",
-                                 low=int(np.ceil(low + constant - 1e-6)),
-                                 high=int(np.floor(high + constant + 1e-6)) if np.isfinite(high) else 10**9,
-                                 true=true, threshold=t.threshold)
+                out[i] = Verdict(
+                    cell=f"{code_} {len(communes)} commune(s) {years[0]}-{years[-1]} parts {parts}",
+                    low=int(np.ceil(low + constant - 1e-6)),
+                    high=int(np.floor(high + constant + 1e-6)) if np.isfinite(high) else 10**9,
+                    true=true,
+                    threshold=t.threshold,
+                )
         return out
 
 
@@ -186,10 +202,15 @@ class _Model:
 
         blocks = [m for m in (A_eq, A_ub) if m is not None]
         matrix = sp.vstack(blocks, format="csc") if blocks else sp.csc_matrix((0, n))
-        lower = np.concatenate([b_eq if A_eq is not None else np.zeros(0),
-                                np.full(A_ub.shape[0] if A_ub is not None else 0, -highspy.kHighsInf)])
-        upper = np.concatenate([b_eq if A_eq is not None else np.zeros(0),
-                                np.zeros(A_ub.shape[0] if A_ub is not None else 0)])
+        lower = np.concatenate(
+            [
+                b_eq if A_eq is not None else np.zeros(0),
+                np.full(A_ub.shape[0] if A_ub is not None else 0, -highspy.kHighsInf),
+            ]
+        )
+        upper = np.concatenate(
+            [b_eq if A_eq is not None else np.zeros(0), np.zeros(A_ub.shape[0] if A_ub is not None else 0)]
+        )
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         # only the objective changes from solve to solve: the primal simplex
@@ -219,8 +240,10 @@ class _Model:
             status = self.highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 out.append(sense * self.highs.getInfo().objective_function_value)
-            elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
-                                          highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            elif sense < 0 and status in (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
                 out.append(np.inf)
             else:
                 raise AssertionError(f"the published figures contradict each other ({status})")

@@ -17,8 +17,10 @@ from tests.conftest import SERVICES_REQUIRED
 
 needs_services = pytest.mark.skipif(
     not SERVICES_REQUIRED and not (settings.REDIS_URL and connection.vendor == "postgresql"),
-    reason=("a real Celery worker needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL "
-            "(CI sets them and PF2S_REQUIRE_SERVICES=1, so there it runs or fails, never skips)"),
+    reason=(
+        "a real Celery worker needs Redis and PostgreSQL: set REDIS_URL and DATABASE_URL "
+        "(CI sets them and PF2S_REQUIRE_SERVICES=1, so there it runs or fails, never skips)"
+    ),
 )
 
 
@@ -33,10 +35,26 @@ def start_worker(name: str = "test", extra_env: dict | None = None, app: str = "
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=solo",
-         "--concurrency=1", "--loglevel=INFO", "--without-mingle", "--without-gossip",
-         "-n", f"{name}-{os.getpid()}@%h"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            app,
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,31 +14,61 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='nom')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='sigle')),
-                ('charter_signed_on', models.DateField(blank=True, null=True, verbose_name="charte d'engagement signée le")),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="nom")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="sigle")),
+                (
+                    "charter_signed_on",
+                    models.DateField(blank=True, null=True, verbose_name="charte d'engagement signée le"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'organisation partenaire',
-                'ordering': ['name'],
+                "verbose_name": "organisation partenaire",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('org_admin', "Administrateur de l'organisation"), ('analyst', 'Analyste')], default='analyst', max_length=20)),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('trained_on', models.DateField(blank=True, help_text='Date de la demi-journée de formation à la BTI ; sans elle, pas de requête.', null=True, verbose_name='formation suivie le')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='bti.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("org_admin", "Administrateur de l'organisation"), ("analyst", "Analyste")],
+                        default="analyst",
+                        max_length=20,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "trained_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Date de la demi-journée de formation à la BTI ; sans elle, pas de requête.",
+                        null=True,
+                        verbose_name="formation suivie le",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="bti.organisation"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre',
+                "verbose_name": "membre",
             },
         ),
     ]

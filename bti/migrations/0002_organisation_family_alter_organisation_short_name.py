@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0001_initial'),
+        ("bti", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='family',
-            field=models.CharField(choices=[('etat', "Services déconcentrés de l'État"), ('etablissement', 'Établissement public'), ('collectivite', 'Collectivité territoriale'), ('protection_sociale', 'Organisme de protection sociale'), ('consultatif', 'Instance consultative'), ('universite', 'Université'), ('animation', 'Animation de la plateforme')], default='etablissement', max_length=30, verbose_name='famille'),
+            model_name="organisation",
+            name="family",
+            field=models.CharField(
+                choices=[
+                    ("etat", "Services déconcentrés de l'État"),
+                    ("etablissement", "Établissement public"),
+                    ("collectivite", "Collectivité territoriale"),
+                    ("protection_sociale", "Organisme de protection sociale"),
+                    ("consultatif", "Instance consultative"),
+                    ("universite", "Université"),
+                    ("animation", "Animation de la plateforme"),
+                ],
+                default="etablissement",
+                max_length=30,
+                verbose_name="famille",
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='short_name',
-            field=models.CharField(max_length=40, unique=True, verbose_name='sigle'),
+            model_name="organisation",
+            name="short_name",
+            field=models.CharField(max_length=40, unique=True, verbose_name="sigle"),
         ),
     ]

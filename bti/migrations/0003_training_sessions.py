@@ -6,45 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0002_organisation_family_alter_organisation_short_name'),
+        ("bti", "0002_organisation_family_alter_organisation_short_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingSession',
+            name="TrainingSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='début')),
-                ('duration_hours', models.DecimalField(decimal_places=1, default=3.5, max_digits=3, verbose_name='durée (heures)')),
-                ('mode', models.CharField(choices=[('on_site', 'Sur place'), ('remote', 'En visio')], default='on_site', max_length=10, verbose_name='modalité')),
-                ('place', models.CharField(max_length=300, verbose_name='lieu ou lien de visio')),
-                ('capacity', models.PositiveSmallIntegerField(default=12, verbose_name='places')),
-                ('notes', models.TextField(blank=True, verbose_name='informations pratiques')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField(verbose_name="début")),
+                (
+                    "duration_hours",
+                    models.DecimalField(decimal_places=1, default=3.5, max_digits=3, verbose_name="durée (heures)"),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("on_site", "Sur place"), ("remote", "En visio")],
+                        default="on_site",
+                        max_length=10,
+                        verbose_name="modalité",
+                    ),
+                ),
+                ("place", models.CharField(max_length=300, verbose_name="lieu ou lien de visio")),
+                ("capacity", models.PositiveSmallIntegerField(default=12, verbose_name="places")),
+                ("notes", models.TextField(blank=True, verbose_name="informations pratiques")),
             ],
             options={
-                'verbose_name': 'session de formation',
-                'verbose_name_plural': 'sessions de formation',
-                'ordering': ['starts_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='training_capacity_positive')],
+                "verbose_name": "session de formation",
+                "verbose_name_plural": "sessions de formation",
+                "ordering": ["starts_at"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("capacity__gte", 1)), name="training_capacity_positive")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TrainingRegistration',
+            name="TrainingRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('registered_at', models.DateTimeField(auto_now_add=True, verbose_name='inscrit le')),
-                ('attended', models.BooleanField(help_text="Vide tant que la présence n'est pas relevée.", null=True, verbose_name='présent')),
-                ('attendance_recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='présence relevée le')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='training_registrations', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='bti.trainingsession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("registered_at", models.DateTimeField(auto_now_add=True, verbose_name="inscrit le")),
+                (
+                    "attended",
+                    models.BooleanField(
+                        help_text="Vide tant que la présence n'est pas relevée.", null=True, verbose_name="présent"
+                    ),
+                ),
+                (
+                    "attendance_recorded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="présence relevée le"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_registrations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="bti.trainingsession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inscription à une formation',
-                'verbose_name_plural': 'inscriptions aux formations',
-                'constraints': [models.UniqueConstraint(fields=('session', 'user'), name='training_registration_unique')],
+                "verbose_name": "inscription à une formation",
+                "verbose_name_plural": "inscriptions aux formations",
+                "constraints": [
+                    models.UniqueConstraint(fields=("session", "user"), name="training_registration_unique")
+                ],
             },
         ),
     ]

@@ -6,29 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0003_training_sessions'),
+        ("bti", "0003_training_sessions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='À quoi sert ce jeton (script, tableau de bord…)', max_length=100, verbose_name='nom')),
-                ('prefix', models.CharField(max_length=12, unique=True, verbose_name='début de la clé')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='dernière utilisation')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="À quoi sert ce jeton (script, tableau de bord…)", max_length=100, verbose_name="nom"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=12, unique=True, verbose_name="début de la clé")),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("last_used_at", models.DateTimeField(blank=True, null=True, verbose_name="dernière utilisation")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="révoqué le")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "jeton d'API",
-                'verbose_name_plural': "jetons d'API",
-                'ordering': ['-created_at'],
+                "verbose_name": "jeton d'API",
+                "verbose_name_plural": "jetons d'API",
+                "ordering": ["-created_at"],
             },
         ),
     ]

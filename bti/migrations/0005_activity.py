@@ -6,27 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0004_api_tokens'),
+        ("bti", "0004_api_tokens"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityEvent',
+            name="ActivityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('login', 'Connexion'), ('query', 'Requête'), ('export', 'Export')], max_length=10)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('channel', models.CharField(blank=True, help_text='page, api ou jeton', max_length=10)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activity', to='bti.organisation')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("login", "Connexion"), ("query", "Requête"), ("export", "Export")], max_length=10
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("channel", models.CharField(blank=True, help_text="page, api ou jeton", max_length=10)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="activity",
+                        to="bti.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activité',
-                'indexes': [models.Index(fields=['organisation', 'kind', 'at'], name='bti_activit_organis_c0fc44_idx')],
+                "verbose_name": "activité",
+                "indexes": [models.Index(fields=["organisation", "kind", "at"], name="bti_activit_organis_c0fc44_idx")],
             },
         ),
     ]

@@ -6,30 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0005_activity'),
-        ('indicators', '0005_indicator_organisations_alter_indicator_access'),
+        ("bti", "0005_activity"),
+        ("indicators", "0005_indicator_organisations_alter_indicator_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OwnTerritory',
+            name="OwnTerritory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('communes', models.ManyToManyField(related_name='own_territories', to='indicators.territory', verbose_name='communes')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='own_territories', to='bti.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                (
+                    "communes",
+                    models.ManyToManyField(
+                        related_name="own_territories", to="indicators.territory", verbose_name="communes"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="own_territories",
+                        to="bti.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territoire personnalisé',
-                'verbose_name_plural': 'territoires personnalisés',
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='own_territory_name_unique')],
+                "verbose_name": "territoire personnalisé",
+                "verbose_name_plural": "territoires personnalisés",
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("organisation", "name"), name="own_territory_name_unique")
+                ],
             },
         ),
     ]

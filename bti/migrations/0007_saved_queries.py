@@ -6,28 +6,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0006_own_territories'),
+        ("bti", "0006_own_territories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SavedQuery',
+            name="SavedQuery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('query', models.TextField(verbose_name='paramètres')),
-                ('shared', models.BooleanField(default=False, verbose_name='partagée avec mon organisation')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_queries', to='bti.organisation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_queries', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("query", models.TextField(verbose_name="paramètres")),
+                ("shared", models.BooleanField(default=False, verbose_name="partagée avec mon organisation")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="saved_queries", to="bti.organisation"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_queries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'requête enregistrée',
-                'verbose_name_plural': 'requêtes enregistrées',
-                'ordering': ['-created_at'],
+                "verbose_name": "requête enregistrée",
+                "verbose_name_plural": "requêtes enregistrées",
+                "ordering": ["-created_at"],
             },
         ),
     ]

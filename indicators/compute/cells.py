@@ -33,8 +33,7 @@ def windows(years: list[int], pool: int | None) -> list[tuple[str, list[int]]]:
     """Period labels and their years: each year, or sliding pooled windows."""
     if not pool:
         return [(str(y), [y]) for y in years]
-    return [(f"{years[i]}-{years[i + pool - 1]}", years[i:i + pool])
-            for i in range(len(years) - pool + 1)]
+    return [(f"{years[i]}-{years[i + pool - 1]}", years[i : i + pool]) for i in range(len(years) - pool + 1)]
 
 
 def period_years(label: str) -> list[int]:
@@ -77,7 +76,7 @@ class Geography:
 
     @property
     def commune_codes(self) -> np.ndarray:
-        return self.codes[:self.n_communes].astype(str)
+        return self.codes[: self.n_communes].astype(str)
 
 
 @dataclass
@@ -106,11 +105,18 @@ class CellKey:
     ages: np.ndarray
 
 
-def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, units: np.ndarray,
-                  years: list[int], blocks: list[Block], previous: dict | None = None,
-                  cap: np.ndarray | None = None,
-                  floor: np.ndarray | None = None,
-                  parts: list[np.ndarray] | None = None) -> tuple[Table, CellKey]:
+def secrecy_table(
+    G: sp.csr_matrix,
+    level_rank: np.ndarray,
+    n_communes: int,
+    units: np.ndarray,
+    years: list[int],
+    blocks: list[Block],
+    previous: dict | None = None,
+    cap: np.ndarray | None = None,
+    floor: np.ndarray | None = None,
+    parts: list[np.ndarray] | None = None,
+) -> tuple[Table, CellKey]:
     """The table of one variable: cells = (shown territories, hidden
     communes) × blocks; units = communes × years × age parts.
 
@@ -135,8 +141,10 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
         offset = (b_index + 1) * 100
         public = np.asarray(block.shown, dtype=np.int64)
         hidden = communes[~np.isin(communes, public)]
-        pieces = [(PUBLIC, public, G[public], level_rank[public] + offset, True),
-                  (HIDDEN, hidden, G[hidden], np.full(len(hidden), offset + 99), False)]
+        pieces = [
+            (PUBLIC, public, G[public], level_rank[public] + offset, True),
+            (HIDDEN, hidden, G[hidden], np.full(len(hidden), offset + 99), False),
+        ]
         for kind, index, matrix, rank_of, is_shown in pieces:
             if not len(index):
                 continue
@@ -151,19 +159,41 @@ def secrecy_table(G: sp.csr_matrix, level_rank: np.ndarray, n_communes: int, uni
     n_units = n_communes * len(years) * n_parts
     if not blocks_m:
         empty = np.zeros(0)
-        table = Table(incidence=sp.csr_matrix((0, n_units)), units=values.ravel(), shown=empty.astype(bool),
-                      group=empty.astype(np.int64), threshold=empty,
-                      cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel())
-        return table, CellKey(*(np.zeros(0, dtype=object) for _ in range(2)), np.zeros(0, dtype=object),
-                              np.zeros(0, dtype=object))
+        table = Table(
+            incidence=sp.csr_matrix((0, n_units)),
+            units=values.ravel(),
+            shown=empty.astype(bool),
+            group=empty.astype(np.int64),
+            threshold=empty,
+            cap=None if cap is None else cap.ravel(),
+            floor=None if floor is None else floor.ravel(),
+        )
+        return table, CellKey(
+            *(np.zeros(0, dtype=object) for _ in range(2)), np.zeros(0, dtype=object), np.zeros(0, dtype=object)
+        )
     incidence = sp.vstack(blocks_m, format="csr")
-    key = CellKey(np.array(kinds, dtype=object), np.concatenate(rows), np.array(labels, dtype=object),
-                  np.array(ages, dtype=object))
+    key = CellKey(
+        np.array(kinds, dtype=object),
+        np.concatenate(rows),
+        np.array(labels, dtype=object),
+        np.array(ages, dtype=object),
+    )
     prev = None
     if previous:
-        prev = np.array([previous.get((k, int(r), p, a), False)
-                         for k, r, p, a in zip(key.kind, key.row, key.period, key.ages, strict=True)])
-    table = Table(incidence=incidence, units=values.ravel(), shown=np.concatenate(shown),
-                  group=np.concatenate(groups), previous=prev, threshold=np.concatenate(thresholds),
-                  cap=None if cap is None else cap.ravel(), floor=None if floor is None else floor.ravel())
+        prev = np.array(
+            [
+                previous.get((k, int(r), p, a), False)
+                for k, r, p, a in zip(key.kind, key.row, key.period, key.ages, strict=True)
+            ]
+        )
+    table = Table(
+        incidence=incidence,
+        units=values.ravel(),
+        shown=np.concatenate(shown),
+        group=np.concatenate(groups),
+        previous=prev,
+        threshold=np.concatenate(thresholds),
+        cap=None if cap is None else cap.ravel(),
+        floor=None if floor is None else floor.ravel(),
+    )
     return table, key

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-METHODS = {"quantiles": "Quantiles (effectifs égaux)", "jenks": "Seuils naturels (Fisher-Jenks)",
-           "equal": "Amplitudes égales"}
+METHODS = {
+    "quantiles": "Quantiles (effectifs égaux)",
+    "jenks": "Seuils naturels (Fisher-Jenks)",
+    "equal": "Amplitudes égales",
+}
 MIN_CLASSES, MAX_CLASSES = 3, 7
 #: Colour-blind-safe sequential palettes (ColorBrewer YlGnBu and OrRd), 3 to 7 classes.
 PALETTES = {

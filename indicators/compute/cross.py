@@ -60,8 +60,9 @@ class JointAttacker:
             table = variable.table
             shown = np.flatnonzero(table.shown)
             coo = table.incidence[shown].tocoo()
-            blocks.append(sp.csr_matrix((coo.data, (coo.row, coo.col + self.offsets[i])),
-                                        shape=(len(shown), n_columns)))
+            blocks.append(
+                sp.csr_matrix((coo.data, (coo.row, coo.col + self.offsets[i])), shape=(len(shown), n_columns))
+            )
             owners += [(i, int(c)) for c in shown]
         self.cell_rows = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, n_columns))
         self.owners = owners
@@ -76,8 +77,9 @@ class JointAttacker:
             rows = np.concatenate([np.arange(n), np.arange(n)])
             data = np.concatenate([np.ones(n), -np.ones(n)])
             relation_blocks.append(sp.csr_matrix((data, (rows, columns)), shape=(n, n_columns)))
-        self.relation_rows = sp.vstack(relation_blocks, format="csr") if relation_blocks else \
-            sp.csr_matrix((0, n_columns))
+        self.relation_rows = (
+            sp.vstack(relation_blocks, format="csr") if relation_blocks else sp.csr_matrix((0, n_columns))
+        )
         self.truth = np.concatenate([v.table.units for v in variables])
         self.floor = np.concatenate([v.table.floor for v in variables])
         self.cap = np.minimum(np.concatenate([v.table.cap for v in variables]), NO_CAP)
@@ -112,8 +114,7 @@ class JointAttacker:
         self.position = np.full(len(self.truth), -1, dtype=np.int64)
         self.position[self.columns] = np.arange(len(self.columns))
         n_cells = len(self.owners)
-        chosen = np.concatenate([np.flatnonzero(published & ~single),
-                                 n_cells + np.arange(self.relation_rows.shape[0])])
+        chosen = np.concatenate([np.flatnonzero(published & ~single), n_cells + np.arange(self.relation_rows.shape[0])])
         if self.known is not None:  # only the rows holding an unknown unit
             touching = np.zeros(self.all_rows.shape[0], dtype=bool)
             touching[self.columns_rows[:, self.columns].indices] = True
@@ -128,8 +129,9 @@ class JointAttacker:
         keep = free_count > 0.5
         self.n_cell_rows = int(keep[:n_published].sum())
         kept_cells = chosen[:n_published][keep[:n_published]]
-        self.row_cells = list(zip(self.owner_variable[kept_cells].tolist(), self.owner_cell[kept_cells].tolist(),
-                                  strict=True))
+        self.row_cells = list(
+            zip(self.owner_variable[kept_cells].tolist(), self.owner_cell[kept_cells].tolist(), strict=True)
+        )
         self.model_row = np.full(n_cells, -1, dtype=np.int64)
         self.model_row[kept_cells] = np.arange(len(kept_cells))
         matrix = full[keep][:, self.columns].tocsc()
@@ -193,8 +195,9 @@ class JointAttacker:
         if column < 0 or self.row_published[self._holders(np.array([unit]))].any():
             return
         self.col_lower[column], self.col_upper[column] = self.floor[unit], self.cap[unit]
-        self.highs.changeColBounds(column, float(self.floor[unit]),
-                                   _HIGHS_INF if self.cap[unit] >= NO_CAP else float(self.cap[unit]))
+        self.highs.changeColBounds(
+            column, float(self.floor[unit]), _HIGHS_INF if self.cap[unit] >= NO_CAP else float(self.cap[unit])
+        )
 
     def reached(self, which: int, cells: np.ndarray) -> np.ndarray:
         """Which cells of variable `which` one feasible point takes to their
@@ -203,16 +206,26 @@ class JointAttacker:
             self._build()
         table = self.variables[which].table
         rows = table.incidence[cells].tocoo()
-        targets = sp.csr_matrix((rows.data, (rows.row, rows.col + self.offsets[which])),
-                                shape=(len(cells), len(self.truth)))
+        targets = sp.csr_matrix(
+            (rows.data, (rows.row, rows.col + self.offsets[which])), shape=(len(cells), len(self.truth))
+        )
         constants = np.asarray(targets[:, np.flatnonzero(self.fixed)] @ self.truth[self.fixed]).ravel()
         goals = goals_of(table.values[cells], table.thresholds()[cells])
-        values = reach(self.matrix, self.row_lower, self.row_upper, self.col_lower, self.col_upper,
-                       targets[:, self.columns], constants, goals)
+        values = reach(
+            self.matrix,
+            self.row_lower,
+            self.row_upper,
+            self.col_lower,
+            self.col_upper,
+            targets[:, self.columns],
+            constants,
+            goals,
+        )
         return values >= goals - 1e-6
 
-    def range(self, which: int, cell: int, senses: tuple[float, ...] = (1.0, -1.0)
-              ) -> tuple[float, float, list[tuple[int, int]]]:
+    def range(
+        self, which: int, cell: int, senses: tuple[float, ...] = (1.0, -1.0)
+    ) -> tuple[float, float, list[tuple[int, int]]]:
         """(min, max, cells that bind them as (variable index, cell), some
         perhaps no longer published). senses=(-1.0,): the max alone (the
         min is then -inf); (1.0,): the min alone (the max is then inf)."""
@@ -234,12 +247,14 @@ class JointAttacker:
                 bounds[sense] = sense * self.highs.getInfo().objective_function_value + constant
                 solution = self.highs.getSolution()
                 duals = np.asarray(solution.row_dual)
-                binding |= {self.row_cells[r] for r in np.flatnonzero(np.abs(duals[:self.n_cell_rows]) > 1e-9)}
+                binding |= {self.row_cells[r] for r in np.flatnonzero(np.abs(duals[: self.n_cell_rows]) > 1e-9)}
                 # a unit held alone binds when its reduced cost is not zero
                 reduced = np.abs(np.asarray(solution.col_dual)) > 1e-9
                 binding |= self._cells(self._holders(self.columns[reduced]))
-            elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
-                                          highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            elif sense < 0 and status in (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
                 bounds[sense] = np.inf
             else:
                 raise RuntimeError(f"joint secrecy LP: {self.highs.modelStatusToString(status)}")
@@ -253,7 +268,7 @@ class JointAttacker:
         its max reaches the threshold (then it is above the true value, not
         pinned): the max alone is solved, and only what binds it goes."""
         table = self.variables[which].table
-        threshold = table.thresholds()[cell:cell + 1]
+        threshold = table.thresholds()[cell : cell + 1]
         value = table.values[cell]
         secret = 1 <= value < threshold[0]
         suppressed: list[tuple[int, int]] = []

@@ -14,18 +14,77 @@ import numpy as np
 import pandas as pd
 
 AGE_BANDS = (
-    "00-04", "05-09", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44",
-    "45-49", "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+    "00-04",
+    "05-09",
+    "10-14",
+    "15-19",
+    "20-24",
+    "25-29",
+    "30-34",
+    "35-39",
+    "40-44",
+    "45-49",
+    "50-54",
+    "55-59",
+    "60-64",
+    "65-69",
+    "70-74",
+    "75-79",
+    "80-84",
+    "85-89",
+    "90+",
 )
 #: Share of the population by age band, Hauts-de-France-like (sums to 1).
-POPULATION_PROFILE = np.array([
-    5.9, 6.3, 6.5, 6.4, 5.9, 5.9, 6.2, 6.2, 6.1, 6.6, 6.7, 6.6, 6.2, 5.7, 4.9, 3.3, 2.6, 1.5, 0.5,
-]) / 100
+POPULATION_PROFILE = (
+    np.array(
+        [
+            5.9,
+            6.3,
+            6.5,
+            6.4,
+            5.9,
+            5.9,
+            6.2,
+            6.2,
+            6.1,
+            6.6,
+            6.7,
+            6.6,
+            6.2,
+            5.7,
+            4.9,
+            3.3,
+            2.6,
+            1.5,
+            0.5,
+        ]
+    )
+    / 100
+)
 #: Deaths per person-year by age band (France-like); the region is scaled up.
-DEATH_RATES = np.array([
-    0.0008, 0.0001, 0.0001, 0.0003, 0.0005, 0.0006, 0.0007, 0.0010, 0.0015, 0.0025,
-    0.0040, 0.0062, 0.0092, 0.0130, 0.0195, 0.0320, 0.0580, 0.1080, 0.2400,
-])
+DEATH_RATES = np.array(
+    [
+        0.0008,
+        0.0001,
+        0.0001,
+        0.0003,
+        0.0005,
+        0.0006,
+        0.0007,
+        0.0010,
+        0.0015,
+        0.0025,
+        0.0040,
+        0.0062,
+        0.0092,
+        0.0130,
+        0.0195,
+        0.0320,
+        0.0580,
+        0.1080,
+        0.2400,
+    ]
+)
 YEARS = {"annual": list(range(2018, 2023)), "long": list(range(2014, 2023))}
 
 
@@ -39,7 +98,7 @@ def commune_factors(n: int, spread: float, seed: int) -> np.ndarray:
     if spread <= 0:
         return np.ones(n)
     rng = np.random.default_rng(seed)
-    return rng.lognormal(-spread**2 / 2, spread, n)
+    return rng.lognormal(-(spread**2) / 2, spread, n)
 
 
 def year_trend(years: list[int], seed: int) -> np.ndarray:
@@ -48,8 +107,9 @@ def year_trend(years: list[int], seed: int) -> np.ndarray:
     return np.array([(1 + growth) ** (y - 2020) for y in years])
 
 
-def generate_counts(population: np.ndarray, spec: dict, years: list[int], code: str,
-                    parent: np.ndarray | None = None) -> np.ndarray:
+def generate_counts(
+    population: np.ndarray, spec: dict, years: list[int], code: str, parent: np.ndarray | None = None
+) -> np.ndarray:
     """Counts of one variable without age bands: (n_communes, n_years).
 
     spec: {"per_inhabitant": r, "spread": s} → Poisson(population × r × factor × trend)
@@ -85,8 +145,7 @@ def generate_population_by_age(population: np.ndarray, years: list[int], code: s
     return out
 
 
-def generate_deaths_by_age(population_by_age: np.ndarray, spec: dict, code: str,
-                           excess: float = 1.12) -> np.ndarray:
+def generate_deaths_by_age(population_by_age: np.ndarray, spec: dict, code: str, excess: float = 1.12) -> np.ndarray:
     """(n_communes, n_years, 19) deaths: Poisson(pop × rate(age) × excess × factor)."""
     rng = np.random.default_rng(seed_for(code, "deaths"))
     factors = commune_factors(population_by_age.shape[0], spec.get("spread", 0.15), seed_for(code, "factors"))
@@ -119,22 +178,33 @@ def weighted_means(values: np.ndarray, weights: np.ndarray, membership) -> np.nd
         return np.round(np.where(total > 0, weighted / total, np.nan), 1)
 
 
-def long_frame(array: np.ndarray, territory_ids: np.ndarray, years: list[int],
-               by_age: bool, drop_zeros: bool) -> pd.DataFrame:
+def long_frame(
+    array: np.ndarray, territory_ids: np.ndarray, years: list[int], by_age: bool, drop_zeros: bool
+) -> pd.DataFrame:
     """Flatten (territory, year[, band]) arrays to rows: territory_id, period,
     age_band, value."""
     if by_age:
-        t, y, b = np.meshgrid(np.arange(array.shape[0]), np.arange(array.shape[1]),
-                              np.arange(array.shape[2]), indexing="ij")
-        frame = pd.DataFrame({"territory_id": territory_ids[t.ravel()],
-                              "period": np.asarray(years)[y.ravel()],
-                              "age_band": np.asarray(AGE_BANDS, dtype=object)[b.ravel()],
-                              "value": array.ravel().astype(np.float64)})
+        t, y, b = np.meshgrid(
+            np.arange(array.shape[0]), np.arange(array.shape[1]), np.arange(array.shape[2]), indexing="ij"
+        )
+        frame = pd.DataFrame(
+            {
+                "territory_id": territory_ids[t.ravel()],
+                "period": np.asarray(years)[y.ravel()],
+                "age_band": np.asarray(AGE_BANDS, dtype=object)[b.ravel()],
+                "value": array.ravel().astype(np.float64),
+            }
+        )
     else:
         t, y = np.meshgrid(np.arange(array.shape[0]), np.arange(array.shape[1]), indexing="ij")
-        frame = pd.DataFrame({"territory_id": territory_ids[t.ravel()],
-                              "period": np.asarray(years)[y.ravel()], "age_band": "",
-                              "value": array.ravel().astype(np.float64)})
+        frame = pd.DataFrame(
+            {
+                "territory_id": territory_ids[t.ravel()],
+                "period": np.asarray(years)[y.ravel()],
+                "age_band": "",
+                "value": array.ravel().astype(np.float64),
+            }
+        )
     if drop_zeros:
         frame = frame[frame["value"] != 0]
     return frame.reset_index(drop=True)

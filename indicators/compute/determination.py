@@ -52,17 +52,27 @@ class Determination:
     FIELDS = ("atom", "size", "known", "zero", "keys", "rest_start", "rest_atoms")
 
     def save(self) -> dict:
-        return {"atom": self.atom.astype(np.int32), "size": self.size.astype(np.int32), "known": self.known,
-                "zero": self.zero, "keys": self.keys, "rest_start": self.rest_start.astype(np.int64),
-                "rest_atoms": self.rest_atoms.astype(np.int32)}
+        return {
+            "atom": self.atom.astype(np.int32),
+            "size": self.size.astype(np.int32),
+            "known": self.known,
+            "zero": self.zero,
+            "keys": self.keys,
+            "rest_start": self.rest_start.astype(np.int64),
+            "rest_atoms": self.rest_atoms.astype(np.int32),
+        }
 
     @classmethod
     def load(cls, data: dict) -> Determination:
-        return cls(atom=np.asarray(data["atom"], dtype=np.int64), size=np.asarray(data["size"], dtype=np.int64),
-                   known=np.asarray(data["known"], dtype=bool), zero=np.asarray(data["zero"], dtype=bool),
-                   keys=np.asarray(data["keys"], dtype=np.uint64),
-                   rest_start=np.asarray(data["rest_start"], dtype=np.int64),
-                   rest_atoms=np.asarray(data["rest_atoms"], dtype=np.int64))
+        return cls(
+            atom=np.asarray(data["atom"], dtype=np.int64),
+            size=np.asarray(data["size"], dtype=np.int64),
+            known=np.asarray(data["known"], dtype=bool),
+            zero=np.asarray(data["zero"], dtype=bool),
+            keys=np.asarray(data["keys"], dtype=np.uint64),
+            rest_start=np.asarray(data["rest_start"], dtype=np.int64),
+            rest_atoms=np.asarray(data["rest_atoms"], dtype=np.int64),
+        )
 
 
 def _weights(n_atoms: int) -> np.ndarray:
@@ -84,8 +94,15 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
     n_units = incidence.shape[1]
     if not published.any():
         atom = np.zeros(n_units, dtype=np.int64)
-        return Determination(atom, np.array([n_units]), np.zeros(1, bool), np.zeros(1, bool),
-                             np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int64))
+        return Determination(
+            atom,
+            np.array([n_units]),
+            np.zeros(1, bool),
+            np.zeros(1, bool),
+            np.zeros(0, np.uint64),
+            np.zeros(1, np.int64),
+            np.zeros(0, np.int64),
+        )
     atom = signature_ids(incidence, published)
     n_atoms = int(atom.max()) + 1
     member = sp.csr_matrix((np.ones(n_units), (np.arange(n_units), atom)), shape=(n_units, n_atoms))
@@ -132,8 +149,15 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
     keys = _keys(np.asarray(remainder @ weights)) if remainder.shape[0] else np.zeros(0, np.uint64)
     order = np.argsort(keys, kind="stable")
     remainder = remainder[order]
-    return Determination(atom=atom, size=size, known=known, zero=zero, keys=keys[order],
-                         rest_start=remainder.indptr.astype(np.int64), rest_atoms=remainder.indices.astype(np.int64))
+    return Determination(
+        atom=atom,
+        size=size,
+        known=known,
+        zero=zero,
+        keys=keys[order],
+        rest_start=remainder.indptr.astype(np.int64),
+        rest_atoms=remainder.indices.astype(np.int64),
+    )
 
 
 def determined(det: Determination, targets: sp.csr_matrix) -> np.ndarray:
@@ -167,6 +191,7 @@ def determined(det: Determination, targets: sp.csr_matrix) -> np.ndarray:
         end = np.searchsorted(open_rows, wanted, side="right")
         for target, lo, hi, b, e in zip(wanted, first, last, begin, end, strict=True):
             mine = open_atoms[b:e]
-            out[target] = any(np.array_equal(mine, det.rest_atoms[det.rest_start[r]:det.rest_start[r + 1]])
-                              for r in range(lo, hi))
+            out[target] = any(
+                np.array_equal(mine, det.rest_atoms[det.rest_start[r] : det.rest_start[r + 1]]) for r in range(lo, hi)
+            )
     return out

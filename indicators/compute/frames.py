@@ -23,7 +23,13 @@ from . import rates
 VALUE_COLUMNS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
 OK, SECRET, MISSING = "ok", "secret", "missing"
 COUNT, PROPORTION, CRUDE_RATE, DSR, ICM, VALUE = (
-    "count", "proportion", "crude_rate", "standardised_rate", "icm", "value")
+    "count",
+    "proportion",
+    "crude_rate",
+    "standardised_rate",
+    "icm",
+    "value",
+)
 N_BANDS = 19
 
 
@@ -61,11 +67,17 @@ class IndicatorSpec:
 
     @classmethod
     def of(cls, indicator) -> IndicatorSpec:
-        return cls(code=indicator.code, kind=indicator.kind, multiplier=indicator.multiplier,
-                   ages=indicator.ages or "",
-                   pool_years=indicator.pool_years if indicator.period_kind == "pooled" else None,
-                   numerator_id=indicator.numerator_id, denominator_id=indicator.denominator_id,
-                   release_base_id=indicator.release_base_id, release_threshold=indicator.release_threshold)
+        return cls(
+            code=indicator.code,
+            kind=indicator.kind,
+            multiplier=indicator.multiplier,
+            ages=indicator.ages or "",
+            pool_years=indicator.pool_years if indicator.period_kind == "pooled" else None,
+            numerator_id=indicator.numerator_id,
+            denominator_id=indicator.denominator_id,
+            release_base_id=indicator.release_base_id,
+            release_threshold=indicator.release_threshold,
+        )
 
     def periods(self, years: list[int]) -> list[tuple[str, list[int]]]:
         return cellmath.windows(years, self.pool_years)
@@ -114,9 +126,17 @@ def _france_by_age(s: Series, period_years: list[int], ages: str) -> np.ndarray:
     return s.france[index].sum(axis=0)[cellmath.band_mask(ages, s.france.shape[1])][None, :]
 
 
-def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, label: str,
-                 period_years: list[int], secret: np.ndarray, supplied_rows: np.ndarray | None = None,
-                 france_code: str = "FR", france_id: int = 0) -> pd.DataFrame:
+def period_frame(
+    spec: IndicatorSpec,
+    series: dict[int, Series],
+    rows: Rows,
+    label: str,
+    period_years: list[int],
+    secret: np.ndarray,
+    supplied_rows: np.ndarray | None = None,
+    france_code: str = "FR",
+    france_id: int = 0,
+) -> pd.DataFrame:
     """Rows of one indicator for one period: `rows` then France.
 
     secret: (n_rows,) bool, a cell of the numerator or denominator is
@@ -135,8 +155,9 @@ def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, lab
         else:
             mine = num.supplied[supplied_rows][:, index, 0].mean(axis=1)
         values = np.concatenate([mine, [num.france[index, 0].mean()]])
-        result = pd.DataFrame({"value": values, "numerator": np.nan, "denominator": np.nan,
-                               "ci_low": np.nan, "ci_high": np.nan})
+        result = pd.DataFrame(
+            {"value": values, "numerator": np.nan, "denominator": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+        )
         significance = np.full(n + 1, "", dtype=object)
         missing = np.isnan(values)
         base = series.get(spec.release_base_id) if spec.release_base_id else None
@@ -165,15 +186,17 @@ def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, lab
         elif spec.kind == CRUDE_RATE:
             result = rates.crude_rate(numerator, denominator, spec.multiplier)
         else:
-            counts = np.vstack([_by_age(num, rows.G, period_years, spec.ages),
-                                _france_by_age(num, period_years, spec.ages)])
-            pops = np.vstack([_by_age(den, rows.G, period_years, spec.ages),
-                              _france_by_age(den, period_years, spec.ages)])
+            counts = np.vstack(
+                [_by_age(num, rows.G, period_years, spec.ages), _france_by_age(num, period_years, spec.ages)]
+            )
+            pops = np.vstack(
+                [_by_age(den, rows.G, period_years, spec.ages), _france_by_age(den, period_years, spec.ages)]
+            )
             bands = cellmath.band_mask(spec.ages, N_BANDS)
             if spec.kind == DSR:
                 result = rates.directly_standardised_rate(counts, pops, rates.ESP2013[bands], spec.multiplier)
                 # fewer than 10 events: no rate, and the same marker as any secret
-                withheld[:n] = (numerator[:n] < rates.EXACT_BELOW)
+                withheld[:n] = numerator[:n] < rates.EXACT_BELOW
             else:
                 with np.errstate(invalid="ignore", divide="ignore"):
                     france_rates = np.nan_to_num(counts[-1] / pops[-1])
@@ -183,8 +206,10 @@ def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, lab
                     with np.errstate(invalid="ignore", divide="ignore"):
                         region_rates = np.nan_to_num(counts[r] / pops[r])
                     vs_region = rates.indirectly_standardised_ratio(counts, pops, region_rates, spec.multiplier)
-                    extra = {"value_vs_region": vs_region["value"].to_numpy(),
-                             "significance_vs_region": vs_region["significance"].to_numpy()}
+                    extra = {
+                        "value_vs_region": vs_region["value"].to_numpy(),
+                        "significance_vs_region": vs_region["significance"].to_numpy(),
+                    }
         result = result.reset_index(drop=True)
         result["numerator"] = numerator
         result["denominator"] = denominator
@@ -196,7 +221,8 @@ def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, lab
         else:
             france_value = result["value"].iloc[-1]
             significance = rates.compare_to_reference(
-                result["ci_low"].to_numpy(), result["ci_high"].to_numpy(), france_value).astype(object)
+                result["ci_low"].to_numpy(), result["ci_high"].to_numpy(), france_value
+            ).astype(object)
             significance[-1] = ""
     hidden = np.append(np.asarray(secret, dtype=bool), False) | withheld
     status = np.where(hidden, SECRET, np.where(missing, MISSING, OK))
@@ -215,7 +241,8 @@ def period_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, lab
     if "value_vs_region" in extra:
         columns["value_vs_region"] = np.where(gone, np.nan, np.asarray(extra["value_vs_region"], dtype=float))
         columns["significance_vs_region"] = np.where(
-            gone, "", np.asarray(extra["significance_vs_region"], dtype=object)).astype(object)
+            gone, "", np.asarray(extra["significance_vs_region"], dtype=object)
+        ).astype(object)
     columns["status"] = status.astype(object)
     columns["demo"] = np.full(n + 1, bool(num.demo or (den.demo if den is not None else False)))
     return pd.DataFrame(columns)
@@ -254,17 +281,27 @@ def base_unpublished(spec: IndicatorSpec, masks: dict[int, dict], row_keys: list
     suppression secondary, a value withheld prove the base small). A base
     no indicator publishes gives nothing to compare: all False."""
     base_mask = masks.get(spec.release_base_id) if spec.release_base_id else None
-    cells = [(key, suppressed) for (key, period, ages), suppressed in (base_mask or {}).items()
-             if period == label and ages == ""]
+    cells = [
+        (key, suppressed)
+        for (key, period, ages), suppressed in (base_mask or {}).items()
+        if period == label and ages == ""
+    ]
     if not cells:
         return np.zeros(len(row_keys), dtype=bool)
     published = {key for key, suppressed in cells if not suppressed}
     return np.fromiter((key not in published for key in row_keys), dtype=bool, count=len(row_keys))
 
 
-def indicator_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, masks: dict[int, dict],
-                    row_keys: list, supplied_rows: np.ndarray | None = None, france_id: int = 0,
-                    period: str | None = None) -> pd.DataFrame:
+def indicator_frame(
+    spec: IndicatorSpec,
+    series: dict[int, Series],
+    rows: Rows,
+    masks: dict[int, dict],
+    row_keys: list,
+    supplied_rows: np.ndarray | None = None,
+    france_id: int = 0,
+    period: str | None = None,
+) -> pd.DataFrame:
     """Every period of one indicator for `rows` (plus France)."""
     num = series[spec.numerator_id]
     den = series.get(spec.denominator_id) if spec.denominator_id else None
@@ -278,6 +315,5 @@ def indicator_frame(spec: IndicatorSpec, series: dict[int, Series], rows: Rows, 
         secret = secret_rows(spec, index, row_keys, label)
         if spec.kind == VALUE:
             secret = secret | base_unpublished(spec, masks, row_keys, label)
-        frames.append(period_frame(spec, series, rows, label, period_years, secret, supplied_rows,
-                                   france_id=france_id))
+        frames.append(period_frame(spec, series, rows, label, period_years, secret, supplied_rows, france_id=france_id))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -70,7 +70,7 @@ def to_wgs84_geojson(geoms: np.ndarray, precision: int = 4) -> list[dict | None]
     decimals (1e-4 degree is about 10 m here); None for empty geometries."""
     to_wgs84 = Transformer.from_crs(LAMBERT_93, WGS84, always_xy=True).transform
     projected = shapely.transform(np.asarray(geoms, dtype=object), to_wgs84, interleaved=False)
-    rounded = shapely.set_precision(projected, 10 ** -precision)
+    rounded = shapely.set_precision(projected, 10**-precision)
     geometries: list[dict | None] = []
     for simple, exact in zip(rounded, projected, strict=True):
         chosen = exact if shapely.is_empty(simple) else simple

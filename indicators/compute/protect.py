@@ -113,8 +113,7 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
         index = [job.years.index(y) for y in years]
         units = job.units[:, index, :]
         parts = cellmath.age_parts(sorted({b.ages for b in blocks}), units.shape[2])
-        table, key = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, blocks,
-                                            job.previous)
+        table, key = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, blocks, job.previous)
         is_public = key.kind == PUBLIC
         if job.public is None:
             suppressed = secondary_suppression(table)
@@ -126,13 +125,18 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             totals["primary"] += int(primary.sum())
             totals["secondary"] += int((suppressed & is_public & ~primary).sum())
             totals["secondary_sum"] += int(table.values[suppressed & is_public & ~primary].sum())
-            totals["hidden_secret"] += int((~table.shown & (table.values >= 1) & (table.values < threshold)
-                                            & (key.kind == HIDDEN)).sum())
+            totals["hidden_secret"] += int(
+                (~table.shown & (table.values >= 1) & (table.values < threshold) & (key.kind == HIDDEN)).sum()
+            )
             outcome.failures += [(int(key.row[c]), key.period[c], key.ages[c]) for c in result.failures]
         else:
-            suppressed = np.array([bool(is_public[c]) and job.public.get((int(key.row[c]), key.period[c],
-                                                                         key.ages[c]), False)
-                                   for c in range(len(key.kind))], dtype=bool)
+            suppressed = np.array(
+                [
+                    bool(is_public[c]) and job.public.get((int(key.row[c]), key.period[c], key.ages[c]), False)
+                    for c in range(len(key.kind))
+                ],
+                dtype=bool,
+            )
         zero = _known_zero(job, index, parts)
         if job.cap is not None or job.floor is not None or zero is not None:
             if zero is not None:  # a whole known to be 0 makes the part 0: he knows it
@@ -148,9 +152,13 @@ def protect(job: SecrecyJob) -> SecrecyOutcome:
             outcome.candidates += [(key.kind[c], int(key.row[c]), key.period[c], key.ages[c]) for c in failing]
         for c in np.flatnonzero(is_public):
             outcome.public[(int(key.row[c]), key.period[c], key.ages[c])] = bool(suppressed[c])
-        outcome.known.append(Known(years=years, blocks=[(b.period, b.ages) for b in blocks],
-                                   determination=determination(table.incidence, table.values,
-                                                               table.shown & ~suppressed)))
+        outcome.known.append(
+            Known(
+                years=years,
+                blocks=[(b.period, b.ages) for b in blocks],
+                determination=determination(table.incidence, table.values, table.shown & ~suppressed),
+            )
+        )
     outcome.totals = dict(totals)
     return outcome
 
@@ -173,8 +181,9 @@ def _known_zero(job: SecrecyJob, index: list[int], parts: list[np.ndarray]) -> n
     return zero
 
 
-def known_of(G, rank, n_communes: int, units: np.ndarray, years_all: list[int], blocks: list[Block],
-             public: dict) -> list[Known]:
+def known_of(
+    G, rank, n_communes: int, units: np.ndarray, years_all: list[int], blocks: list[Block], public: dict
+) -> list[Known]:
     """What the published cells of a variable determine, table by table
     (public: {(row, period, ages): suppressed})."""
     out = []
@@ -182,28 +191,46 @@ def known_of(G, rank, n_communes: int, units: np.ndarray, years_all: list[int], 
         years = sorted({y for b in group for y in b.years})
         index = [years_all.index(y) for y in years]
         table, key = cellmath.secrecy_table(G, rank, n_communes, units[:, index, :], years, group)
-        published = table.shown & ~np.array([public.get((int(key.row[c]), key.period[c], key.ages[c]), False)
-                                             if key.kind[c] == PUBLIC else False for c in range(len(key.kind))])
-        out.append(Known(years=years, blocks=[(b.period, b.ages) for b in group],
-                         determination=determination(table.incidence, table.values, published)))
+        published = table.shown & ~np.array(
+            [
+                public.get((int(key.row[c]), key.period[c], key.ages[c]), False) if key.kind[c] == PUBLIC else False
+                for c in range(len(key.kind))
+            ]
+        )
+        out.append(
+            Known(
+                years=years,
+                blocks=[(b.period, b.ages) for b in group],
+                determination=determination(table.incidence, table.values, published),
+            )
+        )
     return out
 
 
-def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.ndarray, blocks: list[Block],
-                    years: list[int], index: list[int]) -> np.ndarray:
+def _moved_together(
+    job: SecrecyJob,
+    table,
+    suppressed: np.ndarray,
+    cells: np.ndarray,
+    blocks: list[Block],
+    years: list[int],
+    index: list[int],
+) -> np.ndarray:
     """Which of `cells` a move of the variable together with its wholes
     protects: mass leaves a unit for another that no published cell of any
     of them tells apart, the same amount of each (so that parts stay within
     wholes). The wholes are taken as published everywhere but on their
     primary secrets: more than will be, so what passes here is safe."""
     # the age parts every cell of the variable and of its wholes needs
-    restrictions = sorted({b.ages for b in blocks} | {b.ages for w in job.wholes for b in w.blocks
-                                                       if set(b.years) & set(years)})
+    restrictions = sorted(
+        {b.ages for b in blocks} | {b.ages for w in job.wholes for b in w.blocks if set(b.years) & set(years)}
+    )
     parts = cellmath.age_parts(restrictions, job.units.shape[2])
     if len(parts) != len(cellmath.age_parts(sorted({b.ages for b in blocks}), job.units.shape[2])):
         # the same cells over finer units (cell order does not depend on parts)
-        finer, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, job.units[:, index, :], years, blocks,
-                                          None, parts=parts)
+        finer, _ = cellmath.secrecy_table(
+            job.G, job.rank, job.n_communes, job.units[:, index, :], years, blocks, None, parts=parts
+        )
         if job.cap is not None:
             finer.cap = np.minimum(cellmath.parts_of(job.cap[:, index, :], parts).ravel(), NO_CAP)
         if job.floor is not None:
@@ -221,7 +248,8 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
     for whole in job.wholes:
         mine = [b for b in whole.blocks if set(b.years) & set(years)]
         if any(not set(b.years) <= set(years) for b in mine) or (
-                len(parts) == 1 and any(b.ages == "0-64" for b in mine)):
+            len(parts) == 1 and any(b.ages == "0-64" for b in mine)
+        ):
             return np.zeros(len(cells), dtype=bool)
         units = whole.units[:, index, :]
         if np.isnan(units).any():
@@ -229,13 +257,17 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
             frozen = np.isnan(whole.units[:, index, :]).any(axis=2)
         else:
             frozen = None
-        w_table, _ = cellmath.secrecy_table(job.G, job.rank, job.n_communes, units, years, mine, None,
-                                            parts=parts if units.shape[2] > 1 else None)
+        w_table, _ = cellmath.secrecy_table(
+            job.G, job.rank, job.n_communes, units, years, mine, None, parts=parts if units.shape[2] > 1 else None
+        )
         if w_table.incidence.shape[1] != table.incidence.shape[1]:
             return np.zeros(len(cells), dtype=bool)
         shown = w_table.shown & ~primary_secret(w_table.values, w_table.thresholds())
-        signatures.append(signature_ids(w_table.incidence, shown) if w_table.incidence.shape[0] else
-                          np.zeros(len(table.units), dtype=np.int64))
+        signatures.append(
+            signature_ids(w_table.incidence, shown)
+            if w_table.incidence.shape[0]
+            else np.zeros(len(table.units), dtype=np.int64)
+        )
 
         def on_units(array, by_part=units.shape[2] > 1):
             array = array[:, index, :]
@@ -268,8 +300,9 @@ def _moved_together(job: SecrecyJob, table, suppressed: np.ndarray, cells: np.nd
         arriving = (atom_spare[w_atom[unit]] - inside[group]) / counts[group]
         arriving = np.minimum(arriving, w_take[unit])
         room = np.minimum(room, np.maximum(w_values[unit] - table.units[unit], 0.0) + arriving)
-    atom = pd.DataFrame(np.column_stack(signatures)).groupby(list(range(len(signatures))), sort=False) \
-        .ngroup().to_numpy()
+    atom = (
+        pd.DataFrame(np.column_stack(signatures)).groupby(list(range(len(signatures))), sort=False).ngroup().to_numpy()
+    )
     upper, lower = move_bounds(table.incidence, table.values[cells], atom, give, take, cells)
     ok = certified(upper, lower, table.thresholds()[cells])
     # the cells are secrets: one point above the threshold protects them
@@ -298,6 +331,12 @@ def mask_frame(code: str, mask: dict) -> pd.DataFrame:
     if not mask:
         return pd.DataFrame(columns=["variable", "territory_row", "period", "ages", "suppressed"])
     keys = list(mask)
-    return pd.DataFrame({"variable": code, "territory_row": [k[0] for k in keys],
-                         "period": [k[1] for k in keys], "ages": [k[2] for k in keys],
-                         "suppressed": list(mask.values())})
+    return pd.DataFrame(
+        {
+            "variable": code,
+            "territory_row": [k[0] for k in keys],
+            "period": [k[1] for k in keys],
+            "ages": [k[2] for k in keys],
+            "suppressed": list(mask.values()),
+        }
+    )

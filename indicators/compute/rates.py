@@ -132,9 +132,7 @@ def byar_interval(count: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarra
     return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
 
 
-def exact_poisson_interval(
-    count: ArrayLike, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
+def exact_poisson_interval(count: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact (Garwood, chi-square) Poisson interval for a count (limits on the count).
 
     count: observed number of events O >= 0 (negative or NaN -> NaN limits).
@@ -155,9 +153,7 @@ def exact_poisson_interval(
     return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
 
 
-def poisson_count_interval(
-    count: ArrayLike, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
+def poisson_count_interval(count: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Interval for a Poisson count, the Fingertips rule (limits on the count).
 
     Exact (Garwood) interval for counts below 10 (0..9), Byar's approximation
@@ -368,9 +364,7 @@ def indirectly_standardised_ratio(
     )
 
 
-def compare_to_reference(
-    ci_low: ArrayLike, ci_high: ArrayLike, reference_value: ArrayLike
-) -> np.ndarray:
+def compare_to_reference(ci_low: ArrayLike, ci_high: ArrayLike, reference_value: ArrayLike) -> np.ndarray:
     """Whether an interval lies entirely above or below a reference value.
 
     Returns an object array of 'higher' (ci_low > reference), 'lower'
@@ -393,9 +387,7 @@ def compare_to_reference(
     return result.astype(object)
 
 
-def pooled_counts(
-    frame: pd.DataFrame, years: list[int], by: list[str], value_columns: list[str]
-) -> pd.DataFrame:
+def pooled_counts(frame: pd.DataFrame, years: list[int], by: list[str], value_columns: list[str]) -> pd.DataFrame:
     """Sum value columns over several years, e.g. the events and person-years
     of the pooled period 2015-2019.
 
@@ -421,12 +413,7 @@ def pooled_counts(
     selected = frame.loc[frame["year"].isin(wanted), [*keys, "year", *value_columns]]
     grouped = selected.groupby(keys, sort=False, dropna=False)
     sums = grouped[value_columns].sum().astype(float)
-    has_nan = (
-        selected[value_columns]
-        .isna()
-        .groupby([selected[k] for k in keys], sort=False, dropna=False)
-        .any()
-    )
+    has_nan = selected[value_columns].isna().groupby([selected[k] for k in keys], sort=False, dropna=False).any()
     complete = grouped["year"].nunique() == len(wanted)
     sums = sums.mask(has_nan.reindex(sums.index, fill_value=True))
     sums.loc[~complete.reindex(sums.index, fill_value=False)] = np.nan

@@ -85,8 +85,9 @@ class Table:
         self.values = np.asarray(self.incidence @ self.units).ravel()
         self.sizes = np.asarray(self.incidence.sum(axis=1)).ravel()
         n_units = self.units.shape[0]
-        self.cap = np.full(n_units, NO_CAP) if self.cap is None else np.minimum(
-            np.asarray(self.cap, dtype=np.float64), NO_CAP)
+        self.cap = (
+            np.full(n_units, NO_CAP) if self.cap is None else np.minimum(np.asarray(self.cap, dtype=np.float64), NO_CAP)
+        )
         self.floor = np.zeros(n_units) if self.floor is None else np.asarray(self.floor, dtype=np.float64)
 
     def thresholds(self, threshold: int | None = None) -> np.ndarray:
@@ -115,8 +116,12 @@ class AuditResult:
         return not self.failures
 
     def summary(self) -> dict:
-        return {"secret_cells": int(len(self.cells)), "certified_without_lp": self.certified_fast,
-                "solved_by_lp": self.solved_lp, "failures": len(self.failures)}
+        return {
+            "secret_cells": int(len(self.cells)),
+            "certified_without_lp": self.certified_fast,
+            "solved_by_lp": self.solved_lp,
+            "failures": len(self.failures),
+        }
 
 
 def primary_secret(values: np.ndarray, threshold) -> np.ndarray:
@@ -168,8 +173,14 @@ def _factorize(pairs: np.ndarray) -> np.ndarray:
     return pd.factorize(key)[0]
 
 
-def move_bounds(incidence: sp.csr_matrix, values: np.ndarray, atom: np.ndarray, out_cap: np.ndarray,
-                in_cap: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def move_bounds(
+    incidence: sp.csr_matrix,
+    values: np.ndarray,
+    atom: np.ndarray,
+    out_cap: np.ndarray,
+    in_cap: np.ndarray,
+    cells: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Bounds of `cells` reached by moving mass between units of the same
     atom (which no published cell tells apart): each unit can give at most
     `out_cap` and take at most `in_cap`. Returns (a feasible max, a feasible
@@ -199,8 +210,10 @@ def move_bounds(incidence: sp.csr_matrix, values: np.ndarray, atom: np.ndarray, 
     give_out, take_out = atom_give[a] - give_in, atom_take[a] - take_in
     gain = np.maximum(np.minimum(give_out, take_in), 0.0)
     loss = np.maximum(np.minimum(give_in, take_out), 0.0)
-    return (values + np.bincount(r, weights=gain, minlength=len(cells)),
-            values - np.bincount(r, weights=loss, minlength=len(cells)))
+    return (
+        values + np.bincount(r, weights=gain, minlength=len(cells)),
+        values - np.bincount(r, weights=loss, minlength=len(cells)),
+    )
 
 
 def witness_bounds(table: Table, published: np.ndarray, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,8 +223,14 @@ def witness_bounds(table: Table, published: np.ndarray, cells: np.ndarray) -> tu
     if len(cells) == 0:
         return np.zeros(0), np.zeros(0)
     atom = _signature_ids(table.incidence, published, _RNG_SEED)
-    return move_bounds(table.incidence, table.values[cells], atom, np.maximum(table.units - table.floor, 0),
-                       np.maximum(table.cap - table.units, 0), cells)
+    return move_bounds(
+        table.incidence,
+        table.values[cells],
+        atom,
+        np.maximum(table.units - table.floor, 0),
+        np.maximum(table.cap - table.units, 0),
+        cells,
+    )
 
 
 def signature_ids(incidence: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
@@ -219,8 +238,16 @@ def signature_ids(incidence: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
     return _signature_ids(incidence, rows, _RNG_SEED)
 
 
-def reach(matrix: sp.csr_matrix, row_lower: np.ndarray, row_upper: np.ndarray, col_lower: np.ndarray,
-          col_upper: np.ndarray, targets: sp.csr_matrix, constants: np.ndarray, goals: np.ndarray) -> np.ndarray:
+def reach(
+    matrix: sp.csr_matrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    targets: sp.csr_matrix,
+    constants: np.ndarray,
+    goals: np.ndarray,
+) -> np.ndarray:
     """One LP for many cells at once: a feasible point that brings as many
     targets as it can up to their goals (maximise Σ min(target, goal)).
     Returns each target's value at that point: a target at its goal or
@@ -231,8 +258,9 @@ def reach(matrix: sp.csr_matrix, row_lower: np.ndarray, row_upper: np.ndarray, c
     if k == 0:
         return np.zeros(0)
     room = np.maximum(np.asarray(goals, dtype=np.float64) - constants, 0.0)
-    A = sp.vstack([sp.hstack([matrix, sp.csr_matrix((matrix.shape[0], k))]),
-                   sp.hstack([-targets, sp.identity(k)])], format="csc")
+    A = sp.vstack(
+        [sp.hstack([matrix, sp.csr_matrix((matrix.shape[0], k))]), sp.hstack([-targets, sp.identity(k)])], format="csc"
+    )
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     infinity = highspy.kHighsInf
@@ -380,9 +408,16 @@ class Attacker:
         covered.data[:] = 1.0
         inside = self.position >= 0
         constants = np.asarray(covered[:, ~inside] @ self.atom_value[~inside]).ravel()
-        values = reach(self.rows[:, self.columns].tocsr(), self.row_lower, self.row_upper,
-                       self.atom_floor[self.columns], self.atom_cap[self.columns], covered[:, self.columns],
-                       constants, goals)
+        values = reach(
+            self.rows[:, self.columns].tocsr(),
+            self.row_lower,
+            self.row_upper,
+            self.atom_floor[self.columns],
+            self.atom_cap[self.columns],
+            covered[:, self.columns],
+            constants,
+            goals,
+        )
         return values >= goals - _EPS
 
     def range(self, cell: int, senses: tuple[float, ...] = (1.0, -1.0)) -> tuple[float, float, np.ndarray]:
@@ -399,8 +434,11 @@ class Attacker:
         constant = float(self.atom_value[known].sum())
         columns = self.position[covered[self.position[covered] >= 0]].astype(np.int32)
         if len(columns) == 0:
-            return constant, constant, np.array(sorted({c for a in known for c in self._holders(int(a))}),
-                                                dtype=np.int64)
+            return (
+                constant,
+                constant,
+                np.array(sorted({c for a in known for c in self._holders(int(a))}), dtype=np.int64),
+            )
         bounds, binding = {1.0: -np.inf}, np.zeros(len(self.row_cells), dtype=bool)
         fixed_binding: set[int] = set()
         outside = np.flatnonzero(self.position < 0)
@@ -418,8 +456,10 @@ class Attacker:
                     reduced[known] += sense
                     for atom in outside[np.abs(reduced[outside]) > 1e-9]:
                         fixed_binding.update(self._holders(int(atom)))
-            elif sense < 0 and status in (highspy.HighsModelStatus.kUnbounded,
-                                          highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            elif sense < 0 and status in (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
                 bounds[sense] = np.inf  # unbounded above: no published cell caps it
             else:
                 raise RuntimeError(f"secrecy LP of cell {cell}: {self.highs.modelStatusToString(status)}")
@@ -429,8 +469,13 @@ class Attacker:
         return lower, upper, np.unique(cells)
 
 
-def audit(table: Table, suppressed: np.ndarray, threshold: int | None = None,
-          cells: np.ndarray | None = None, trusted: set[int] | None = None) -> AuditResult:
+def audit(
+    table: Table,
+    suppressed: np.ndarray,
+    threshold: int | None = None,
+    cells: np.ndarray | None = None,
+    trusted: set[int] | None = None,
+) -> AuditResult:
     """Range of every cell that must be protected (or of `cells`) as the
     attacker sees it; failures are cells pinned to one value or proved
     below their threshold. `trusted`: cells the LP certified with more
@@ -469,14 +514,14 @@ def audit(table: Table, suppressed: np.ndarray, threshold: int | None = None,
             # the max, and a feasible min (no lower than the true one): if
             # they certify the cell, so would the true min; else the min too
             lo, hi, binding = attacker.range(int(cells[i]), senses=(-1.0,))
-            if certified(np.array([hi]), lower[i:i + 1], thresholds[i:i + 1])[0]:
+            if certified(np.array([hi]), lower[i : i + 1], thresholds[i : i + 1])[0]:
                 lo = lower[i]
             else:
                 lo, _, binding_min = attacker.range(int(cells[i]), senses=(1.0,))
                 binding = np.union1d(binding, binding_min)
             result.lower[i], result.upper[i] = lo, hi
             result.solved_lp += 1
-            if not certified(np.array([hi]), np.array([lo]), thresholds[i:i + 1])[0]:
+            if not certified(np.array([hi]), np.array([lo]), thresholds[i : i + 1])[0]:
                 result.failures.append(int(cells[i]))
                 result.binding[int(cells[i])] = binding
             else:
@@ -583,8 +628,9 @@ def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray, need: fl
     return True
 
 
-def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold: int | None,
-            fix, max_steps: int = 20) -> list[int]:
+def _repair(
+    table: Table, suppressed: np.ndarray, failing: list[int], threshold: int | None, fix, max_steps: int = 20
+) -> list[int]:
     """For each failing cell, ask the LP and let `fix(cell, binding)`
     suppress something (it returns whether it did), until the cell is
     protected, keeping one model warm across steps. Returns the cells
@@ -600,7 +646,7 @@ def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold:
             low, high, binding = attacker.range(cell, senses=(-1.0,) if secret else (1.0, -1.0))
             if secret:
                 low = table.values[cell]  # the truth is feasible: the min is no higher
-            if certified(np.array([high]), np.array([low]), thresholds[cell:cell + 1])[0]:
+            if certified(np.array([high]), np.array([low]), thresholds[cell : cell + 1])[0]:
                 break
             before = suppressed.copy()
             need = max(float(thresholds[cell] - np.floor(high + _EPS)), 0.0) if np.isfinite(high) else 0.0
@@ -613,16 +659,15 @@ def _repair(table: Table, suppressed: np.ndarray, failing: list[int], threshold:
     return added
 
 
-def _unrelease(table: Table, suppressed: np.ndarray, threshold: int | None, released: list[int],
-               budget: int = 4) -> np.ndarray:
+def _unrelease(
+    table: Table, suppressed: np.ndarray, threshold: int | None, released: list[int], budget: int = 4
+) -> np.ndarray:
     """Extra cells chosen one at a time may have become unnecessary once
     later ones were: publish each again (largest first, those released by
     the exact check first) if the audit still passes without it."""
     primary = primary_secret(table.values, table.thresholds(threshold))
-    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown)
-              if c not in set(released)]
-    candidates = sorted(set(released), key=lambda c: -table.values[c]) + \
-        sorted(others, key=lambda c: -table.values[c])
+    others = [int(c) for c in np.flatnonzero(suppressed & ~primary & table.shown) if c not in set(released)]
+    candidates = sorted(set(released), key=lambda c: -table.values[c]) + sorted(others, key=lambda c: -table.values[c])
     for cell in candidates[:budget]:
         trial = suppressed.copy()
         trial[cell] = False
@@ -631,8 +676,9 @@ def _unrelease(table: Table, suppressed: np.ndarray, threshold: int | None, rele
     return suppressed
 
 
-def secondary_suppression(table: Table, threshold: int | None = None, max_rounds: int = 100,
-                          suppressed: np.ndarray | None = None) -> np.ndarray:
+def secondary_suppression(
+    table: Table, threshold: int | None = None, max_rounds: int = 100, suppressed: np.ndarray | None = None
+) -> np.ndarray:
     """Primary secrets plus the fewest, smallest extra cells so that every
     cell that must be protected is. Returns the suppressed mask (shown cells
     only). `suppressed`, if given, is the starting mask."""
@@ -683,7 +729,8 @@ def secondary_suppression(table: Table, threshold: int | None = None, max_rounds
     def fix(cell: int, binding: np.ndarray, need: float) -> bool:
         """Free a binding cell, or widen around the failing one."""
         return _release(table, suppressed, binding, need) or bool(
-            table.shown[cell] and _widen(table, suppressed, cell, 1.0))
+            table.shown[cell] and _widen(table, suppressed, cell, 1.0)
+        )
 
     for _ in range(max_rounds):
         before_twins = suppressed.copy()

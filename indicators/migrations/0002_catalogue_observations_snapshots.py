@@ -6,149 +6,296 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0001_initial'),
+        ("indicators", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('description', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': 'catégorie',
-                'ordering': ['order'],
+                "verbose_name": "catégorie",
+                "ordering": ["order"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('provider', models.CharField(max_length=200, verbose_name='producteur')),
-                ('secrecy_threshold', models.PositiveSmallIntegerField(default=11, verbose_name='seuil de secret')),
-                ('description', models.TextField(blank=True)),
-                ('url', models.URLField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("provider", models.CharField(max_length=200, verbose_name="producteur")),
+                ("secrecy_threshold", models.PositiveSmallIntegerField(default=11, verbose_name="seuil de secret")),
+                ("description", models.TextField(blank=True)),
+                ("url", models.URLField(blank=True)),
             ],
             options={
-                'verbose_name': 'source',
-                'ordering': ['name'],
+                "verbose_name": "source",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=300)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('loaded', 'Chargé'), ('partial', 'Chargé sans les lignes rejetées'), ('rejected', 'Refusé (rien chargé)'), ('duplicate', 'Déjà chargé (rien changé)')], max_length=20)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('rows_loaded', models.PositiveIntegerField(default=0)),
-                ('rows_rejected', models.PositiveIntegerField(default=0)),
-                ('rejections', models.JSONField(blank=True, default=list, verbose_name='lignes rejetées')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='données de démonstration')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='indicators.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=300)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("loaded", "Chargé"),
+                            ("partial", "Chargé sans les lignes rejetées"),
+                            ("rejected", "Refusé (rien chargé)"),
+                            ("duplicate", "Déjà chargé (rien changé)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("rows_loaded", models.PositiveIntegerField(default=0)),
+                ("rows_rejected", models.PositiveIntegerField(default=0)),
+                ("rejections", models.JSONField(blank=True, default=list, verbose_name="lignes rejetées")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="données de démonstration")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="batches", to="indicators.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import',
-                'ordering': ['-created_at'],
+                "verbose_name": "import",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Variable',
+            name="Variable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=80, unique=True)),
-                ('label', models.CharField(max_length=300, verbose_name='libellé')),
-                ('by_age', models.BooleanField(default=False, verbose_name="par tranche d'âge")),
-                ('history', models.CharField(choices=[('annual', '2018-2022'), ('long', '2014-2022')], default='annual', max_length=10)),
-                ('demo', models.JSONField(blank=True, default=dict, verbose_name='paramètres de démonstration')),
-                ('is_value', models.BooleanField(default=False, help_text='Valeur non additive (médiane, indice) fournie à chaque niveau.', verbose_name='valeur fournie telle quelle')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='variables', to='indicators.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=80, unique=True)),
+                ("label", models.CharField(max_length=300, verbose_name="libellé")),
+                ("by_age", models.BooleanField(default=False, verbose_name="par tranche d'âge")),
+                (
+                    "history",
+                    models.CharField(
+                        choices=[("annual", "2018-2022"), ("long", "2014-2022")], default="annual", max_length=10
+                    ),
+                ),
+                ("demo", models.JSONField(blank=True, default=dict, verbose_name="paramètres de démonstration")),
+                (
+                    "is_value",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Valeur non additive (médiane, indice) fournie à chaque niveau.",
+                        verbose_name="valeur fournie telle quelle",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="variables", to="indicators.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'variable',
-                'ordering': ['code'],
+                "verbose_name": "variable",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True)),
-                ('label', models.CharField(max_length=300, verbose_name='libellé')),
-                ('short_label', models.CharField(max_length=80, verbose_name='libellé court')),
-                ('definition', models.TextField()),
-                ('method', models.TextField(blank=True, verbose_name='méthode')),
-                ('unit', models.CharField(choices=[('%', '%'), ('‰', '‰'), ('pour 10 000', 'pour 10 000'), ('pour 100 000', 'pour 100 000'), ('nombre', 'nombre'), ('indice', 'indice')], max_length=20, verbose_name='unité')),
-                ('kind', models.CharField(choices=[('count', 'Effectif'), ('proportion', 'Part'), ('crude_rate', 'Taux brut'), ('standardised_rate', 'Taux standardisé'), ('icm', 'Indice comparatif de mortalité'), ('value', 'Valeur fournie')], max_length=20, verbose_name='nature')),
-                ('multiplier', models.FloatField(default=1)),
-                ('ages', models.CharField(blank=True, max_length=10, verbose_name="tranche d'âge")),
-                ('period_kind', models.CharField(choices=[('year', 'Année'), ('pooled', 'Années cumulées'), ('census', 'Millésime du recensement')], max_length=10)),
-                ('pool_years', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('levels', models.JSONField(default=list, verbose_name='niveaux de diffusion')),
-                ('access', models.CharField(choices=[('open', 'Ouvert'), ('partners', 'Partenaires')], default='open', max_length=10)),
-                ('caveats', models.TextField(blank=True, verbose_name='précautions')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='indicators.category')),
-                ('sources', models.ManyToManyField(related_name='indicators', to='indicators.source')),
-                ('denominator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.variable')),
-                ('numerator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.variable')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=20, unique=True)),
+                ("label", models.CharField(max_length=300, verbose_name="libellé")),
+                ("short_label", models.CharField(max_length=80, verbose_name="libellé court")),
+                ("definition", models.TextField()),
+                ("method", models.TextField(blank=True, verbose_name="méthode")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("%", "%"),
+                            ("‰", "‰"),
+                            ("pour 10 000", "pour 10 000"),
+                            ("pour 100 000", "pour 100 000"),
+                            ("nombre", "nombre"),
+                            ("indice", "indice"),
+                        ],
+                        max_length=20,
+                        verbose_name="unité",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("count", "Effectif"),
+                            ("proportion", "Part"),
+                            ("crude_rate", "Taux brut"),
+                            ("standardised_rate", "Taux standardisé"),
+                            ("icm", "Indice comparatif de mortalité"),
+                            ("value", "Valeur fournie"),
+                        ],
+                        max_length=20,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("multiplier", models.FloatField(default=1)),
+                ("ages", models.CharField(blank=True, max_length=10, verbose_name="tranche d'âge")),
+                (
+                    "period_kind",
+                    models.CharField(
+                        choices=[
+                            ("year", "Année"),
+                            ("pooled", "Années cumulées"),
+                            ("census", "Millésime du recensement"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("pool_years", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("levels", models.JSONField(default=list, verbose_name="niveaux de diffusion")),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[("open", "Ouvert"), ("partners", "Partenaires")], default="open", max_length=10
+                    ),
+                ),
+                ("caveats", models.TextField(blank=True, verbose_name="précautions")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="indicators", to="indicators.category"
+                    ),
+                ),
+                ("sources", models.ManyToManyField(related_name="indicators", to="indicators.source")),
+                (
+                    "denominator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.variable",
+                    ),
+                ),
+                (
+                    "numerator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="indicators.variable"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicateur',
-                'ordering': ['code'],
+                "verbose_name": "indicateur",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Snapshot',
+            name="Snapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('building', 'En construction'), ('published', 'Publié'), ('failed', 'Échec'), ('refused', "Refusé par l'audit")], default='building', max_length=20)),
-                ('is_current', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('directory', models.CharField(blank=True, max_length=300)),
-                ('is_demo', models.BooleanField(default=False, verbose_name='contient des données de démonstration')),
-                ('indicator_count', models.PositiveIntegerField(default=0)),
-                ('row_count', models.PositiveIntegerField(default=0)),
-                ('secret_count', models.PositiveIntegerField(default=0)),
-                ('audit', models.JSONField(blank=True, default=dict)),
-                ('provenance', models.JSONField(blank=True, default=dict)),
-                ('timings', models.JSONField(blank=True, default=dict)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='indicators.jobrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("building", "En construction"),
+                            ("published", "Publié"),
+                            ("failed", "Échec"),
+                            ("refused", "Refusé par l'audit"),
+                        ],
+                        default="building",
+                        max_length=20,
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("directory", models.CharField(blank=True, max_length=300)),
+                ("is_demo", models.BooleanField(default=False, verbose_name="contient des données de démonstration")),
+                ("indicator_count", models.PositiveIntegerField(default=0)),
+                ("row_count", models.PositiveIntegerField(default=0)),
+                ("secret_count", models.PositiveIntegerField(default=0)),
+                ("audit", models.JSONField(blank=True, default=dict)),
+                ("provenance", models.JSONField(blank=True, default=dict)),
+                ("timings", models.JSONField(blank=True, default=dict)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="indicators.jobrun"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'instantané publié',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_snapshot')],
+                "verbose_name": "instantané publié",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)), fields=("is_current",), name="one_current_snapshot"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveSmallIntegerField(verbose_name='année')),
-                ('age_band', models.CharField(blank=True, default='', max_length=5)),
-                ('value', models.FloatField(blank=True, null=True)),
-                ('marker', models.CharField(blank=True, max_length=10, verbose_name='marque du fournisseur')),
-                ('is_demo', models.BooleanField(default=False)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='indicators.importbatch')),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.territory')),
-                ('variable', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='indicators.variable')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.PositiveSmallIntegerField(verbose_name="année")),
+                ("age_band", models.CharField(blank=True, default="", max_length=5)),
+                ("value", models.FloatField(blank=True, null=True)),
+                ("marker", models.CharField(blank=True, max_length=10, verbose_name="marque du fournisseur")),
+                ("is_demo", models.BooleanField(default=False)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="indicators.importbatch",
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="indicators.territory"
+                    ),
+                ),
+                (
+                    "variable",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="indicators.variable",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'observation',
-                'constraints': [models.UniqueConstraint(fields=('variable', 'territory', 'period', 'age_band'), name='observation_key')],
+                "verbose_name": "observation",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("variable", "territory", "period", "age_band"), name="observation_key"
+                    )
+                ],
             },
         ),
     ]

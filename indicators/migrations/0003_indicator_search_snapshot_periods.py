@@ -13,21 +13,22 @@ def fold_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0002_catalogue_observations_snapshots'),
+        ("indicators", "0002_catalogue_observations_snapshots"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='search_text',
-            field=models.TextField(blank=True, editable=False, help_text='Libellé et définition sans accents ni majuscules.'),
+            model_name="indicator",
+            name="search_text",
+            field=models.TextField(
+                blank=True, editable=False, help_text="Libellé et définition sans accents ni majuscules."
+            ),
         ),
         migrations.AddField(
-            model_name='snapshot',
-            name='periods',
-            field=models.JSONField(blank=True, default=dict, verbose_name='périodes par indicateur'),
+            model_name="snapshot",
+            name="periods",
+            field=models.JSONField(blank=True, default=dict, verbose_name="périodes par indicateur"),
         ),
         migrations.RunPython(fold_existing, migrations.RunPython.noop),
     ]

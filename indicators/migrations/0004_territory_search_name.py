@@ -14,16 +14,17 @@ def fold_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0003_indicator_search_snapshot_periods'),
+        ("indicators", "0003_indicator_search_snapshot_periods"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='territory',
-            name='search_name',
-            field=models.CharField(blank=True, editable=False, help_text='Nom sans accents ni majuscules.', max_length=200),
+            model_name="territory",
+            name="search_name",
+            field=models.CharField(
+                blank=True, editable=False, help_text="Nom sans accents ni majuscules.", max_length=200
+            ),
         ),
         migrations.RunPython(fold_existing, migrations.RunPython.noop),
     ]

@@ -4,21 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bti', '0002_organisation_family_alter_organisation_short_name'),
-        ('indicators', '0004_territory_search_name'),
+        ("bti", "0002_organisation_family_alter_organisation_short_name"),
+        ("indicators", "0004_territory_search_name"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='organisations',
-            field=models.ManyToManyField(blank=True, help_text='Pour un accès « organisations désignées » : seuls leurs membres formés le voient.', related_name='restricted_indicators', to='bti.organisation', verbose_name='organisations autorisées'),
+            model_name="indicator",
+            name="organisations",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Pour un accès « organisations désignées » : seuls leurs membres formés le voient.",
+                related_name="restricted_indicators",
+                to="bti.organisation",
+                verbose_name="organisations autorisées",
+            ),
         ),
         migrations.AlterField(
-            model_name='indicator',
-            name='access',
-            field=models.CharField(choices=[('open', 'Ouvert'), ('partners', 'Partenaires'), ('organisations', 'Organisations désignées')], default='open', max_length=20),
+            model_name="indicator",
+            name="access",
+            field=models.CharField(
+                choices=[("open", "Ouvert"), ("partners", "Partenaires"), ("organisations", "Organisations désignées")],
+                default="open",
+                max_length=20,
+            ),
         ),
     ]

@@ -5,40 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0005_indicator_organisations_alter_indicator_access'),
+        ("indicators", "0005_indicator_organisations_alter_indicator_access"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='release_base',
-            field=models.ForeignKey(blank=True, help_text="Pour une valeur fournie (médiane…) : l'effectif sur lequel elle repose (ménages fiscaux…).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.variable', verbose_name='base de diffusion'),
+            model_name="indicator",
+            name="release_base",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Pour une valeur fournie (médiane…) : l'effectif sur lequel elle repose (ménages fiscaux…).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="indicators.variable",
+                verbose_name="base de diffusion",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='release_threshold',
-            field=models.PositiveIntegerField(blank=True, help_text="En dessous de cet effectif de la base, la valeur n'est pas diffusée (règle de la source).", null=True, verbose_name='seuil de diffusion'),
+            model_name="indicator",
+            name="release_threshold",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="En dessous de cet effectif de la base, la valeur n'est pas diffusée (règle de la source).",
+                null=True,
+                verbose_name="seuil de diffusion",
+            ),
         ),
         migrations.AddField(
-            model_name='variable',
-            name='wholes',
-            field=models.ManyToManyField(blank=True, help_text='Variables qui la contiennent, commune par commune et année par année (les allocataires du RSA font partie des 15-64 ans) : le secret statistique en tient compte.', related_name='parts', to='indicators.variable', verbose_name='partie de'),
+            model_name="variable",
+            name="wholes",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Variables qui la contiennent, commune par commune et année par année (les allocataires du RSA font partie des 15-64 ans) : le secret statistique en tient compte.",
+                related_name="parts",
+                to="indicators.variable",
+                verbose_name="partie de",
+            ),
         ),
         migrations.CreateModel(
-            name='OwnTerritoryVersion',
+            name="OwnTerritoryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retirée le')),
-                ('check_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='indicators.jobrun')),
-                ('communes', models.ManyToManyField(related_name='+', to='indicators.territory', verbose_name='communes')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                ("retired_at", models.DateTimeField(blank=True, null=True, verbose_name="retirée le")),
+                (
+                    "check_job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="indicators.jobrun",
+                    ),
+                ),
+                (
+                    "communes",
+                    models.ManyToManyField(related_name="+", to="indicators.territory", verbose_name="communes"),
+                ),
             ],
             options={
-                'verbose_name': 'version de territoire personnalisé',
-                'verbose_name_plural': 'versions de territoires personnalisés',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "version de territoire personnalisé",
+                "verbose_name_plural": "versions de territoires personnalisés",
+                "ordering": ["created_at", "pk"],
             },
         ),
     ]

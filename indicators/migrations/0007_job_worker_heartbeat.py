@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0006_own_versions_relations_release'),
+        ("indicators", "0006_own_versions_relations_release"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='jobrun',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='dernier signe de vie'),
+            model_name="jobrun",
+            name="heartbeat_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="dernier signe de vie"),
         ),
         migrations.AddField(
-            model_name='jobrun',
-            name='worker_host',
-            field=models.CharField(blank=True, max_length=200, verbose_name='machine'),
+            model_name="jobrun",
+            name="worker_host",
+            field=models.CharField(blank=True, max_length=200, verbose_name="machine"),
         ),
         migrations.AddField(
-            model_name='jobrun',
-            name='worker_pid',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='processus'),
+            model_name="jobrun",
+            name="worker_pid",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="processus"),
         ),
         migrations.AlterField(
-            model_name='jobrun',
-            name='worker',
-            field=models.CharField(blank=True, max_length=200, verbose_name='worker Celery'),
+            model_name="jobrun",
+            name="worker",
+            field=models.CharField(blank=True, max_length=200, verbose_name="worker Celery"),
         ),
     ]

@@ -8,70 +8,153 @@ import newsletter.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('publications', '0001_revue_articles'),
+        ("publications", "0001_revue_articles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse')),
-                ('status', models.CharField(choices=[('pending', 'En attente de confirmation'), ('confirmed', 'Abonné'), ('unsubscribed', 'Désabonné')], default='pending', max_length=15)),
-                ('token', models.CharField(default=newsletter.models._token, editable=False, help_text="Clé des liens de désabonnement et d'accès aux données.", max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='inscrit le')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmé le')),
-                ('unsubscribed_at', models.DateTimeField(blank=True, null=True, verbose_name='désabonné le')),
-                ('consent_text', models.TextField(blank=True, verbose_name='texte consenti')),
-                ('consent_ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP de la confirmation')),
-                ('consent_user_agent', models.CharField(blank=True, max_length=300, verbose_name='navigateur de la confirmation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="adresse")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente de confirmation"),
+                            ("confirmed", "Abonné"),
+                            ("unsubscribed", "Désabonné"),
+                        ],
+                        default="pending",
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=newsletter.models._token,
+                        editable=False,
+                        help_text="Clé des liens de désabonnement et d'accès aux données.",
+                        max_length=64,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="inscrit le")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="confirmé le")),
+                ("unsubscribed_at", models.DateTimeField(blank=True, null=True, verbose_name="désabonné le")),
+                ("consent_text", models.TextField(blank=True, verbose_name="texte consenti")),
+                (
+                    "consent_ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP de la confirmation"),
+                ),
+                (
+                    "consent_user_agent",
+                    models.CharField(blank=True, max_length=300, verbose_name="navigateur de la confirmation"),
+                ),
             ],
             options={
-                'verbose_name': 'abonné',
-                'ordering': ['-created_at'],
+                "verbose_name": "abonné",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, verbose_name='objet')),
-                ('introduction', models.TextField(blank=True, verbose_name='introduction')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('sending', 'Envoi en cours'), ('sent', 'Envoyée')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('paused_until', models.DateTimeField(blank=True, editable=False, help_text="Pause entre deux lots de l'envoi en cours.", null=True)),
-                ('articles', models.ManyToManyField(blank=True, to='publications.article', verbose_name='articles')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='publications.revueissue', verbose_name='numéro de la revue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=200, verbose_name="objet")),
+                ("introduction", models.TextField(blank=True, verbose_name="introduction")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("sending", "Envoi en cours"), ("sent", "Envoyée")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "paused_until",
+                    models.DateTimeField(
+                        blank=True, editable=False, help_text="Pause entre deux lots de l'envoi en cours.", null=True
+                    ),
+                ),
+                ("articles", models.ManyToManyField(blank=True, to="publications.article", verbose_name="articles")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="publications.revueissue",
+                        verbose_name="numéro de la revue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campagne',
-                'ordering': ['-created_at'],
+                "verbose_name": "campagne",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(help_text="Effacé avec l'abonné.", max_length=254)),
-                ('status', models.CharField(choices=[('pending', 'À envoyer'), ('sending', 'Remise en cours'), ('sent', 'Envoyé'), ('failed', 'Échec'), ('bounced', 'Rejeté (bounce)'), ('unknown', 'Incertain (interruption pendant la remise)')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='newsletter.campaign')),
-                ('subscriber', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='newsletter.subscriber')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.CharField(help_text="Effacé avec l'abonné.", max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "À envoyer"),
+                            ("sending", "Remise en cours"),
+                            ("sent", "Envoyé"),
+                            ("failed", "Échec"),
+                            ("bounced", "Rejeté (bounce)"),
+                            ("unknown", "Incertain (interruption pendant la remise)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="newsletter.campaign"
+                    ),
+                ),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to="newsletter.subscriber",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'envoi',
-                'indexes': [models.Index(fields=['campaign', 'status'], name='newsletter__campaig_b17473_idx')],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'subscriber'), name='delivery_once_per_subscriber')],
+                "verbose_name": "envoi",
+                "indexes": [models.Index(fields=["campaign", "status"], name="newsletter__campaig_b17473_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("campaign", "subscriber"), name="delivery_once_per_subscriber")
+                ],
             },
         ),
     ]

@@ -5,27 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('indicators', '0003_indicator_search_snapshot_periods'),
+        ("indicators", "0003_indicator_search_snapshot_periods"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpenDataDump',
+            name="OpenDataDump",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=400)),
-                ('size', models.PositiveBigIntegerField()),
-                ('rows', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('snapshot', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dump', to='indicators.snapshot')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=400)),
+                ("size", models.PositiveBigIntegerField()),
+                ("rows", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "snapshot",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="dump", to="indicators.snapshot"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'export complet des données ouvertes',
-                'ordering': ['-created_at'],
+                "verbose_name": "export complet des données ouvertes",
+                "ordering": ["-created_at"],
             },
         ),
     ]

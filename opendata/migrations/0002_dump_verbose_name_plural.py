@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opendata', '0001_open_data_dump'),
+        ("opendata", "0001_open_data_dump"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='opendatadump',
-            options={'ordering': ['-created_at'], 'verbose_name': 'export complet des données ouvertes', 'verbose_name_plural': 'exports complets des données ouvertes'},
+            name="opendatadump",
+            options={
+                "ordering": ["-created_at"],
+                "verbose_name": "export complet des données ouvertes",
+                "verbose_name_plural": "exports complets des données ouvertes",
+            },
         ),
     ]

@@ -131,7 +131,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # writer (WAL), writers queue for up to 20 s instead of failing with
     # "database is locked", and take the lock at BEGIN (no upgrade deadlock).
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20, "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,7 +168,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
     # Redis down: queueing fails within seconds (the job row says so), not after 20 s
-    "socket_connect_timeout": 2, "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -289,7 +291,7 @@ SPECTACULAR_SETTINGS = {
         "(région, départements, EPCI, communes, territoires composites), catalogue des "
         "indicateurs et valeurs publiées. Sans authentification, les données publiques ; avec "
         "un jeton personnel (`Authorization: Bearer pf2s_…`), celles de son titulaire. Toute "
-        "erreur répond en JSON `{\"detail\": \"motif / reason\", \"code\": \"…\"}`."
+        'erreur répond en JSON `{"detail": "motif / reason", "code": "…"}`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -314,8 +316,11 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
-                        "filters": ["require_debug_false", "once_per_interval"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "once_per_interval"],
+        },
     },
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "level": "WARNING", "propagate": False},

@@ -8,77 +8,199 @@ import publications.uploads
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('indicators', '0005_indicator_organisations_alter_indicator_access'),
+        ("indicators", "0005_indicator_organisations_alter_indicator_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RevueIssue',
+            name="RevueIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True, verbose_name='numéro')),
-                ('published_on', models.DateField(verbose_name='date de parution')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('cover', models.FileField(blank=True, upload_to='revue/couvertures/', validators=[publications.uploads.validate_image], verbose_name='couverture')),
-                ('pdf', models.FileField(blank=True, upload_to='revue/pdf/', validators=[publications.uploads.validate_pdf], verbose_name='PDF')),
-                ('summary', models.TextField(blank=True, verbose_name='sommaire')),
-                ('is_public', models.BooleanField(default=False, verbose_name='en ligne')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(unique=True, verbose_name="numéro")),
+                ("published_on", models.DateField(verbose_name="date de parution")),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "cover",
+                    models.FileField(
+                        blank=True,
+                        upload_to="revue/couvertures/",
+                        validators=[publications.uploads.validate_image],
+                        verbose_name="couverture",
+                    ),
+                ),
+                (
+                    "pdf",
+                    models.FileField(
+                        blank=True,
+                        upload_to="revue/pdf/",
+                        validators=[publications.uploads.validate_pdf],
+                        verbose_name="PDF",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="sommaire")),
+                ("is_public", models.BooleanField(default=False, verbose_name="en ligne")),
             ],
             options={
-                'verbose_name': 'numéro de la revue',
-                'verbose_name_plural': 'numéros de la revue',
-                'ordering': ['-number'],
+                "verbose_name": "numéro de la revue",
+                "verbose_name_plural": "numéros de la revue",
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('article', 'Article'), ('news', 'Actualité')], default='article', max_length=10, verbose_name='nature')),
-                ('title', models.CharField(max_length=250, verbose_name='titre')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('chapo', models.TextField(blank=True, verbose_name='chapô')),
-                ('body', models.TextField(blank=True, help_text="HTML nettoyé à l'enregistrement.", verbose_name='texte')),
-                ('theme', models.CharField(choices=[('sante', 'Santé'), ('social', 'Social'), ('medico_social', 'Médico-social'), ('logement', 'Logement'), ('emploi', 'Emploi et revenus'), ('demographie', 'Démographie'), ('environnement', 'Santé-environnement')], max_length=20, verbose_name='thème')),
-                ('rubrique', models.CharField(blank=True, choices=[('region', 'Région'), ('focus', 'Focus'), ('lus_pour_vous', 'Lus pour vous'), ('a_lire', 'À lire'), ('national', 'National'), ('europe', 'Europe'), ('agenda', 'Agenda')], max_length=20)),
-                ('image', models.FileField(blank=True, upload_to='articles/', validators=[publications.uploads.validate_image], verbose_name='illustration')),
-                ('image_alt', models.CharField(blank=True, max_length=250, verbose_name="texte alternatif de l'illustration")),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('scheduled', 'Programmé'), ('published', 'Publié')], default='draft', max_length=10, verbose_name='état')),
-                ('publish_at', models.DateTimeField(blank=True, null=True, verbose_name='date de publication')),
-                ('view_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='lectures')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('indicators', models.ManyToManyField(blank=True, help_text='Leur dernier chiffre est affiché.', related_name='articles', to='indicators.indicator', verbose_name='indicateurs')),
-                ('related', models.ManyToManyField(blank=True, to='publications.article', verbose_name='Aussi sur PF2S')),
-                ('territories', models.ManyToManyField(blank=True, related_name='articles', to='indicators.territory', verbose_name='territoires')),
-                ('issue', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='publications.revueissue', verbose_name='numéro de la revue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("article", "Article"), ("news", "Actualité")],
+                        default="article",
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                ("title", models.CharField(max_length=250, verbose_name="titre")),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("chapo", models.TextField(blank=True, verbose_name="chapô")),
+                (
+                    "body",
+                    models.TextField(blank=True, help_text="HTML nettoyé à l'enregistrement.", verbose_name="texte"),
+                ),
+                (
+                    "theme",
+                    models.CharField(
+                        choices=[
+                            ("sante", "Santé"),
+                            ("social", "Social"),
+                            ("medico_social", "Médico-social"),
+                            ("logement", "Logement"),
+                            ("emploi", "Emploi et revenus"),
+                            ("demographie", "Démographie"),
+                            ("environnement", "Santé-environnement"),
+                        ],
+                        max_length=20,
+                        verbose_name="thème",
+                    ),
+                ),
+                (
+                    "rubrique",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("region", "Région"),
+                            ("focus", "Focus"),
+                            ("lus_pour_vous", "Lus pour vous"),
+                            ("a_lire", "À lire"),
+                            ("national", "National"),
+                            ("europe", "Europe"),
+                            ("agenda", "Agenda"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        upload_to="articles/",
+                        validators=[publications.uploads.validate_image],
+                        verbose_name="illustration",
+                    ),
+                ),
+                (
+                    "image_alt",
+                    models.CharField(blank=True, max_length=250, verbose_name="texte alternatif de l'illustration"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("scheduled", "Programmé"), ("published", "Publié")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                ("publish_at", models.DateTimeField(blank=True, null=True, verbose_name="date de publication")),
+                ("view_count", models.PositiveIntegerField(default=0, editable=False, verbose_name="lectures")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "indicators",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Leur dernier chiffre est affiché.",
+                        related_name="articles",
+                        to="indicators.indicator",
+                        verbose_name="indicateurs",
+                    ),
+                ),
+                (
+                    "related",
+                    models.ManyToManyField(blank=True, to="publications.article", verbose_name="Aussi sur PF2S"),
+                ),
+                (
+                    "territories",
+                    models.ManyToManyField(
+                        blank=True, related_name="articles", to="indicators.territory", verbose_name="territoires"
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="articles",
+                        to="publications.revueissue",
+                        verbose_name="numéro de la revue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article',
-                'ordering': ['-publish_at', '-pk'],
+                "verbose_name": "article",
+                "ordering": ["-publish_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleViews',
+            name="ArticleViews",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='views_by_day', to='publications.article')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="views_by_day",
+                        to="publications.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lectures du jour',
-                'constraints': [models.UniqueConstraint(fields=('article', 'day'), name='article_views_day_unique')],
+                "verbose_name": "lectures du jour",
+                "constraints": [models.UniqueConstraint(fields=("article", "day"), name="article_views_day_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('publish_at__isnull', False), _connector='OR'), name='article_publish_at_when_not_draft'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state", "draft"), ("publish_at__isnull", False), _connector="OR"),
+                name="article_publish_at_when_not_draft",
+            ),
         ),
     ]

@@ -39,8 +39,7 @@ def test_no_serious_accessibility_violation(page, live_server, published):
     report = []
     for path in PAGES:
         for v in violations(page, live_server.url + path):
-            report.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
-                          f"{[n['target'] for n in v['nodes'][:3]]}")
+            report.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}")
     assert report == [], "\n".join(report)
 
 
@@ -58,13 +57,13 @@ PARTNER_PAGES = [
 
 def test_no_serious_accessibility_violation_in_the_bti(page, live_server, published, personas, client):
     client.force_login(personas.partner_a)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     report = []
     for path in PARTNER_PAGES:
         found = violations(page, live_server.url + path)
         assert "/compte/login/" not in page.url, f"{path} sent the partner to the login page"
         for v in found:
-            report.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — "
-                          f"{[n['target'] for n in v['nodes'][:3]]}")
+            report.append(f"{path}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}")
     assert report == [], "\n".join(report)

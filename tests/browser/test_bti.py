@@ -68,8 +68,9 @@ def test_a_trained_partner_builds_a_table_and_a_portrait(page, live_server, publ
 
 def _log_in(page, live_server, client, user):
     client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def _overflows(page) -> bool:
@@ -77,8 +78,9 @@ def _overflows(page) -> bool:
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_a_trained_partner_builds_renames_edits_and_deletes_an_own_territory(page, live_server, published, personas,
-                                                                             client, width):
+def test_a_trained_partner_builds_renames_edits_and_deletes_an_own_territory(
+    page, live_server, published, personas, client, width
+):
     from indicators.models import Territory
 
     page.set_viewport_size({"width": width, "height": 900})

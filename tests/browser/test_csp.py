@@ -23,8 +23,9 @@ document.addEventListener("securitypolicyviolation", function (e) {
 }, true);
 window.print = function () { document.documentElement.setAttribute("data-printed", "true"); };
 """
-POLICY_MESSAGE = re.compile(r"Content Security Policy|Content-Security-Policy|Permissions-Policy|Refused to",
-                            re.IGNORECASE)
+POLICY_MESSAGE = re.compile(
+    r"Content Security Policy|Content-Security-Policy|Permissions-Policy|Refused to", re.IGNORECASE
+)
 
 
 @pytest.fixture
@@ -33,8 +34,10 @@ def watched(page):
     page.violations = []
     page.expose_function("pf2sViolation", lambda text: page.violations.append(text))
     page.add_init_script(WATCH)
-    page.on("console", lambda m: page.violations.append(f"console {m.type}: {m.text}")
-            if POLICY_MESSAGE.search(m.text) else None)
+    page.on(
+        "console",
+        lambda m: page.violations.append(f"console {m.type}: {m.text}") if POLICY_MESSAGE.search(m.text) else None,
+    )
     return page
 
 
@@ -90,13 +93,24 @@ def assert_no_violation(page) -> None:
 
 def test_a_visitor_meets_no_policy_violation(watched, live_server, published):
     page, base = watched, live_server.url
-    for path in ("/", "/indicateurs/", "/publications/", "/lettre/", "/api/docs/", "/recherche/?q=amiens",
-                 "/comparer/?indicators=SOI-01,ALL-01&territories=departement:80,epci:248000531",
-                 "/compte/login/", "/page-qui-n-existe-pas/"):
+    for path in (
+        "/",
+        "/indicateurs/",
+        "/publications/",
+        "/lettre/",
+        "/api/docs/",
+        "/recherche/?q=amiens",
+        "/comparer/?indicators=SOI-01,ALL-01&territories=departement:80,epci:248000531",
+        "/compte/login/",
+        "/page-qui-n-existe-pas/",
+    ):
         visit(page, base + path)
 
-    visit(page, f"{base}/indicateurs/SOI-01/?level=epci&period=2021&territories=80021",
-          "#indicator-map[data-ready='true']")
+    visit(
+        page,
+        f"{base}/indicateurs/SOI-01/?level=epci&period=2021&territories=80021",
+        "#indicator-map[data-ready='true']",
+    )
     wait_for(page, "#chart-ranked[data-ready='true']")
     wait_for(page, "#chart-series[data-ready='true']")
     page.locator("#indicator-map path.leaflet-interactive").first.focus()  # tooltip
@@ -107,10 +121,16 @@ def test_a_visitor_meets_no_policy_violation(watched, live_server, published):
 
     visit(page, f"{base}/territoires/epci/248000531/", "#territory-map[data-ready='true']")
     visit(page, f"{base}/observatoires/", "#observatory-map[data-ready='true']")
-    visit(page, f"{base}/embed/indicateurs/SOI-01/carte/?level=departement&period=2021",
-          "#indicator-map[data-ready='true']")
-    visit(page, f"{base}/embed/indicateurs/SOI-01/graphique/?level=departement&period=2021",
-          "#chart-ranked[data-ready='true']")
+    visit(
+        page,
+        f"{base}/embed/indicateurs/SOI-01/carte/?level=departement&period=2021",
+        "#indicator-map[data-ready='true']",
+    )
+    visit(
+        page,
+        f"{base}/embed/indicateurs/SOI-01/graphique/?level=departement&period=2021",
+        "#chart-ranked[data-ready='true']",
+    )
 
     # Swagger UI renders the schema, opens an operation and runs it
     visit(page, f"{base}/api/docs/swagger/", ".swagger-ui .opblock")
@@ -128,8 +148,12 @@ def test_a_trained_partner_meets_no_policy_violation(watched, live_server, publi
     log_in(page, base, personas.partner_a)
     for path in ("/bti/", "/bti/territoires/", "/bti/requetes/", "/bti/api/jetons/", "/compte/2fa/"):
         visit(page, base + path)
-    visit(page, f"{base}/bti/tableau/?indicators=ALL-01,SOI-01&level=departement&territories=commune:80021"
-                "&compare=region:32,france:FR", "#carte-table")
+    visit(
+        page,
+        f"{base}/bti/tableau/?indicators=ALL-01,SOI-01&level=departement&territories=commune:80021"
+        "&compare=region:32,france:FR",
+        "#carte-table",
+    )
     visit(page, f"{base}/bti/portrait/?territoire=epci:248000531", "body[data-charts-ready='true']")
     page.click("button[data-print]")
     assert page.get_attribute("html", "data-printed") == "true"
@@ -153,8 +177,9 @@ def test_a_staff_admin_meets_no_policy_violation(watched, live_server, published
     log_in(page, base, personas.admin)
     visit(page, f"{base}/admin/")
     visit(page, f"{base}/admin/indicators/importbatch/")
-    visit(page, f"{base}/admin/indicators/indicator/{Indicator.objects.get(code='SOI-01').pk}/change/",
-          "#id_sources_from")  # the two-list selector is drawn by script
+    visit(
+        page, f"{base}/admin/indicators/indicator/{Indicator.objects.get(code='SOI-01').pk}/change/", "#id_sources_from"
+    )  # the two-list selector is drawn by script
     # the article form: slug typed from the title, calendar, autocomplete
     visit(page, f"{base}/admin/publications/article/add/")
     page.locator("#id_title").press_sequentially("Santé des Amiénois")  # keyup fills the slug
@@ -174,8 +199,11 @@ def test_the_configured_base_layer_loads_its_tiles(watched, live_server, publish
     settings.PF2S_MAP_BASE_LAYER = tiles + "/static/favicon.svg?{z}/{x}/{y}"
     settings.PF2S_MAP_BASE_ATTRIBUTION = "Fond : serveur de test"
     page = watched
-    visit(page, f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2021",
-          "#indicator-map[data-base-layer='true'][data-ready='true']")
+    visit(
+        page,
+        f"{live_server.url}/indicateurs/SOI-01/?level=departement&period=2021",
+        "#indicator-map[data-base-layer='true'][data-ready='true']",
+    )
     wait_for(page, "#indicator-map img.leaflet-tile-loaded")
     assert "Fond : serveur de test" in page.inner_text(".leaflet-control-attribution")
     assert_no_violation(page)

@@ -43,9 +43,15 @@ def test_a_name_typed_as_html_stays_text_on_the_map(page, live_server, published
     community_load()
     model = Observatory.objects.first()
     name = '<img src=x onerror="window.__pf2sXss = 1">'
-    Observatory.objects.create(name=name, slug="balise", theme=model.theme, host="Test",
-                               departement=Territory.objects.get(level="departement", code="80"),
-                               latitude=49.9, longitude=2.3)
+    Observatory.objects.create(
+        name=name,
+        slug="balise",
+        theme=model.theme,
+        host="Test",
+        departement=Territory.objects.get(level="departement", code="80"),
+        latitude=49.9,
+        longitude=2.3,
+    )
     page.goto(f"{live_server.url}/observatoires/")
     page.wait_for_selector("#observatory-map[data-ready='true']", timeout=15_000)
     marker = page.locator(f"#observatory-map path.leaflet-interactive[aria-label='{name}']")

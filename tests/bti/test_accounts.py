@@ -103,8 +103,9 @@ def test_password_reset_and_login_do_not_reveal_accounts(client, personas):
 
 
 def test_nobody_signs_up_alone(client):
-    response = client.post("/compte/signup/", {"email": "intrus@example.org", "password1": "x" * 12,
-                                               "password2": "x" * 12})
+    response = client.post(
+        "/compte/signup/", {"email": "intrus@example.org", "password1": "x" * 12, "password2": "x" * 12}
+    )
     assert not get_user_model().objects.filter(email="intrus@example.org").exists()
     assert response.status_code in {200, 403}
 
@@ -124,5 +125,4 @@ def test_deactivation_ends_live_sessions_at_once(client, published, personas, de
     assert response.status_code == 302 and response["Location"].startswith("/compte/login/")
     from django.contrib.sessions.models import Session
 
-    assert not any(s.get_decoded().get("_auth_user_id") == str(personas.partner_a.pk)
-                   for s in Session.objects.all())
+    assert not any(s.get_decoded().get("_auth_user_id") == str(personas.partner_a.pk) for s in Session.objects.all())

@@ -37,8 +37,10 @@ def test_logins_queries_and_exports_are_counted_per_organisation(client, publish
     assert client.get("/bti/gestion/statistiques/?year=abc").status_code == 200
 
 
-@pytest.mark.parametrize("persona,expected", [
-    ("anonymous", 302), ("partner_a", 403), ("partner_a_admin", 403), ("editor", 403), ("admin", 200)])
+@pytest.mark.parametrize(
+    "persona,expected",
+    [("anonymous", 302), ("partner_a", 403), ("partner_a_admin", 403), ("editor", 403), ("admin", 200)],
+)
 def test_only_staff_see_the_statistics(client, personas, persona, expected):
     if persona != "anonymous":
         client.force_login(getattr(personas, persona))

@@ -106,8 +106,9 @@ def test_a_token_opens_the_api_only(client, published, personas):
 def test_own_territories_through_the_api_with_the_same_protection(client, published, personas):
     from bti.services import own_territory_create
 
-    territory = own_territory_create(user=personas.partner_a, name="Bassin",
-                                     commune_codes=["80021", "80001", "80002", "80003"])
+    territory = own_territory_create(
+        user=personas.partner_a, name="Bassin", commune_codes=["80021", "80001", "80002", "80003"]
+    )
     key = create_token(client, personas.partner_a)
     rows = client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}", **bearer(key)).json()
     assert rows and {r["territory_name"] for r in rows} == {"Bassin"} and "reason" in rows[0]

@@ -51,6 +51,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part_is_wrong(client):
     response = client.post("/compte/login/", {"login": demo_email("partenaire"), "password": "nope"})
     unknown = client.post("/compte/login/", {"login": "personne@demo.pf2s.invalid", "password": "nope"})
     assert response.status_code == unknown.status_code == 200
+
     def page(r, email):  # the same page but for the address typed and the CSRF token
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode().replace(email, "X"))
 
@@ -83,11 +84,22 @@ def test_the_production_settings_refuse_the_demo_accounts():
 
     from django.conf import settings as django_settings
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pf2s.settings.production", "DJANGO_SECRET_KEY": "x" * 50,
-           "DJANGO_ALLOWED_HOSTS": "pf2s.example.org", "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15",
-           "DATABASE_URL": "sqlite:////nonexistent/never-opened.db"}
-    done = subprocess.run([sys.executable, "manage.py", "load_demo_accounts"], cwd=django_settings.BASE_DIR,
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pf2s.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "pf2s.example.org",
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15",
+        "DATABASE_URL": "sqlite:////nonexistent/never-opened.db",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "load_demo_accounts"],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
     assert "Contenus de démonstration refusés" in done.stderr
     assert "demo-pf2s-2026" not in done.stdout + done.stderr

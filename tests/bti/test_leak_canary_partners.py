@@ -41,11 +41,19 @@ def partner_urls(client) -> list[str]:
         code = indicator["code"]
         for fmt in ("csv", "xlsx", "geojson", "svg"):
             urls.append(f"/indicateurs/{code}/export.{fmt}?level=commune")
-        urls += [f"/indicateurs/{code}/?level=commune", f"/api/v1/indicators/{code}/values/?level=commune",
-                 f"/embed/indicateurs/{code}/carte/?level=commune"]
-    urls += ["/bti/", "/indicateurs/EMP-01/?level=commune", "/indicateurs/EMP-01/export.xlsx?level=commune",
-             "/api/v1/indicators/EMP-01/values/?level=commune", "/recherche/?q=organisation",
-             "/comparer/?indicators=EMP-01,ALL-01&territories=commune:80021,epci:248000531"]
+        urls += [
+            f"/indicateurs/{code}/?level=commune",
+            f"/api/v1/indicators/{code}/values/?level=commune",
+            f"/embed/indicateurs/{code}/carte/?level=commune",
+        ]
+    urls += [
+        "/bti/",
+        "/indicateurs/EMP-01/?level=commune",
+        "/indicateurs/EMP-01/export.xlsx?level=commune",
+        "/api/v1/indicators/EMP-01/values/?level=commune",
+        "/recherche/?q=organisation",
+        "/comparer/?indicators=EMP-01,ALL-01&territories=commune:80021,epci:248000531",
+    ]
     return urls
 
 

@@ -25,8 +25,11 @@ def mails_after_commit(monkeypatch):
 
 def test_an_invited_member_chooses_a_password_and_logs_in(client, published, personas):
     client.force_login(personas.partner_a_admin)
-    response = client.post("/bti/organisation/membres/", {"email": "Nouvelle@Example.org", "first_name": "Noé",
-                                                           "last_name": "Vel", "role": "analyst"}, follow=True)
+    response = client.post(
+        "/bti/organisation/membres/",
+        {"email": "Nouvelle@Example.org", "first_name": "Noé", "last_name": "Vel", "role": "analyst"},
+        follow=True,
+    )
     assert "Invitation envoyée à nouvelle@example.org" in response.content.decode()
     membership = Membership.objects.get(user__email="nouvelle@example.org")
     assert membership.organisation == personas.org_a and membership.trained_on is None
@@ -35,9 +38,13 @@ def test_an_invited_member_chooses_a_password_and_logs_in(client, published, per
     client.logout()
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
-                {"password1": "Un-mot-de-passe-solide-2026", "password2": "Un-mot-de-passe-solide-2026"})
-    response = client.post("/compte/login/", {"login": "nouvelle@example.org", "password": "Un-mot-de-passe-solide-2026"})
+    client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"password1": "Un-mot-de-passe-solide-2026", "password2": "Un-mot-de-passe-solide-2026"},
+    )
+    response = client.post(
+        "/compte/login/", {"login": "nouvelle@example.org", "password": "Un-mot-de-passe-solide-2026"}
+    )
     assert response.status_code == 302 and "confirm-email" not in response["Location"]
     assert client.get("/bti/")["Location"] == "/compte/2fa/totp/activate/"  # then TOTP enrolment
     assert Invitation.objects.get(email="nouvelle@example.org").accepted_at is not None

@@ -32,8 +32,9 @@ def commune_rows(user, code="ALL-01", period="2021"):
 
 def own_rows(user, code="ALL-01", period="2021", territory=None):
     indicator = data.indicator_visible(user, code)
-    return data.own_territory_values(user=user, indicator=indicator, period=period,
-                                     territory_ids=[territory.pk] if territory else None)
+    return data.own_territory_values(
+        user=user, indicator=indicator, period=period, territory_ids=[territory.pk] if territory else None
+    )
 
 
 def own_row(user, territory, code="ALL-01", period="2021"):
@@ -50,8 +51,9 @@ def test_a_territory_of_published_communes_adds_up_like_the_published_figures(pu
     user = personas.partner_a
     rows = commune_rows(user)
     amiens_epci = Territory.objects.get(level="commune", code="80021").epci
-    communes = rows[(rows["status"] == "ok")
-                    & rows["territory_code"].isin(amiens_epci.epci_communes.values_list("code", flat=True))]
+    communes = rows[
+        (rows["status"] == "ok") & rows["territory_code"].isin(amiens_epci.epci_communes.values_list("code", flat=True))
+    ]
     chosen = communes.head(6)
     territory = own_territory_create(user=user, name="Six communes", commune_codes=list(chosen["territory_code"]))
     row = own_row(user, territory)
@@ -65,12 +67,12 @@ def test_a_whole_epci_gives_the_published_epci_figure(published, personas):
     user = personas.partner_a
     shown = 0
     for epci in Territory.objects.filter(level="epci", partly_outside_region=False).order_by("code")[:4]:
-        territory = own_territory_create(user=user, name=f"EPCI {epci.code}", commune_codes=[],
-                                         epci_codes=[epci.code])
+        territory = own_territory_create(user=user, name=f"EPCI {epci.code}", commune_codes=[], epci_codes=[epci.code])
         for code, period in (("ALL-01", "2021"), ("MOR-01", "2016-2020")):
             mine = own_row(user, territory, code, period)
-            official = data.indicator_values(user=user, indicator=Indicator.objects.get(code=code), level="epci",
-                                             period=period, territory=epci.code).iloc[0]
+            official = data.indicator_values(
+                user=user, indicator=Indicator.objects.get(code=code), level="epci", period=period, territory=epci.code
+            ).iloc[0]
             assert mine["status"] == official["status"]
             if official["status"] == "ok":
                 shown += 1
@@ -88,10 +90,17 @@ def test_a_withheld_figure_says_the_same_whatever_withheld_it(published, persona
     zero = rows[(rows["status"] == "ok") & (rows["value"] == 0)].iloc[0]
     epci = Territory.objects.get(level="commune", code=secret["territory_code"]).epci
     members = sorted(epci.epci_communes.values_list("code", flat=True))
-    territories = [own_territory_create(user=user, name="Secrète et nulle",
-                                        commune_codes=[secret["territory_code"], zero["territory_code"]])]
-    territories += [own_territory_create(user=user, name=f"{epci.name} sans {code}",
-                                         commune_codes=[c for c in members if c != code]) for code in members[:8]]
+    territories = [
+        own_territory_create(
+            user=user, name="Secrète et nulle", commune_codes=[secret["territory_code"], zero["territory_code"]]
+        )
+    ]
+    territories += [
+        own_territory_create(
+            user=user, name=f"{epci.name} sans {code}", commune_codes=[c for c in members if c != code]
+        )
+        for code in members[:8]
+    ]
     reasons = set()
     for territory in territories:
         for code in ("ALL-01", "ALL-02", "MOR-01"):
@@ -112,7 +121,9 @@ def test_an_epci_minus_one_commune_never_gives_the_commune_away(published, perso
     members = sorted(epci.epci_communes.values_list("code", flat=True))
     decisions = []
     for code in members[:10]:
-        territory = own_territory_create(user=user, name=f"sans {code}", commune_codes=[c for c in members if c != code])
+        territory = own_territory_create(
+            user=user, name=f"sans {code}", commune_codes=[c for c in members if c != code]
+        )
         frame = own_rows(user, "MOR-01", None, territory)
         decisions.append(tuple(frame.sort_values("period")["status"]))
         assert (frame["status"] == "secret").all(), "the figure would give the missing commune away"
@@ -126,8 +137,9 @@ def test_every_column_of_an_own_row_is_protected(published, personas):
     rows = commune_rows(user, "ALL-01")
     small = rows[rows["status"] == "secret"].iloc[0]
     large = rows[(rows["status"] == "ok") & (rows["denominator"] > 500)].iloc[0]
-    territory = own_territory_create(user=user, name="Petite et grande",
-                                     commune_codes=[small["territory_code"], large["territory_code"]])
+    territory = own_territory_create(
+        user=user, name="Petite et grande", commune_codes=[small["territory_code"], large["territory_code"]]
+    )
     for code in ("ALL-01", "ALL-02"):
         row = own_row(user, territory, code)
         assert row["status"] == "secret" and pd.isna(row["numerator"]) and pd.isna(row["denominator"])
@@ -169,21 +181,49 @@ def test_a_rate_withheld_below_ten_events_is_a_secret_like_any_other(published):
     population = np.full((3, 1, bands), 200.0)
 
     def series(vid, code, units, threshold):
-        return Series(variable_id=vid, code=code, threshold=threshold, by_age=True, is_value=False, years=[2020],
-                      units=units, france=units.sum(axis=0) * 100, missing=np.zeros((3, 1), bool), supplied=None,
-                      demo=True)
+        return Series(
+            variable_id=vid,
+            code=code,
+            threshold=threshold,
+            by_age=True,
+            is_value=False,
+            years=[2020],
+            units=units,
+            france=units.sum(axis=0) * 100,
+            missing=np.zeros((3, 1), bool),
+            supplied=None,
+            demo=True,
+        )
 
     data_ = {1: series(1, "deaths", deaths, 5), 2: series(2, "population", population, 0)}
-    spec = IndicatorSpec(code="DSR", kind="standardised_rate", multiplier=100000, ages="", pool_years=None,
-                         numerator_id=1, denominator_id=2)
-    rows = Rows(G=sp.identity(3, format="csr"), ids=np.arange(3), codes=np.array(["a", "b", "c"], dtype=object),
-                names=np.array(["a", "b", "c"], dtype=object), levels=np.array(["commune"] * 3, dtype=object))
+    spec = IndicatorSpec(
+        code="DSR",
+        kind="standardised_rate",
+        multiplier=100000,
+        ages="",
+        pool_years=None,
+        numerator_id=1,
+        denominator_id=2,
+    )
+    rows = Rows(
+        G=sp.identity(3, format="csr"),
+        ids=np.arange(3),
+        codes=np.array(["a", "b", "c"], dtype=object),
+        names=np.array(["a", "b", "c"], dtype=object),
+        levels=np.array(["commune"] * 3, dtype=object),
+    )
     frame = period_frame(spec, data_, rows, "2020", [2020], np.zeros(3, bool))
     assert frame["status"].tolist() == ["secret", "secret", "ok", "ok"]  # France last
     assert frame.loc[:1, ["value", "numerator", "ci_low"]].isna().all().all()
-    geo = Geography(ids=np.arange(3), levels=np.array(["commune"] * 3, dtype=object),
-                    codes=np.array(["a", "b", "c"], dtype=object), names=np.array(["a", "b", "c"], dtype=object),
-                    G=sp.identity(3, format="csr"), n_communes=3, france_id=99)
+    geo = Geography(
+        ids=np.arange(3),
+        levels=np.array(["commune"] * 3, dtype=object),
+        codes=np.array(["a", "b", "c"], dtype=object),
+        names=np.array(["a", "b", "c"], dtype=object),
+        G=sp.identity(3, format="csr"),
+        n_communes=3,
+        france_id=99,
+    )
     blocks = variable_blocks(data_[1], [Published(spec=spec, levels=["commune"])], geo, data_)
     assert [b.threshold for b in blocks] == [10]  # the source says 5; the rate's rule says 10
 
@@ -239,8 +279,9 @@ def test_a_territory_is_renamed_edited_and_deleted(client, published, personas):
 
 
 def test_another_organisations_territory_is_a_404(client, published, personas):
-    territory = own_territory_create(user=personas.partner_a, name="A seulement",
-                                     commune_codes=["80021", "80001", "80002"])
+    territory = own_territory_create(
+        user=personas.partner_a, name="A seulement", commune_codes=["80021", "80001", "80002"]
+    )
     assert not len(own_rows(personas.partner_b))
     with pytest.raises(data.AccessDenied):
         own_rows(personas.partner_b, territory=territory)
@@ -253,15 +294,18 @@ def test_another_organisations_territory_is_a_404(client, published, personas):
     assert client.get(f"/bti/territoires/{territory.pk}/").status_code == 200
 
 
-@pytest.mark.parametrize(("communes", "epci", "message"), [
-    ("99999, 80021", "", "inconnu"),
-    ("80021, 80021, 80001", "", "en double"),
-    ("75056, 80021", "", "hors des Hauts-de-France"),
-    ("", "", "au moins deux communes"),
-    ("80021", "", "au moins deux communes"),
-    (", ".join(f"{80000 + i:05d}" for i in range(5000)), "", "au plus"),
-    ("80021", "999999999", "EPCI inconnu"),
-])
+@pytest.mark.parametrize(
+    ("communes", "epci", "message"),
+    [
+        ("99999, 80021", "", "inconnu"),
+        ("80021, 80021, 80001", "", "en double"),
+        ("75056, 80021", "", "hors des Hauts-de-France"),
+        ("", "", "au moins deux communes"),
+        ("80021", "", "au moins deux communes"),
+        (", ".join(f"{80000 + i:05d}" for i in range(5000)), "", "au plus"),
+        ("80021", "999999999", "EPCI inconnu"),
+    ],
+)
 def test_bad_input_is_refused_whole_with_a_french_message(client, published, personas, communes, epci, message):
     client.force_login(personas.partner_a)
     response = client.post("/bti/territoires/", {"name": "Essai", "communes": communes, "epci": epci})
@@ -276,8 +320,11 @@ def test_odd_characters_get_an_answer_not_a_500(client, published, personas):
     """Digits that are not ASCII ('²' passes str.isdigit) and NUL bytes
     (refused by PostgreSQL) came back as server errors."""
     client.force_login(personas.partner_a)
-    for url in ("/api/v1/indicators/ALL-01/values/?own=²", "/bti/tableau/?indicators=ALL-01&own=²",
-                "/bti/portrait/?territoire=perso:²"):
+    for url in (
+        "/api/v1/indicators/ALL-01/values/?own=²",
+        "/bti/tableau/?indicators=ALL-01&own=²",
+        "/bti/portrait/?territoire=perso:²",
+    ):
         assert client.get(url).status_code in (200, 400, 404), url
     response = client.post("/bti/territoires/", {"name": "Es\x00sai", "communes": "80021\x00, 80001", "epci": ""})
     assert response.status_code == 400 and "Caractère nul interdit" in response.content.decode()
@@ -286,7 +333,9 @@ def test_odd_characters_get_an_answer_not_a_500(client, published, personas):
     assert response.status_code == 302  # other control characters are dropped
     territory = OwnTerritory.objects.get()
     assert territory.name == "Essai" and sorted(territory.version.communes.values_list("code", flat=True)) == [
-        "80001", "80021"]
+        "80001",
+        "80021",
+    ]
 
 
 def test_a_non_additive_indicator_says_so(published, personas):

@@ -12,8 +12,16 @@ from bti.models import TrainingSession
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "subscriber", "partner_a_untrained", "partner_a", "partner_b", "partner_a_admin",
-            "editor", "admin"]
+PERSONAS = [
+    "anonymous",
+    "subscriber",
+    "partner_a_untrained",
+    "partner_a",
+    "partner_b",
+    "partner_a_admin",
+    "editor",
+    "admin",
+]
 MEMBERS = {"partner_a_untrained", "partner_a", "partner_b", "partner_a_admin"}
 
 
@@ -91,7 +99,8 @@ def test_writes_need_the_right_persona_and_method(client, published, personas, s
         if expected == 200:
             # 400: the form is shown again with what was wrong (and what was typed)
             assert response.status_code in {200, 302, 400} and not response.get("Location", "").startswith(
-                "/compte/"), url
+                "/compte/"
+            ), url
         else:
             assert response.status_code == expected, (persona, url, response.status_code)
     for url in ("/api/v1/indicators/ALL-01/values/", "/api/v1/indicators/", "/api/v1/territories/"):

@@ -15,7 +15,6 @@ from bti.services import own_territory_create
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def secret_commune(published):
     """(code, name) of a commune whose latest AAH share is secret in the test data."""
@@ -29,12 +28,15 @@ def secret_commune(published):
 
 @pytest.fixture
 def QUERY(secret_commune):
-    return (f"indicators=ALL-01,SOI-01&level=departement&territories=commune:{secret_commune[0]},"
-            "epci:248000531&compare=region:32,france:FR,departement:80")
+    return (
+        f"indicators=ALL-01,SOI-01&level=departement&territories=commune:{secret_commune[0]},"
+        "epci:248000531&compare=region:32,france:FR,departement:80"
+    )
 
 
-def test_a_partner_builds_a_table_with_significance_against_each_zone(client, published, personas, QUERY,
-                                                                     secret_commune):
+def test_a_partner_builds_a_table_with_significance_against_each_zone(
+    client, published, personas, QUERY, secret_commune
+):
     client.force_login(personas.partner_a)
     html = unescape(client.get(f"/bti/tableau/?{QUERY}").content.decode())
     body = html.split('id="carte-table"', 1)[1].split("</table>", 1)[0]
@@ -77,8 +79,9 @@ def test_the_exports_carry_the_table_and_its_metadata(client, published, persona
 
 
 def test_own_territories_join_the_table(client, published, personas):
-    territory = own_territory_create(user=personas.partner_a, name="Mon bassin de vie",
-                                     commune_codes=["80021", "80001", "80002", "80003", "80006"])
+    territory = own_territory_create(
+        user=personas.partner_a, name="Mon bassin de vie", commune_codes=["80021", "80001", "80002", "80003", "80006"]
+    )
     client.force_login(personas.partner_a)
     html = unescape(client.get(f"/bti/tableau/?indicators=SOI-01&own={territory.pk}").content.decode())
     assert "Mon bassin de vie" in html and f"perso-{territory.pk}" in html
@@ -89,8 +92,9 @@ def test_own_territories_join_the_table(client, published, personas):
 
 def test_an_own_territory_is_built_from_the_page(client, published, personas):
     client.force_login(personas.partner_a)
-    response = client.post("/bti/territoires/", {"name": "Deux EPCI", "epci": "248000531", "communes": "80021"},
-                           follow=True)
+    response = client.post(
+        "/bti/territoires/", {"name": "Deux EPCI", "epci": "248000531", "communes": "80021"}, follow=True
+    )
     assert "Deux EPCI" in response.content.decode() and "créé" in response.content.decode()
     bad = client.post("/bti/territoires/", {"name": "Faux", "communes": "99999, 80021"}, follow=True)
     assert "inconnu" in bad.content.decode()

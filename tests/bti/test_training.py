@@ -18,8 +18,9 @@ def sessions(db):
     soon = timezone.now() + dt.timedelta(days=10)
     return [
         TrainingSession.objects.create(starts_at=soon, place="Amiens, OR2S", capacity=2),
-        TrainingSession.objects.create(starts_at=soon + dt.timedelta(days=30), mode="remote",
-                                       place="Visio (lien envoyé aux inscrits)", capacity=12),
+        TrainingSession.objects.create(
+            starts_at=soon + dt.timedelta(days=30), mode="remote", place="Visio (lien envoyé aux inscrits)", capacity=12
+        ),
         TrainingSession.objects.create(starts_at=timezone.now() - dt.timedelta(days=3), place="Lille", capacity=5),
     ]
 
@@ -76,10 +77,17 @@ def test_an_absent_member_stays_untrained(client, personas, sessions):
     assert "absent" in client.get(f"/bti/gestion/formations/{sessions[1].pk}/presences/").content.decode()
 
 
-@pytest.mark.parametrize("persona,expected", [
-    ("anonymous", 302), ("subscriber", 403), ("partner_a", 403), ("partner_a_admin", 403), ("editor", 403),
-    ("admin", 200),
-])
+@pytest.mark.parametrize(
+    "persona,expected",
+    [
+        ("anonymous", 302),
+        ("subscriber", 403),
+        ("partner_a", 403),
+        ("partner_a_admin", 403),
+        ("editor", 403),
+        ("admin", 200),
+    ],
+)
 def test_only_staff_record_attendance(client, personas, sessions, persona, expected):
     if persona != "anonymous":
         client.force_login(getattr(personas, persona))

@@ -12,20 +12,31 @@ from indicators.models import Category, Indicator, Variable
 pytestmark = pytest.mark.django_db
 
 SEED_COUNTS = {
-    "demographie": 17, "education": 8, "emploi-revenus": 25, "allocations": 16, "logement": 8,
-    "handicap": 4, "enfance-famille": 12, "personnes-agees": 12, "offre-soins": 8,
-    "mortalite": 12, "mortalite-prematuree": 6,
+    "demographie": 17,
+    "education": 8,
+    "emploi-revenus": 25,
+    "allocations": 16,
+    "logement": 8,
+    "handicap": 4,
+    "enfance-famille": 12,
+    "personnes-agees": 12,
+    "offre-soins": 8,
+    "mortalite": 12,
+    "mortalite-prematuree": 6,
 }
 
 
 def test_it_loads_128_indicators_in_the_seed_categories():
     counts = catalogue_load(data=catalogue_read())
     assert counts["indicators"] == 128
-    per_category = Counter(Indicator.objects.filter(code__regex=r"^[A-Z]{3}-\d\d$")
-                           .values_list("category__code", flat=True))
+    per_category = Counter(
+        Indicator.objects.filter(code__regex=r"^[A-Z]{3}-\d\d$").values_list("category__code", flat=True)
+    )
     assert dict(per_category) == SEED_COUNTS
     assert list(Category.objects.filter(code__in=SEED_COUNTS).values_list("name", flat=True))[:2] == [
-        "Démographie", "Éducation, scolarité"]
+        "Démographie",
+        "Éducation, scolarité",
+    ]
 
 
 def test_its_indicators_are_consistent():

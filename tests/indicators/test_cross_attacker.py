@@ -14,8 +14,13 @@ THRESHOLD = 11
 def _variable(code: str, units: list[int], published: list[bool]) -> JointVariable:
     """Three communes: a cell each, then their total."""
     incidence = sp.csr_matrix(np.vstack([np.eye(3), np.ones((1, 3))]))
-    table = Table(incidence=incidence, units=np.array(units), shown=np.ones(4, dtype=bool),
-                  group=np.array([0, 0, 0, 1]), threshold=np.full(4, THRESHOLD))
+    table = Table(
+        incidence=incidence,
+        units=np.array(units),
+        shown=np.ones(4, dtype=bool),
+        group=np.array([0, 0, 0, 1]),
+        threshold=np.full(4, THRESHOLD),
+    )
     published = np.array(published)
     return JointVariable(code=code, table=table, published=published.copy(), free=published.copy())
 
@@ -39,8 +44,13 @@ def test_a_secret_part_capped_by_a_small_published_whole_is_freed_and_stays_free
     protected, suppressed = attacker.protect(0, 0)
     assert protected and (1, 0) in suppressed
     # the warm model and one built afresh on what is now published agree
-    fresh = JointAttacker([_variable("logements_sociaux", [3, 40, 60], list(part.published)),
-                           _variable("residences_principales", [8, 400, 500], list(whole.published))], [(0, 1)])
+    fresh = JointAttacker(
+        [
+            _variable("logements_sociaux", [3, 40, 60], list(part.published)),
+            _variable("residences_principales", [8, 400, 500], list(whole.published)),
+        ],
+        [(0, 1)],
+    )
     for which, cell in [(0, 0), (0, 3), (1, 0)]:
         assert attacker.range(which, cell) == fresh.range(which, cell)
     assert fresh.range(0, 0)[1] >= THRESHOLD
@@ -50,8 +60,13 @@ def test_a_unit_held_by_two_published_cells_stays_known_until_both_go():
     # commune 0 is also a territory of its own: two published cells hold it
     # alone; the total is withheld
     incidence = sp.csr_matrix(np.vstack([np.eye(3), np.ones((1, 3)), [[1, 0, 0]]]))
-    table = Table(incidence=incidence, units=np.array([3, 40, 60]), shown=np.ones(5, dtype=bool),
-                  group=np.array([0, 0, 0, 1, 2]), threshold=np.full(5, THRESHOLD))
+    table = Table(
+        incidence=incidence,
+        units=np.array([3, 40, 60]),
+        shown=np.ones(5, dtype=bool),
+        group=np.array([0, 0, 0, 1, 2]),
+        threshold=np.full(5, THRESHOLD),
+    )
     published = np.array([True, True, True, False, True])
     variable = JointVariable(code="x", table=table, published=published.copy(), free=published.copy())
     attacker = JointAttacker([variable], [])

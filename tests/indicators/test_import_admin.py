@@ -13,14 +13,15 @@ URL = "/admin/indicators/importbatch/importer/"
 
 def upload(client, text: str, **extra):
     source = Source.objects.get(code="drees-rpps")
-    return client.post(URL, {"source": source.pk, "file": SimpleUploadedFile("rpps.csv", text.encode()),
-                             **extra})
+    return client.post(URL, {"source": source.pk, "file": SimpleUploadedFile("rpps.csv", text.encode()), **extra})
 
 
 def test_a_file_with_an_error_is_refused_with_a_downloadable_report(client, published, personas):
     client.force_login(personas.admin)
-    response = upload(client, "variable;code;periode;valeur\nmedecins_generalistes;80021;2022;250\n"
-                              "medecins_generalistes;99999;2022;3\n")
+    response = upload(
+        client,
+        "variable;code;periode;valeur\nmedecins_generalistes;80021;2022;250\nmedecins_generalistes;99999;2022;3\n",
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Fichier refusé" in page and "code commune inconnu" in page
@@ -31,13 +32,17 @@ def test_a_file_with_an_error_is_refused_with_a_downloadable_report(client, publ
     assert not Observation.objects.filter(batch=batch).exists()
 
 
-def test_a_clean_file_is_loaded_and_a_recompute_is_queued(client, published, personas, django_capture_on_commit_callbacks):
+def test_a_clean_file_is_loaded_and_a_recompute_is_queued(
+    client, published, personas, django_capture_on_commit_callbacks
+):
     client.force_login(personas.admin)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = upload(client, "variable;code;periode;valeur\nmedecins_generalistes;80021;2022;251\n")
     assert "1 ligne(s) chargée(s)" in response.content.decode()
-    assert Observation.objects.get(variable__code="medecins_generalistes", territory__code="80021",
-                                   period=2022).value == 251
+    assert (
+        Observation.objects.get(variable__code="medecins_generalistes", territory__code="80021", period=2022).value
+        == 251
+    )
     assert JobRun.objects.filter(name="snapshot_publish").exists() and len(callbacks) == 1
 
 

@@ -21,16 +21,27 @@ HEADER = "variable;code;periode;valeur\n"
 
 @pytest.fixture
 def cnaf(geography):
-    source = Source.objects.create(code="caf-test", name="Caisse d'allocations familiales (test)",
-                                   provider="Caf", secrecy_threshold=5)
+    source = Source.objects.create(
+        code="caf-test", name="Caisse d'allocations familiales (test)", provider="Caf", secrecy_threshold=5
+    )
     allocataires = Variable.objects.create(code="t_allocataires", label="Allocataires", source=source)
     rsa = Variable.objects.create(code="t_allocataires_rsa", label="Allocataires du RSA", source=source)
     Variable.objects.create(code="t_pop_age", label="Population par âge", source=source, by_age=True)
     category = Category.objects.get_or_create(code="allocations", defaults={"name": "Allocations", "order": 4})[0]
-    Indicator.objects.create(code="T-ALL-01", category=category, label="Part des allocataires du RSA",
-                             short_label="RSA", definition="d", unit="%", kind="proportion",
-                             numerator=rsa, denominator=allocataires, multiplier=100,
-                             period_kind="year", levels=["region"])
+    Indicator.objects.create(
+        code="T-ALL-01",
+        category=category,
+        label="Part des allocataires du RSA",
+        short_label="RSA",
+        definition="d",
+        unit="%",
+        kind="proportion",
+        numerator=rsa,
+        denominator=allocataires,
+        multiplier=100,
+        period_kind="year",
+        levels=["region"],
+    )
     return source
 
 
@@ -74,15 +85,18 @@ def test_it_reads_xlsx_and_provider_secrecy_markers(cnaf, tmp_path):
     assert masked.count() == 3 and all(o.value is None and o.marker == "secret" for o in masked)
 
 
-@pytest.mark.parametrize("line,column,reason", [
-    ("t_allocataires;99999;2021;10", "code", "code commune inconnu, fusion de communes ?"),
-    ("inconnue;80021;2021;10", "variable", "variable inconnue"),
-    ("t_allocataires;80021;1850;10", "periode", "période inconnue"),
-    ("t_allocataires;80021;2021;dix", "valeur", "valeur non numérique"),
-    ("t_allocataires;80021;2021;-3", "valeur", "effectif négatif"),
-    ("t_allocataires;80021;2021;2.5", "valeur", "effectif non entier"),
-    ("t_pop_age;80021;2021;10", "tranche_age", "tranche d'âge requise"),
-])
+@pytest.mark.parametrize(
+    "line,column,reason",
+    [
+        ("t_allocataires;99999;2021;10", "code", "code commune inconnu, fusion de communes ?"),
+        ("inconnue;80021;2021;10", "variable", "variable inconnue"),
+        ("t_allocataires;80021;1850;10", "periode", "période inconnue"),
+        ("t_allocataires;80021;2021;dix", "valeur", "valeur non numérique"),
+        ("t_allocataires;80021;2021;-3", "valeur", "effectif négatif"),
+        ("t_allocataires;80021;2021;2.5", "valeur", "effectif non entier"),
+        ("t_pop_age;80021;2021;10", "tranche_age", "tranche d'âge requise"),
+    ],
+)
 def test_it_rejects_each_bad_row_with_its_reason(cnaf, line, column, reason):
     report = load(cnaf, HEADER + "t_allocataires;80001;2021;40\n" + line + "\n")
     assert report.status == BatchStatus.REJECTED
@@ -118,12 +132,22 @@ def test_it_rejects_a_file_missing_a_column(cnaf):
 
 def test_a_bad_last_row_leaves_the_database_unchanged(cnaf):
     load(cnaf, HEADER + "t_allocataires;80021;2020;90\n", name="before.csv")
-    before = list(Observation.objects.filter(batch__source=cnaf).values_list("variable__code", "territory__code", "period", "value"))
-    lines = "".join(f"t_allocataires;{code};2021;{100 + i}\n" for i, code in
-                    enumerate(["80001", "80002", "80003", "80004", "80005"]))
+    before = list(
+        Observation.objects.filter(batch__source=cnaf).values_list(
+            "variable__code", "territory__code", "period", "value"
+        )
+    )
+    lines = "".join(
+        f"t_allocataires;{code};2021;{100 + i}\n"
+        for i, code in enumerate(["80001", "80002", "80003", "80004", "80005"])
+    )
     report = load(cnaf, HEADER + "t_allocataires;80021;2020;95\n" + lines + "t_allocataires;80021;2021;x\n")
     assert report.status == BatchStatus.REJECTED
-    after = list(Observation.objects.filter(batch__source=cnaf).values_list("variable__code", "territory__code", "period", "value"))
+    after = list(
+        Observation.objects.filter(batch__source=cnaf).values_list(
+            "variable__code", "territory__code", "period", "value"
+        )
+    )
     assert after == before
 
 
@@ -139,7 +163,10 @@ def test_loading_the_same_file_twice_changes_nothing(cnaf):
     first = load(cnaf, text)
     second = load(cnaf, text)
     assert second.status == BatchStatus.DUPLICATE and second.batch == first.batch
-    assert Observation.objects.filter(batch__source=cnaf).count() == 1 and ImportBatch.objects.filter(source=cnaf).count() == 1
+    assert (
+        Observation.objects.filter(batch__source=cnaf).count() == 1
+        and ImportBatch.objects.filter(source=cnaf).count() == 1
+    )
 
 
 def test_a_corrected_file_replaces_the_values(cnaf):

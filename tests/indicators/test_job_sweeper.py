@@ -34,9 +34,16 @@ def dead_pid() -> int:
 
 def running(**fields) -> JobRun:
     now = timezone.now()
-    values = {"name": "snapshot_publish", "state": JobState.RUNNING, "started_at": now, "heartbeat_at": now,
-              "worker": "celery@elsewhere", "worker_host": socket.gethostname(), "worker_pid": os.getpid(),
-              **fields}
+    values = {
+        "name": "snapshot_publish",
+        "state": JobState.RUNNING,
+        "started_at": now,
+        "heartbeat_at": now,
+        "worker": "celery@elsewhere",
+        "worker_host": socket.gethostname(),
+        "worker_pid": os.getpid(),
+        **fields,
+    }
     return JobRun.objects.create(**values)
 
 
@@ -48,8 +55,9 @@ def test_it_fails_the_jobs_of_dead_workers_and_abandons_their_snapshots(publishe
     orphan = Snapshot.objects.create(job=killed, directory=str(orphan_dir))
     alive = running()
     building_alive = Snapshot.objects.create(job=alive, directory=str(tmp_path / "alive"))
-    silent = running(worker_host="another-machine", worker_pid=1,
-                     heartbeat_at=timezone.now() - dt.timedelta(minutes=20))
+    silent = running(
+        worker_host="another-machine", worker_pid=1, heartbeat_at=timezone.now() - dt.timedelta(minutes=20)
+    )
     remote_alive = running(worker_host="another-machine", worker_pid=1)
     waiting = JobRun.objects.create(name="snapshot_publish")
     lost = JobRun.objects.create(name="snapshot_publish")
@@ -86,8 +94,9 @@ def test_a_publication_handed_out_again_runs_only_a_queued_job(published, state)
     assert Snapshot.objects.get(is_current=True) == published
 
 
-def test_a_failed_publication_leaves_no_building_snapshot_and_no_file(published, monkeypatch,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_failed_publication_leaves_no_building_snapshot_and_no_file(
+    published, monkeypatch, django_capture_on_commit_callbacks
+):
     def disk_full(directory, *args):
         assert list(directory.glob("*.parquet"))  # the indicators' files are written
         raise OSError(28, "No space left on device")
@@ -105,8 +114,9 @@ def test_a_failed_publication_leaves_no_building_snapshot_and_no_file(published,
     assert not JobRun.objects.filter(name__startswith="opendata_dump").exists()
 
 
-def test_the_command_line_publication_builds_the_open_data_dump(published, settings, tmp_path, client,
-                                                                django_capture_on_commit_callbacks):
+def test_the_command_line_publication_builds_the_open_data_dump(
+    published, settings, tmp_path, client, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     with django_capture_on_commit_callbacks(execute=True):
         call_command("publish_snapshot", stdout=io.StringIO())

@@ -20,11 +20,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_loads_every_territory_of_the_region(geography):
-    counts = {level: Territory.objects.filter(level=level).count()
-              for level in ("france", "region", "departement", "epci", "commune")}
+    counts = {
+        level: Territory.objects.filter(level=level).count()
+        for level in ("france", "region", "departement", "epci", "commune")
+    }
     assert counts == {"france": 1, "region": 1, "departement": 5, "epci": 92, "commune": 3782}
     assert sorted(Territory.objects.filter(level="departement").values_list("code", flat=True)) == [
-        "02", "59", "60", "62", "80"]
+        "02",
+        "59",
+        "60",
+        "62",
+        "80",
+    ]
     region = Territory.objects.get(level="region")
     assert (region.code, region.name) == ("32", "Hauts-de-France")
 
@@ -68,7 +75,9 @@ def test_it_is_idempotent(geography, geography_source):
     out = StringIO()
     call_command("load_geography", stdout=out)
     assert "Aucun changement" in out.getvalue()
-    assert list(Territory.objects.order_by("level", "code").values_list("pk", "name", "population", "geometry")) == before
+    assert (
+        list(Territory.objects.order_by("level", "code").values_list("pk", "name", "population", "geometry")) == before
+    )
     assert dict(GeometryLayer.objects.values_list("level", "sha256")) == layers
 
 
@@ -86,13 +95,21 @@ def test_it_repairs_a_changed_population_on_the_next_run(geography):
 def test_it_builds_composites_from_their_definition(geography):
     tds = Territory.objects.filter(level="territoire_democratie_sanitaire")
     assert set(tds.values_list("name", flat=True)) == {
-        "Métropole-Flandres", "Hainaut", "Pas-de-Calais", "Somme", "Aisne", "Oise"}
+        "Métropole-Flandres",
+        "Hainaut",
+        "Pas-de-Calais",
+        "Somme",
+        "Aisne",
+        "Oise",
+    }
     # the six territories partition the region's communes
     member_sets = [set(t.members.values_list("code", flat=True)) for t in tds]
     assert sum(len(s) for s in member_sets) == 3782
     assert len(set().union(*member_sets)) == 3782
-    assert tds.get(code="tds-somme").members.count() == Territory.objects.filter(
-        level="commune", departement__code="80").count()
+    assert (
+        tds.get(code="tds-somme").members.count()
+        == Territory.objects.filter(level="commune", departement__code="80").count()
+    )
     nord = set(Territory.objects.filter(level="commune", departement__code="59").values_list("code", flat=True))
     mf = set(tds.get(code="tds-metropole-flandres").members.values_list("code", flat=True))
     hainaut = set(tds.get(code="tds-hainaut").members.values_list("code", flat=True))
@@ -102,8 +119,16 @@ def test_it_builds_composites_from_their_definition(geography):
 
     bassin = Territory.objects.get(code="bassin-minier")
     bassin_epci = set(bassin.members.values_list("epci__code", flat=True))
-    assert bassin_epci == {"200072460", "246200364", "246200299", "200044048",
-                           "200044618", "245901152", "200042190", "245901160"}
+    assert bassin_epci == {
+        "200072460",
+        "246200364",
+        "246200299",
+        "200044048",
+        "200044618",
+        "245901152",
+        "200042190",
+        "245901160",
+    }
     assert bassin.population == sum(bassin.members.values_list("population", flat=True))
     sat = Territory.objects.get(code="sambre-avesnois-thierache")
     assert set(sat.members.values_list("departement__code", flat=True)) == {"02", "59"}
@@ -113,8 +138,9 @@ def test_it_builds_composites_from_their_definition(geography):
 
 
 def test_it_refuses_a_composite_with_an_unknown_member(geography, geography_source):
-    specs = composite_specs() + [{"level": "territoire_demonstrateur", "code": "faux",
-                                  "name": "Faux", "source": "test", "epci": ["999999999"]}]
+    specs = composite_specs() + [
+        {"level": "territoire_demonstrateur", "code": "faux", "name": "Faux", "source": "test", "epci": ["999999999"]}
+    ]
     with pytest.raises(ValueError, match="999999999"):
         geography_load(source=geography_source, composites=specs)
     assert not Territory.objects.filter(code="faux").exists()

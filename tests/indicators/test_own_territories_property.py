@@ -32,14 +32,18 @@ def worlds(draw):
             structure += [(dep * 10 + epci, dep)] * draw(st.integers(2, 5))
     n = len(structure)
     count = st.one_of(st.just(0), st.integers(1, THRESHOLD - 1), st.integers(THRESHOLD, 120))
-    units = np.array(draw(st.lists(count, min_size=n * len(YEARS), max_size=n * len(YEARS))),
-                     dtype=float).reshape(n, len(YEARS), 1)
+    units = np.array(draw(st.lists(count, min_size=n * len(YEARS), max_size=n * len(YEARS))), dtype=float).reshape(
+        n, len(YEARS), 1
+    )
     communes_published = draw(st.booleans())
     # every organisation's actions, in the order they happen: create,
     # edit (a new version of one of its territories) or delete
     subset = st.lists(st.integers(0, n - 1), min_size=2, max_size=n, unique=True)
-    actions = draw(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["create", "edit", "delete"]), subset),
-                            min_size=1, max_size=8))
+    actions = draw(
+        st.lists(
+            st.tuples(st.integers(0, 2), st.sampled_from(["create", "edit", "delete"]), subset), min_size=1, max_size=8
+        )
+    )
     return structure, units, communes_published, actions
 
 
@@ -87,8 +91,7 @@ def test_own_territories_of_several_organisations_give_nothing_away(world):
     shown_rows = np.arange(G.shape[0]) if communes_published else aggregates
     blocks = [Block(period=str(y), years=[y], ages="", shown=aggregates, threshold=THRESHOLD) for y in YEARS]
     blocks.append(Block(period="2020-2022", years=YEARS, ages="", shown=shown_rows, threshold=THRESHOLD))
-    job = SecrecyJob(variable_id=1, code="v", G=G, n_communes=n, rank=rank, units=units, years=YEARS,
-                     blocks=blocks)
+    job = SecrecyJob(variable_id=1, code="v", G=G, n_communes=n, rank=rank, units=units, years=YEARS, blocks=blocks)
     outcome = protect(job)
     assert not outcome.failures
 
@@ -104,11 +107,25 @@ def test_own_territories_of_several_organisations_give_nothing_away(world):
             elif 1 <= value < THRESHOLD:
                 targets.append(("v", members[row], tuple(block.years), (0,)))
 
-    versions = [Version(pk=i, communes=tuple(str(c) for c in communes))
-                for i, communes in enumerate(organisations_act(actions, n))]
-    series = {1: Series(variable_id=1, code="v", threshold=THRESHOLD, by_age=False, is_value=False, years=YEARS,
-                        units=units, france=np.zeros((len(YEARS), 1)), missing=np.zeros(units.shape[:2], dtype=bool),
-                        supplied=None, demo=False)}
+    versions = [
+        Version(pk=i, communes=tuple(str(c) for c in communes))
+        for i, communes in enumerate(organisations_act(actions, n))
+    ]
+    series = {
+        1: Series(
+            variable_id=1,
+            code="v",
+            threshold=THRESHOLD,
+            by_age=False,
+            is_value=False,
+            years=YEARS,
+            units=units,
+            france=np.zeros((len(YEARS), 1)),
+            missing=np.zeros(units.shape[:2], dtype=bool),
+            supplied=None,
+            demo=False,
+        )
+    }
     withheld = own_masks(own_matrix(versions, np.array([str(i) for i in range(n)])), {"v": outcome.known}, series)[1]
     for version in versions:
         communes = [int(c) for c in version.communes]
@@ -132,10 +149,17 @@ def related_worlds(draw):
     cells make a commune's count 0, the part's is 0)."""
     structure, _, communes_published, actions = draw(worlds())
     n = len(structure)
-    whole = np.array(draw(st.lists(st.one_of(st.integers(0, 12), st.integers(13, 400)), min_size=n * len(YEARS),
-                                   max_size=n * len(YEARS))), dtype=float).reshape(n, len(YEARS), 1)
+    whole = np.array(
+        draw(
+            st.lists(
+                st.one_of(st.integers(0, 12), st.integers(13, 400)), min_size=n * len(YEARS), max_size=n * len(YEARS)
+            )
+        ),
+        dtype=float,
+    ).reshape(n, len(YEARS), 1)
     share = np.array(draw(st.lists(st.floats(0, 1), min_size=n * len(YEARS), max_size=n * len(YEARS)))).reshape(
-        n, len(YEARS), 1)
+        n, len(YEARS), 1
+    )
     part = np.floor(whole * share)
     whole_threshold = draw(st.sampled_from([0, THRESHOLD]))  # a population, or all deaths (same source)
     return structure, whole, part, communes_published, actions, whole_threshold
@@ -154,39 +178,64 @@ def test_a_part_within_a_published_whole_gives_nothing_away(world):
     structure, whole, part, communes_published, actions, whole_threshold = world
     n = len(structure)
     G, rank, members = geography(structure)
-    levels = np.array(["commune"] * n + ["epci" if r == 1 else "departement" if r == 2 else "region"
-                                         for r in rank[n:]], dtype=object)
-    geo = Geography(ids=np.arange(G.shape[0]), levels=levels, codes=np.array([str(i) for i in range(G.shape[0])]),
-                    names=np.array([""] * G.shape[0], dtype=object), G=G, n_communes=n, france_id=-1,
-                    row_of={i: i for i in range(G.shape[0])})
+    levels = np.array(
+        ["commune"] * n + ["epci" if r == 1 else "departement" if r == 2 else "region" for r in rank[n:]], dtype=object
+    )
+    geo = Geography(
+        ids=np.arange(G.shape[0]),
+        levels=levels,
+        codes=np.array([str(i) for i in range(G.shape[0])]),
+        names=np.array([""] * G.shape[0], dtype=object),
+        G=G,
+        n_communes=n,
+        france_id=-1,
+        row_of={i: i for i in range(G.shape[0])},
+    )
 
     def series_of(variable_id, code, units, threshold):
-        return Series(variable_id=variable_id, code=code, threshold=threshold, by_age=False, is_value=False,
-                      years=YEARS, units=units, france=units.sum(axis=0), missing=np.zeros(units.shape[:2], dtype=bool),
-                      supplied=None, demo=False)
+        return Series(
+            variable_id=variable_id,
+            code=code,
+            threshold=threshold,
+            by_age=False,
+            is_value=False,
+            years=YEARS,
+            units=units,
+            france=units.sum(axis=0),
+            missing=np.zeros(units.shape[:2], dtype=bool),
+            supplied=None,
+            demo=False,
+        )
 
     series = {1: series_of(1, "pop", whole, whole_threshold), 2: series_of(2, "aah", part, THRESHOLD)}
     shown_levels = ["region", "departement", "epci"] + (["commune"] if communes_published else [])
-    spec = IndicatorSpec(code="P", kind="proportion", multiplier=100, ages="", pool_years=None, numerator_id=2,
-                         denominator_id=1)
-    population = IndicatorSpec(code="POP", kind="count", multiplier=1, ages="", pool_years=None, numerator_id=1,
-                               denominator_id=None)
+    spec = IndicatorSpec(
+        code="P", kind="proportion", multiplier=100, ages="", pool_years=None, numerator_id=2, denominator_id=1
+    )
+    population = IndicatorSpec(
+        code="POP", kind="count", multiplier=1, ages="", pool_years=None, numerator_id=1, denominator_id=None
+    )
     indicators = [Published(spec=spec, levels=shown_levels), Published(spec=population, levels=shown_levels)]
     relations = Relations.build([], indicators, {1: whole_threshold, 2: THRESHOLD})
     masks = protect_all(series, indicators, geo, relations, previous={}, workers=1)
     assert not masks.failures
 
-    attacker = Attacker(truth={"pop": Truth("pop", whole_threshold, whole, YEARS),
-                               "aah": Truth("aah", THRESHOLD, part, YEARS)},
-                        departement=np.zeros(n, dtype=int), relations=[("aah", "pop")])
+    attacker = Attacker(
+        truth={"pop": Truth("pop", whole_threshold, whole, YEARS), "aah": Truth("aah", THRESHOLD, part, YEARS)},
+        departement=np.zeros(n, dtype=int),
+        relations=[("aah", "pop")],
+    )
     targets = []
     shown_rows = set(np.flatnonzero(np.isin(levels, shown_levels)).tolist())
     for year in YEARS:
         j = YEARS.index(year)
         for row in range(G.shape[0]):
             count = part[members[row], j, 0].sum()
-            published = row in shown_rows and not masks.public.get(2, {}).get((row, str(year), ""), False) \
+            published = (
+                row in shown_rows
+                and not masks.public.get(2, {}).get((row, str(year), ""), False)
                 and not masks.public.get(1, {}).get((row, str(year), ""), False)
+            )
             people = whole[members[row], j, 0].sum()
             if row in shown_rows and not masks.public.get(1, {}).get((row, str(year), ""), False):
                 attacker.learn("pop", members[row], (year,), (0,), people)  # the count
@@ -199,10 +248,15 @@ def test_a_part_within_a_published_whole_gives_nothing_away(world):
             elif 1 <= count < THRESHOLD:
                 targets.append(("aah", members[row], (year,), (0,)))
 
-    versions = [Version(pk=i, communes=tuple(str(c) for c in communes))
-                for i, communes in enumerate(organisations_act(actions, n))]
-    withheld = own_masks(own_matrix(versions, np.array([str(i) for i in range(n)])),
-                         {series[v].code: masks.known[v] for v in masks.known}, series)
+    versions = [
+        Version(pk=i, communes=tuple(str(c) for c in communes))
+        for i, communes in enumerate(organisations_act(actions, n))
+    ]
+    withheld = own_masks(
+        own_matrix(versions, np.array([str(i) for i in range(n)])),
+        {series[v].code: masks.known[v] for v in masks.known},
+        series,
+    )
     for version in versions:
         communes = [int(c) for c in version.communes]
         for year in YEARS:

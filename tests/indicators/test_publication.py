@@ -25,7 +25,8 @@ def frame(snapshot: Snapshot, code: str) -> pd.DataFrame:
 
 def observations(variable: str) -> pd.DataFrame:
     rows = Observation.objects.filter(variable__code=variable).values_list(
-        "territory__code", "territory__level", "territory__epci__code", "period", "age_band", "value")
+        "territory__code", "territory__level", "territory__epci__code", "period", "age_band", "value"
+    )
     return pd.DataFrame(list(rows), columns=["code", "level", "epci", "period", "age_band", "value"])
 
 
@@ -62,12 +63,12 @@ def test_france_is_the_imported_reference_not_the_sum_of_the_region(published):
 
 def test_rates_and_intervals_follow_the_formulas(published):
     density = frame(published, "SOI-01")
-    row = density[(density["level"] == "departement") & (density["territory_code"] == "80")
-                  & (density["period"] == "2020")].iloc[0]
+    row = density[
+        (density["level"] == "departement") & (density["territory_code"] == "80") & (density["period"] == "2020")
+    ].iloc[0]
     expected = rates.crude_rate(np.array([row["numerator"]]), np.array([row["denominator"]]), 10_000)
     assert row["value"] == pytest.approx(row["numerator"] / row["denominator"] * 10_000, rel=1e-12)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
-        (expected["ci_low"][0], expected["ci_high"][0]), rel=1e-12)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((expected["ci_low"][0], expected["ci_high"][0]), rel=1e-12)
     france = density[(density["level"] == "france") & (density["period"] == "2020")]["value"].item()
     if row["ci_low"] > france:
         assert row["significance"] == "higher"
@@ -79,8 +80,7 @@ def test_rates_and_intervals_follow_the_formulas(published):
 
 def test_mortality_is_pooled_over_five_years_and_standardised(published):
     mortality = frame(published, "MOR-01")
-    assert sorted(mortality["period"].unique()) == [
-        "2014-2018", "2015-2019", "2016-2020", "2017-2021", "2018-2022"]
+    assert sorted(mortality["period"].unique()) == ["2014-2018", "2015-2019", "2016-2020", "2017-2021", "2018-2022"]
     assert "commune" not in set(mortality["level"])
     deaths = observations("deces_age")
     region_deaths = deaths[(deaths["level"] == "commune") & deaths["period"].between(2014, 2018)]["value"].sum()
@@ -88,16 +88,18 @@ def test_mortality_is_pooled_over_five_years_and_standardised(published):
     assert region["numerator"] == region_deaths
     # premature mortality keeps the bands under 65 only
     premature = frame(published, "MPR-01")
-    under_65 = deaths[(deaths["level"] == "commune") & deaths["period"].between(2014, 2018)
-                      & (deaths["age_band"] < "65")]["value"].sum()
+    under_65 = deaths[
+        (deaths["level"] == "commune") & deaths["period"].between(2014, 2018) & (deaths["age_band"] < "65")
+    ]["value"].sum()
     row = premature[(premature["level"] == "region") & (premature["period"] == "2014-2018")].iloc[0]
     assert row["numerator"] == under_65 < region_deaths
     # direct standardisation on the European population, recomputed here
     pops = observations("pop_age")
+
     def by_band(table):
         sub = table[(table["level"] == "commune") & table["period"].between(2014, 2018)]
-        return sub.groupby("age_band")["value"].sum().reindex(
-            sorted(set(pops["age_band"]))).fillna(0).to_numpy()
+        return sub.groupby("age_band")["value"].sum().reindex(sorted(set(pops["age_band"]))).fillna(0).to_numpy()
+
     dsr = rates.directly_standardised_rate(by_band(deaths)[None, :], by_band(pops)[None, :], rates.ESP2013)
     assert region["value"] == pytest.approx(dsr["value"][0], rel=1e-9)
 
@@ -134,7 +136,9 @@ def test_the_attacker_recovers_no_secret_count(published):
     for t in Territory.objects.exclude(level__in=["commune", "france"]).prefetch_related("members"):
         if t.is_composite:
             members[(t.level, t.code)] = [column[m.code] for m in t.members.all()]
-    for code, epci, dep in Territory.objects.filter(level="commune").values_list("code", "epci__code", "departement__code"):
+    for code, epci, dep in Territory.objects.filter(level="commune").values_list(
+        "code", "epci__code", "departement__code"
+    ):
         members.setdefault(("commune", code), []).append(column[code])
         members.setdefault(("epci", epci), []).append(column[code])
         members.setdefault(("departement", dep), []).append(column[code])
@@ -147,7 +151,8 @@ def test_the_attacker_recovers_no_secret_count(published):
     # every secret aggregate, and a sample of secret communes
     levels = data["level"].to_numpy()
     sample = [r for r in secret_rows if levels[r] != "commune"] + list(
-        np.random.default_rng(1).choice([r for r in secret_rows if levels[r] == "commune"], 25, replace=False))
+        np.random.default_rng(1).choice([r for r in secret_rows if levels[r] == "commune"], 25, replace=False)
+    )
     A, b = matrix[published_rows], data["numerator"].to_numpy()[published_rows]
     for row in sample:
         low = linprog(matrix[row], A_eq=A, b_eq=b, bounds=(0, None), method="highs")

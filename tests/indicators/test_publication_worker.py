@@ -34,8 +34,9 @@ def test_a_worker_killed_during_a_publication_then_during_the_dump(published, se
     # this worker's dump stalls while writing its zip (tests/dump_stall.py)
     with RealWorker("publisher", app="tests.dump_stall") as run:
         job = snapshot_publish_queue()
-        started = wait_for(lambda: JobRun.objects.filter(pk=job.pk, percent__gte=10).exists(),
-                           timeout=60, interval=0.02)
+        started = wait_for(
+            lambda: JobRun.objects.filter(pk=job.pk, percent__gte=10).exists(), timeout=60, interval=0.02
+        )
         assert started, run.kill()[-3000:]
         run.kill()  # kill -9, midway: after reading, before the switch
         orphan = Snapshot.objects.exclude(pk=current.pk).get(job=job)
@@ -53,8 +54,13 @@ def test_a_worker_killed_during_a_publication_then_during_the_dump(published, se
         assert current_snapshot() == current  # the one every reader is served
 
         dump_job = JobRun.objects.get(name=f"opendata_dump {current.pk}")
-        writing = wait_for(lambda: state(dump_job.pk) == JobState.RUNNING
-                           and list(partials.glob(f"*-{current.pk}.zip.job{dump_job.pk}.part")), timeout=60)
+        writing = wait_for(
+            lambda: (
+                state(dump_job.pk) == JobState.RUNNING
+                and list(partials.glob(f"*-{current.pk}.zip.job{dump_job.pk}.part"))
+            ),
+            timeout=60,
+        )
         assert writing, run.kill()[-3000:]
         run.kill()  # kill -9 while the zip is written
         assert client.get("/donnees-ouvertes/telecharger/").status_code == 404

@@ -34,8 +34,9 @@ def test_a_publication_asked_while_redis_is_down_says_it_was_not_queued(client, 
     client.force_login(personas.admin)
     snapshot = published
     started = time.monotonic()
-    response = client.post("/admin/indicators/snapshot/", {"action": "publish_new", "_selected_action": [snapshot.pk]},
-                           follow=True)
+    response = client.post(
+        "/admin/indicators/snapshot/", {"action": "publish_new", "_selected_action": [snapshot.pk]}, follow=True
+    )
     assert time.monotonic() - started < 10
     job = JobRun.objects.latest("created_at")
     assert job.state == JobState.FAILED and job.error == NOT_QUEUED and job.finished_at

@@ -73,9 +73,7 @@ def dsr_isr(name: str) -> pd.DataFrame:
 def by_area(frame: pd.DataFrame, column: str) -> tuple[list[str], np.ndarray]:
     """(areas in order of appearance, (n_areas, n_bands) array of column)."""
     areas = list(dict.fromkeys(frame["area"]))
-    values = np.vstack(
-        [frame.loc[frame["area"] == area, column].to_numpy(dtype=float) for area in areas]
-    )
+    values = np.vstack([frame.loc[frame["area"] == area, column].to_numpy(dtype=float) for area in areas])
     return areas, values
 
 
@@ -104,9 +102,7 @@ def test_it_matches_every_byar_and_wilson_row():
             lower, upper = byar_interval(np.array([row.x]), confidence)
         else:
             lower, upper = wilson_interval(np.array([row.x]), np.array([row.n]), confidence)
-        assert_allclose(
-            [lower[0], upper[0]], [row.lowercl, row.uppercl], rtol=RTOL, err_msg=str(row)
-        )
+        assert_allclose([lower[0], upper[0]], [row.lowercl, row.uppercl], rtol=RTOL, err_msg=str(row))
 
 
 def test_it_gives_no_byar_lower_limit_where_the_approximation_breaks_down():
@@ -229,9 +225,7 @@ def test_it_matches_the_dsr_of_every_multiarea_row_with_esp2013():
     lookup = dsr_isr("testdata_multiarea_lookup").set_index("area")["total_count"]
     for multiplier in (10_000, 100_000):
         for confidence, (low, high) in LIMIT_COLUMNS.items():
-            result = directly_standardised_rate(
-                counts, populations, ESP2013, multiplier, confidence
-            )
+            result = directly_standardised_rate(counts, populations, ESP2013, multiplier, confidence)
             assert list(result.columns) == [
                 "value",
                 "ci_low",
@@ -281,9 +275,7 @@ def test_it_matches_the_dsr_with_the_1976_standard():
         assert (result["total_count"], result["total_pop"]) == (804, 8763)
         # The oracle's 99.8 % limits of this row are at ten times its multiplier
         # (see the module docstring): compare them as such.
-        tenfold = directly_standardised_rate(
-            counts, populations, standard, multiplier * 10, 0.998
-        ).iloc[0]
+        tenfold = directly_standardised_rate(counts, populations, standard, multiplier * 10, 0.998).iloc[0]
         assert_allclose(
             [tenfold["ci_low"], tenfold["ci_high"]],
             [expected["lower99_8cl"], expected["upper99_8cl"]],
@@ -330,9 +322,7 @@ def test_it_gives_no_dsr_for_an_area_with_events_in_a_band_without_population():
 
 def test_it_treats_an_empty_band_as_contributing_nothing():
     counts = np.array([[10.0, 5.0, 0.0]])
-    result = directly_standardised_rate(
-        counts, np.array([[1000.0, 500.0, 0.0]]), np.array([1.0, 1.0, 1.0])
-    )
+    result = directly_standardised_rate(counts, np.array([[1000.0, 500.0, 0.0]]), np.array([1.0, 1.0, 1.0]))
     # (10/1000 + 5/500 + 0) / 3 per person
     assert_allclose(result["value"], [0.02 / 3 * 100_000], rtol=RTOL)
 
@@ -369,9 +359,7 @@ def test_it_matches_the_isr_ratios_of_every_multiarea_row():
         rows = results[results["statistic"] == f"indirectly standardised ratio x {multiplier}"]
         rows = rows.set_index("area").loc[areas]
         for confidence, (low, high) in LIMIT_COLUMNS.items():
-            result = indirectly_standardised_ratio(
-                counts, populations, reference_rates(), multiplier, confidence
-            )
+            result = indirectly_standardised_ratio(counts, populations, reference_rates(), multiplier, confidence)
             assert list(result.columns) == [
                 "observed",
                 "expected",
@@ -397,9 +385,7 @@ def test_it_matches_the_isr_rates_as_ratio_times_reference_rate():
         reference = reference_crude_rate() * multiplier
         assert_allclose(rows["ref_rate"], reference, rtol=RTOL)
         for confidence, (low, high) in LIMIT_COLUMNS.items():
-            ratio = indirectly_standardised_ratio(
-                counts, populations, reference_rates(), 1, confidence
-            )
+            ratio = indirectly_standardised_ratio(counts, populations, reference_rates(), 1, confidence)
             assert_allclose(ratio["value"] * reference, rows["value"], rtol=RTOL)
             assert_allclose(ratio["ci_low"] * reference, rows[low], rtol=RTOL)
             assert_allclose(ratio["ci_high"] * reference, rows[high], rtol=RTOL)
@@ -419,9 +405,7 @@ def test_it_matches_the_isr_rows_of_areas_with_a_band_without_population():
         expected = results.loc[(area, "indirectly standardised ratio x 100")]
         assert_allclose(
             ratio.loc[i, ["observed", "expected", "value", "ci_low", "ci_high"]].to_numpy(float),
-            expected[["observed", "expected", "value", "lower95_0cl", "upper95_0cl"]].to_numpy(
-                float
-            ),
+            expected[["observed", "expected", "value", "lower95_0cl", "upper95_0cl"]].to_numpy(float),
             rtol=RTOL,
         )
         expected = results.loc[(area, "indirectly standardised rate per 100000")]
@@ -476,9 +460,7 @@ def test_it_returns_nan_for_0_over_0_without_raising():
 
 
 def test_it_gives_nan_isr_when_nothing_is_expected():
-    result = indirectly_standardised_ratio(
-        np.array([[3.0, 0.0]]), np.array([[0.0, 0.0]]), np.array([0.01, 0.02])
-    )
+    result = indirectly_standardised_ratio(np.array([[3.0, 0.0]]), np.array([[0.0, 0.0]]), np.array([0.01, 0.02]))
     assert result.loc[0, "observed"] == 3 and result.loc[0, "expected"] == 0
     assert np.isnan(result.loc[0, ["value", "ci_low", "ci_high"]].to_numpy(float)).all()
     assert result.loc[0, "significance"] == ""
@@ -549,9 +531,7 @@ def test_it_pools_counts_over_years_and_blanks_incomplete_groups():
     )
     # B twice in 2016 (e.g. two sub-units): both rows are summed
     frame = pd.concat([frame, frame.iloc[[5]]], ignore_index=True)
-    result = pooled_counts(
-        frame, [2015, 2016, 2017], ["territory", "sex"], ["events", "person_years"]
-    )
+    result = pooled_counts(frame, [2015, 2016, 2017], ["territory", "sex"], ["events", "person_years"])
     assert list(result.columns) == ["territory", "sex", "events", "person_years"]
     result = result.set_index("territory")
     assert result.loc["A", ["events", "person_years"]].tolist() == [6, 60]  # 2014 excluded

@@ -24,8 +24,7 @@ def attacker_range(table: Table, published: np.ndarray, cell: int) -> tuple[floa
     return low.fun, (-high.fun if high.status == 0 else np.inf)
 
 
-def build(structure: list[tuple[int, int]], counts: list[int], composite: list[bool],
-          show_units: bool = True) -> Table:
+def build(structure: list[tuple[int, int]], counts: list[int], composite: list[bool], show_units: bool = True) -> Table:
     """Units are communes (epci, departement); cells: communes, EPCI, départements,
     the region and one composite, all of one period."""
     n = len(counts)
@@ -47,10 +46,10 @@ def build(structure: list[tuple[int, int]], counts: list[int], composite: list[b
         rows.append(members)
         groups.append(4)
     data = [(r, u) for r, units in enumerate(rows) for u in units]
-    matrix = sp.csr_matrix((np.ones(len(data)), ([d[0] for d in data], [d[1] for d in data])),
-                           shape=(len(rows), n))
-    return Table(incidence=matrix, units=np.array(counts, float), shown=np.ones(len(rows), bool),
-                 group=np.array(groups))
+    matrix = sp.csr_matrix((np.ones(len(data)), ([d[0] for d in data], [d[1] for d in data])), shape=(len(rows), n))
+    return Table(
+        incidence=matrix, units=np.array(counts, float), shown=np.ones(len(rows), bool), group=np.array(groups)
+    )
 
 
 def check_protected(table: Table, suppressed: np.ndarray) -> None:

@@ -69,8 +69,14 @@ def world(published, personas):
         territory.refresh_from_db()
         if territory.deleted_at is None:
             read(user, territory)
-    return {"codes": codes, "indicators": indicators, "own": shown, "territories": made,
-            "snapshot": published, "personas": personas}
+    return {
+        "codes": codes,
+        "indicators": indicators,
+        "own": shown,
+        "territories": made,
+        "snapshot": published,
+        "personas": personas,
+    }
 
 
 def test_the_pooled_attacker_pins_nothing_and_proves_nothing_small(world):
@@ -87,8 +93,9 @@ def test_the_pooled_attacker_pins_nothing_and_proves_nothing_small(world):
         members[("departement", commune.departement.code)].append(i)
         members[("region", "32")].append(i)
     for composite in Territory.objects.exclude(level__in=["commune", "epci", "departement", "region", "france"]):
-        members[(composite.level, composite.code)] = [column[c] for c in composite.members.values_list("code",
-                                                                                                     flat=True)]
+        members[(composite.level, composite.code)] = [
+            column[c] for c in composite.members.values_list("code", flat=True)
+        ]
     truth = {}
     for variable in Variable.objects.select_related("source").filter(is_value=False):
         loaded = units_read(snapshot.directory, variable)
@@ -115,8 +122,13 @@ def test_the_pooled_attacker_pins_nothing_and_proves_nothing_small(world):
                 by_age = variable.by_age
                 cells[variable.code].add((key, row["period"], indicator.ages))
                 if row["status"] == "ok" and row[column_name] == row[column_name]:
-                    attacker.learn(variable.code, members[key], years_of(row["period"]),
-                                   parts_of(indicator.ages, by_age), row[column_name])
+                    attacker.learn(
+                        variable.code,
+                        members[key],
+                        years_of(row["period"]),
+                        parts_of(indicator.ages, by_age),
+                        row[column_name],
+                    )
     own_keys = []
     for communes_, indicator, row in world["own"]:
         key = ("own", communes_)
@@ -124,8 +136,13 @@ def test_the_pooled_attacker_pins_nothing_and_proves_nothing_small(world):
         own_keys.append(key)
         for variable, column_name in ((indicator.numerator, "numerator"), (indicator.denominator, "denominator")):
             if variable is not None and row[column_name] == row[column_name]:
-                attacker.learn(variable.code, members[key], years_of(row["period"]),
-                               parts_of(indicator.ages, variable.by_age), row[column_name])
+                attacker.learn(
+                    variable.code,
+                    members[key],
+                    years_of(row["period"]),
+                    parts_of(indicator.ages, variable.by_age),
+                    row[column_name],
+                )
     # the cells tried: every secret one (a count from 1 to the threshold - 1)
     # of every territory read, hidden communes and every own territory too
     rng = np.random.default_rng(3)
@@ -151,8 +168,10 @@ def test_the_pooled_attacker_pins_nothing_and_proves_nothing_small(world):
     verdicts = attacker.ranges(targets)
     pinned = [v for v in verdicts if v.pinned]
     small = [v for v in verdicts if v.proven_small]
-    print(f"\nattacker: {len(verdicts)} secret cells tried, {len(pinned)} pinned, {len(small)} proven small; "
-          f"{len(attacker.sums)} published sums read, {len(world['own'])} own-territory rows")
+    print(
+        f"\nattacker: {len(verdicts)} secret cells tried, {len(pinned)} pinned, {len(small)} proven small; "
+        f"{len(attacker.sums)} published sums read, {len(world['own'])} own-territory rows"
+    )
     assert len(verdicts) > 200
     assert not pinned, pinned[:5]
     assert not small, small[:5]
@@ -162,11 +181,13 @@ def test_the_attacker_finds_what_a_careless_publication_gives_away(world):
     """The attacker is not blind: publish a secret commune's EPCI and its
     other communes, and he pins it."""
     snapshot = world["snapshot"]
-    series, communes = units_read(snapshot.directory, Variable.objects.select_related("source").get(
-        code="allocataires_aah"))
+    series, communes = units_read(
+        snapshot.directory, Variable.objects.select_related("source").get(code="allocataires_aah")
+    )
     codes = [str(c) for c in communes]
-    departement = np.array(list(Territory.objects.filter(level="commune").order_by("code")
-                                .values_list("departement__code", flat=True)))
+    departement = np.array(
+        list(Territory.objects.filter(level="commune").order_by("code").values_list("departement__code", flat=True))
+    )
     units = series.units
     j = series.years.index(2021)
     epci = Territory.objects.get(level="commune", code="80021").epci

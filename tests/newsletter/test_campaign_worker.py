@@ -27,18 +27,25 @@ def mails_per_recipient(folder) -> Counter:
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_never_mails_anyone_twice(tmp_path, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    subscribers = [Subscriber.objects.create(email=f"abonne{n:02d}@example.org", status="confirmed")
-                   for n in range(23)]
+    subscribers = [Subscriber.objects.create(email=f"abonne{n:02d}@example.org", status="confirmed") for n in range(23)]
     Subscriber.objects.create(email="pas-confirme@example.org")  # never mailed
     campaign = Campaign.objects.create(subject="Lettre d'automne", introduction="Bonjour")
-    env = {"PF2S_TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "PF2S_TEST_EMAIL_FILE_PATH": str(tmp_path), "NEWSLETTER_BATCH_SIZE": "5",
-           "NEWSLETTER_BATCH_PAUSE": "1.5"}
+    env = {
+        "PF2S_TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "PF2S_TEST_EMAIL_FILE_PATH": str(tmp_path),
+        "NEWSLETTER_BATCH_SIZE": "5",
+        "NEWSLETTER_BATCH_PAUSE": "1.5",
+    }
     with RealWorker("mailer", env=env) as run:
         campaign_start(campaign_id=campaign.pk)
-        paused = wait_for(lambda: Delivery.objects.filter(campaign=campaign, status="sent").count() >= 5
-                          and Campaign.objects.filter(pk=campaign.pk, paused_until__gt=timezone.now()).exists(),
-                          timeout=60, interval=0.05)
+        paused = wait_for(
+            lambda: (
+                Delivery.objects.filter(campaign=campaign, status="sent").count() >= 5
+                and Campaign.objects.filter(pk=campaign.pk, paused_until__gt=timezone.now()).exists()
+            ),
+            timeout=60,
+            interval=0.05,
+        )
         assert paused, run.kill()[-3000:]
         run.kill()  # kill -9 between two batches
         sent = Delivery.objects.filter(campaign=campaign, status="sent").count()
@@ -47,8 +54,9 @@ def test_a_killed_worker_never_mails_anyone_twice(tmp_path, settings):
 
         run.restart()
         campaign_send.delay(campaign.pk)  # the retry
-        assert wait_for(lambda: Campaign.objects.filter(pk=campaign.pk, status="sent").exists(), timeout=120), \
+        assert wait_for(lambda: Campaign.objects.filter(pk=campaign.pk, status="sent").exists(), timeout=120), (
             run.kill()[-3000:]
+        )
         campaign_send.delay(campaign.pk)  # and once more, for nothing
         assert wait_for(lambda: Campaign.objects.get(pk=campaign.pk).finished_at is not None, timeout=30)
     counts = mails_per_recipient(tmp_path)

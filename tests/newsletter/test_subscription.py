@@ -51,8 +51,9 @@ def test_an_expired_or_forged_link_confirms_nothing(client):
 
     with pytest.MonkeyPatch.context() as patch:  # a link mailed four days ago
         patch.setattr("time.time", lambda: (timezone.now() - dt.timedelta(days=4)).timestamp())
-        stale = signing.dumps({"id": Subscriber.objects.get().pk, "email": "tom@example.org"},
-                              salt="pf2s.newsletter.confirm")
+        stale = signing.dumps(
+            {"id": Subscriber.objects.get().pk, "email": "tom@example.org"}, salt="pf2s.newsletter.confirm"
+        )
     expired = client.post(f"/lettre/confirmer/{stale}/")
     assert expired.status_code == 400 and "expiré" in expired.content.decode()
     assert Subscriber.objects.get().status == "pending"
@@ -116,8 +117,7 @@ def test_unconfirmed_subscriptions_are_purged(client):
 def test_a_recorded_bounce_counts_and_stops_the_address(client, personas):
     subscriber = Subscriber.objects.create(email="gone@example.org", status="confirmed")
     campaign = Campaign.objects.create(subject="Lettre", status="sent")
-    delivery = Delivery.objects.create(campaign=campaign, subscriber=subscriber, email=subscriber.email,
-                                       status="sent")
+    delivery = Delivery.objects.create(campaign=campaign, subscriber=subscriber, email=subscriber.email, status="sent")
     client.force_login(personas.admin)
     client.post("/admin/newsletter/delivery/", {"action": "mark_bounced", "_selected_action": [delivery.pk]})
     delivery.refresh_from_db()
@@ -129,18 +129,32 @@ def test_a_recorded_bounce_counts_and_stops_the_address(client, personas):
 
 
 def test_ten_requests_mail_a_victim_once_and_the_sender_is_slowed_down(client):
-    answers = [client.post("/lettre/", {"email": "victim@example.org", "consent": "on"},
-                           REMOTE_ADDR=f"198.51.100.{n}", follow=True) for n in range(10)]
+    answers = [
+        client.post(
+            "/lettre/", {"email": "victim@example.org", "consent": "on"}, REMOTE_ADDR=f"198.51.100.{n}", follow=True
+        )
+        for n in range(10)
+    ]
     assert len([m for m in mail.outbox if "victim@example.org" in m.to]) == 1
     assert all("un message va lui être envoyé" in a.content.decode() for a in answers)  # the same answer
     # one client sending many requests is stopped, whatever the address; an IPv6 /64 is one client
     from newsletter.views import SUBSCRIPTIONS_PER_CLIENT as limit
 
-    codes = [client.post("/lettre/", {"email": f"x{n}@example.org", "consent": "on"},
-                         REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code for n in range(limit + 1)]
+    codes = [
+        client.post(
+            "/lettre/", {"email": f"x{n}@example.org", "consent": "on"}, REMOTE_ADDR=f"2001:db8:1:2::{n:x}"
+        ).status_code
+        for n in range(limit + 1)
+    ]
     assert codes == [302] * limit + [429]
-    assert client.post("/lettre/", {"email": "z@example.org", "consent": "on"},
-                       REMOTE_ADDR="2001:db8:1:3::1").status_code == 302  # the next /64 is someone else
+    assert (
+        client.post("/lettre/", {"email": "z@example.org", "consent": "on"}, REMOTE_ADDR="2001:db8:1:3::1").status_code
+        == 302
+    )  # the next /64 is someone else
 
-    assert "Trop de demandes" in client.post("/lettre/", {"email": "y@example.org", "consent": "on"},
-                                             REMOTE_ADDR="2001:db8:1:2::ffff").content.decode()
+    assert (
+        "Trop de demandes"
+        in client.post(
+            "/lettre/", {"email": "y@example.org", "consent": "on"}, REMOTE_ADDR="2001:db8:1:2::ffff"
+        ).content.decode()
+    )

@@ -29,16 +29,26 @@ from indicators.choices import NOT_ADDITIVE_REASON, SECRET_REASON
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 
 # The WSGI client hands the body over as sent: ask for it uncompressed (the
 # geometry layers are gzipped for clients that say they accept it).
 IDENTITY = {"Accept-Encoding": "identity"}
 # Bounded and reproducible: a few examples per operation, the same ones on every run.
 # The database fixtures are function-scoped on purpose: every example reads the same published data.
-BOUNDED = settings(max_examples=15, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture])
+BOUNDED = settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def served_schema() -> dict:
@@ -97,8 +107,9 @@ def test_own_territory_rows_and_their_reasons_are_as_documented(published, perso
     partner's own channel, JSON and CSV, checked case by case."""
     from bti.services import own_territory_create
 
-    territory = own_territory_create(user=personas.partner_a, name="Bassin",
-                                     commune_codes=["80021", "80001", "80002", "80003"])
+    territory = own_territory_create(
+        user=personas.partner_a, name="Bassin", commune_codes=["80021", "80001", "80002", "80003"]
+    )
     values = schema["/api/v1/indicators/{code}/values/"]["GET"]
     headers = {**IDENTITY, "Authorization": f"Bearer {partner_token}"}
     reasons = set()

@@ -6,8 +6,20 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-FIELDS = {"territory_code", "territory_name", "level", "period", "value", "numerator", "denominator",
-          "ci_low", "ci_high", "significance", "status", "demo"}
+FIELDS = {
+    "territory_code",
+    "territory_name",
+    "level",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "significance",
+    "status",
+    "demo",
+}
 
 
 def test_the_catalogue_hides_partner_indicators_from_the_public(client, published, personas):
@@ -106,8 +118,7 @@ def test_values_are_also_served_as_csv(client, published):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Code territoire;Territoire") and len(lines) == 1 + 5
-    by_accept = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021",
-                           HTTP_ACCEPT="text/csv")
+    by_accept = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021", HTTP_ACCEPT="text/csv")
     assert by_accept["Content-Type"].startswith("text/csv")
 
 

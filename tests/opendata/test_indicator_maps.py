@@ -14,8 +14,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 def map_state(client, url):
     html = client.get(url).content.decode()
     start = html.index('<script id="map-state" type="application/json">') + len(
-        '<script id="map-state" type="application/json">')
-    return json.loads(html[start:html.index("</script>", start)])
+        '<script id="map-state" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
 
 
 def test_the_page_carries_the_map_state_of_its_url(client, published):
@@ -58,8 +59,9 @@ def test_the_svg_map_is_an_editable_document(client, published):
     texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
     assert "Densité de médecins généralistes" in texts and "secret statistique" in texts
     assert "Lambert-93" in texts and "DÉMONSTRATION" in texts
-    legend_boxes = [r for r in next(g for g in root.iter(f"{SVG}g") if g.get("id") == "legende")
-                    if r.tag == f"{SVG}rect"]
+    legend_boxes = [
+        r for r in next(g for g in root.iter(f"{SVG}g") if g.get("id") == "legende") if r.tag == f"{SVG}rect"
+    ]
     assert len(legend_boxes) == 5 + 2
 
 
@@ -68,8 +70,14 @@ def test_a_level_where_every_value_is_secret_still_renders():
 
     from opendata.maps import map_state
 
-    rows = pd.DataFrame({"territory_code": ["a", "b"], "territory_name": ["A", "B"],
-                         "value": [float("nan")] * 2, "status": ["secret", "secret"]})
+    rows = pd.DataFrame(
+        {
+            "territory_code": ["a", "b"],
+            "territory_name": ["A", "B"],
+            "value": [float("nan")] * 2,
+            "status": ["secret", "secret"],
+        }
+    )
     state = map_state(rows, "jenks", 5)
     assert state.bounds == [] and state.colours == [] and state.legend("%") == []
     assert all(v["status"] == "secret" and v["class"] is None for v in state.values.values())

@@ -34,7 +34,7 @@ def test_the_indicator_page_shows_a_table_with_references(client, published):
     html = unescape(client.get("/indicateurs/SOI-01/?level=departement&period=2021").content.decode())
     assert "<h1>Densité de médecins généralistes libéraux pour 10 000 habitants</h1>" in html
     for name in ("Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme", "Hauts-de-France", "France"):
-        assert f"<th scope=\"row\">{name}" in html
+        assert f'<th scope="row">{name}' in html
     assert "Comparaison à la France" in html and "<caption>" in html
     assert any(word in html for word in ("▲ supérieur", "▼ inférieur", "= non différent"))
 
@@ -88,10 +88,24 @@ def test_exports_escape_formula_injection():
     from opendata import exports
 
     indicator = Indicator.objects.get(code="SOI-01")
-    frame = pd.DataFrame([{"territory_code": "X", "territory_name": "=HYPERLINK(\"http://evil\")",
-                           "level": "+cmd", "period": "@SUM(A1)", "value": -3.5, "numerator": 1.0,
-                           "denominator": 2.0, "ci_low": None, "ci_high": None,
-                           "significance": "", "status": "ok", "demo": False}])
+    frame = pd.DataFrame(
+        [
+            {
+                "territory_code": "X",
+                "territory_name": '=HYPERLINK("http://evil")',
+                "level": "+cmd",
+                "period": "@SUM(A1)",
+                "value": -3.5,
+                "numerator": 1.0,
+                "denominator": 2.0,
+                "ci_low": None,
+                "ci_high": None,
+                "significance": "",
+                "status": "ok",
+                "demo": False,
+            }
+        ]
+    )
     text = exports.values_csv(frame, indicator).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+cmd" in text and "'@SUM(A1)" in text
     assert ";-3,5;" in text  # a negative number stays a number

@@ -19,10 +19,14 @@ PARTNER_MARKER = 987654  # every value of the partners-only revenue indicator
 SECRET_DENOMINATOR = 654321  # allocataires of a commune whose AAH count is secret (7)
 # whole numbers only (digits inside a long float mantissa are not a leak),
 # plain or with French thousands separators
-MARKERS = [re.compile(p) for p in (
-    r"(?<![\d.,])987[\s\u202f\xa0]?654(?!\d)", r"(?<![\d.,])654[\s\u202f\xa0]?321(?!\d)",
-    "Revenu témoin réservé",
-)]
+MARKERS = [
+    re.compile(p)
+    for p in (
+        r"(?<![\d.,])987[\s\u202f\xa0]?654(?!\d)",
+        r"(?<![\d.,])654[\s\u202f\xa0]?321(?!\d)",
+        "Revenu témoin réservé",
+    )
+]
 
 
 @pytest.fixture
@@ -52,11 +56,29 @@ def texts(response) -> str:
 
 
 def public_urls(client) -> list[str]:
-    urls = ["/", "/indicateurs/", "/donnees-ouvertes/", "/donnees-ouvertes/telecharger/", "/comparer/?indicators=EMP-01,ALL-01&territories=commune:80021,epci:248000531", "/indicateurs/?q=revenu", "/indicateurs/?q=t%C3%A9moin",
-            "/api/v1/indicators/", "/api/v1/categories/", "/api/schema/", "/api/docs/",
-            "/territoires/", "/territoires/commune/80021/", "/territoires/epci/248000531/",
-            "/plan-du-site/", "/sitemap.xml", "/robots.txt", "/recherche/?q=revenu",
-            "/recherche/?q=t%C3%A9moin", "/recherche/?q=amiens", "/recherche/?q=allocataires"]
+    urls = [
+        "/",
+        "/indicateurs/",
+        "/donnees-ouvertes/",
+        "/donnees-ouvertes/telecharger/",
+        "/comparer/?indicators=EMP-01,ALL-01&territories=commune:80021,epci:248000531",
+        "/indicateurs/?q=revenu",
+        "/indicateurs/?q=t%C3%A9moin",
+        "/api/v1/indicators/",
+        "/api/v1/categories/",
+        "/api/schema/",
+        "/api/docs/",
+        "/territoires/",
+        "/territoires/commune/80021/",
+        "/territoires/epci/248000531/",
+        "/plan-du-site/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/recherche/?q=revenu",
+        "/recherche/?q=t%C3%A9moin",
+        "/recherche/?q=amiens",
+        "/recherche/?q=allocataires",
+    ]
     for indicator in client.get("/api/v1/indicators/").json():
         code = indicator["code"]
         urls += [f"/api/v1/indicators/{code}/", f"/api/v1/indicators/{code}/values/"]
@@ -66,11 +88,18 @@ def public_urls(client) -> list[str]:
             urls.append(f"/indicateurs/{code}/?level={level}")
             urls.append(f"/api/v1/indicators/{code}/values/?level={level}")
     # what an anonymous visitor might try on purpose
-    urls += ["/indicateurs/EMP-01/", "/indicateurs/EMP-01/export.csv", "/indicateurs/EMP-01/export.xlsx",
-             "/embed/indicateurs/EMP-01/carte/", "/embed/indicateurs/ALL-01/carte/?level=commune",
-             "/api/v1/indicators/EMP-01/", "/api/v1/indicators/EMP-01/values/",
-             "/api/v1/indicators/ALL-01/values/?level=commune",
-             "/indicateurs/ALL-01/export.csv?level=commune", "/indicateurs/ALL-01/?level=commune"]
+    urls += [
+        "/indicateurs/EMP-01/",
+        "/indicateurs/EMP-01/export.csv",
+        "/indicateurs/EMP-01/export.xlsx",
+        "/embed/indicateurs/EMP-01/carte/",
+        "/embed/indicateurs/ALL-01/carte/?level=commune",
+        "/api/v1/indicators/EMP-01/",
+        "/api/v1/indicators/EMP-01/values/",
+        "/api/v1/indicators/ALL-01/values/?level=commune",
+        "/indicateurs/ALL-01/export.csv?level=commune",
+        "/indicateurs/ALL-01/?level=commune",
+    ]
     return urls
 
 

@@ -28,8 +28,7 @@ def test_it_builds_and_serves_the_dump(client, published):
     response = client.get("/donnees-ouvertes/telecharger/")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert set(archive.namelist()) == {"pf2s-donnees-ouvertes.csv", "pf2s-donnees-ouvertes.xlsx", "LISEZMOI.txt"}
-    data = pd.read_csv(io.BytesIO(archive.read("pf2s-donnees-ouvertes.csv")), sep=";", dtype=str,
-                       encoding="utf-8-sig")
+    data = pd.read_csv(io.BytesIO(archive.read("pf2s-donnees-ouvertes.csv")), sep=";", dtype=str, encoding="utf-8-sig")
     assert set(data["indicator"]) == {"ALL-01", "SOI-01", "MOR-01", "MOR-02", "MPR-01", "EMP-01", "LOG-01", "LOG-05"}
     assert set(data["level"]) == {"france", "region", "departement", "epci"}
     secret = data[data["status"] == "secret"]
@@ -59,8 +58,9 @@ def test_a_failed_dump_leaves_no_partial_file(published, media, monkeypatch, dja
     assert list(media.iterdir()) == [] and not OpenDataDump.objects.exists()
 
 
-def test_a_missing_dump_of_the_current_snapshot_is_rebuilt(client, published, media,
-                                                            django_capture_on_commit_callbacks):
+def test_a_missing_dump_of_the_current_snapshot_is_rebuilt(
+    client, published, media, django_capture_on_commit_callbacks
+):
     media.mkdir()
     killed = JobRun.objects.create(name=f"opendata_dump {published.pk}", state=JobState.FAILED)
     (media / f"pf2s-donnees-ouvertes-{published.pk}.zip.job{killed.pk}.part").write_bytes(b"PK")
@@ -81,8 +81,9 @@ def test_a_missing_dump_of_the_current_snapshot_is_rebuilt(client, published, me
 REBUILD = "/admin/opendata/opendatadump/reconstruire/"
 
 
-def test_staff_with_the_right_rebuild_the_dump_from_the_admin(client, published, media, personas,
-                                                               django_capture_on_commit_callbacks):
+def test_staff_with_the_right_rebuild_the_dump_from_the_admin(
+    client, published, media, personas, django_capture_on_commit_callbacks
+):
     client.force_login(personas.admin)
     assert "Reconstruire l'export" in client.get("/admin/opendata/opendatadump/").content.decode()
     assert client.get(REBUILD).status_code == 405

@@ -27,8 +27,11 @@ def test_it_gives_communes_their_three_parents(client, geography):
     assert len(rows) == 3782
     amiens = next(r for r in rows if r["code"] == "80021")
     assert amiens == {
-        "code": "80021", "name": "Amiens", "level": "commune",
-        "population": amiens["population"], "partly_outside_region": False,
+        "code": "80021",
+        "name": "Amiens",
+        "level": "commune",
+        "population": amiens["population"],
+        "partly_outside_region": False,
         "parents": {"region": "32", "departement": "80", "epci": "248000531"},
     }
     assert amiens["population"] > 100_000
@@ -45,8 +48,16 @@ def test_it_lists_epci_with_the_region_as_parent(client, geography):
 def test_it_lists_france_and_the_region(client, geography):
     assert client.get("/api/v1/territories/?level=france").json()[0]["code"] == "FR"
     region = client.get("/api/v1/territories/?level=region").json()
-    assert region == [{"code": "32", "name": "Hauts-de-France", "level": "region",
-                       "population": 6_003_283, "parents": {}, "partly_outside_region": False}]
+    assert region == [
+        {
+            "code": "32",
+            "name": "Hauts-de-France",
+            "level": "region",
+            "population": 6_003_283,
+            "parents": {},
+            "partly_outside_region": False,
+        }
+    ]
 
 
 def test_it_details_a_composite_with_its_members(client, geography):
@@ -97,8 +108,11 @@ def test_its_schema_documents_the_territory_endpoints(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert schema.status_code == 200
     paths = json.loads(schema.content)["paths"]
-    assert {"/api/v1/territories/", "/api/v1/territories/{level}/{code}/",
-            "/api/v1/territories/{level}/geometry/"} <= set(paths)
+    assert {
+        "/api/v1/territories/",
+        "/api/v1/territories/{level}/{code}/",
+        "/api/v1/territories/{level}/geometry/",
+    } <= set(paths)
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()

@@ -66,6 +66,7 @@ def test_the_composite_geometry_is_embedded_for_the_map(client, geography):
     response = client.get("/territoires/pole_metropolitain/grand-amienois/")
     html = response.content.decode()
     start = html.index('<script id="territory-geometry" type="application/json">') + len(
-        '<script id="territory-geometry" type="application/json">')
-    geometry = json.loads(html[start:html.index("</script>", start)])
+        '<script id="territory-geometry" type="application/json">'
+    )
+    geometry = json.loads(html[start : html.index("</script>", start)])
     assert geometry["type"] in {"Polygon", "MultiPolygon"}

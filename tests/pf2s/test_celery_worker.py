@@ -17,8 +17,10 @@ def test_a_real_worker_runs_a_queued_task(geography, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with RealWorker() as run:
         job = geography_check_queue()
-        finished = wait_for(lambda: JobRun.objects.filter(
-            pk=job.pk, state__in=[JobState.SUCCEEDED, JobState.FAILED]).exists(), timeout=60)
+        finished = wait_for(
+            lambda: JobRun.objects.filter(pk=job.pk, state__in=[JobState.SUCCEEDED, JobState.FAILED]).exists(),
+            timeout=60,
+        )
         job.refresh_from_db()
         if not finished:
             pytest.fail(f"the worker did not finish the job (state {job.state}):\n{run.kill()[-3000:]}")

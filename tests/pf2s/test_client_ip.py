@@ -39,12 +39,14 @@ def test_five_wrong_passwords_lock_their_author_not_everybody(client, personas):
     for _ in range(5):
         client.post("/compte/login/", mallory, **via_proxy("203.0.113.66"))
     # from that address even a right password now waits...
-    blocked = client.post("/compte/login/", {"login": personas.partner_b.email, "password": PASSWORD},
-                          **via_proxy("203.0.113.66"))
+    blocked = client.post(
+        "/compte/login/", {"login": personas.partner_b.email, "password": PASSWORD}, **via_proxy("203.0.113.66")
+    )
     assert blocked.status_code in {200, 429} and "2fa" not in blocked.get("Location", "")
     # ...while another person behind the same proxy still logs in
-    alice = client.post("/compte/login/", {"login": personas.partner_a.email, "password": PASSWORD},
-                        **via_proxy("198.51.100.7"))
+    alice = client.post(
+        "/compte/login/", {"login": personas.partner_a.email, "password": PASSWORD}, **via_proxy("198.51.100.7")
+    )
     assert alice.status_code == 302 and "/2fa/authenticate/" in alice["Location"]
 
 
@@ -52,8 +54,11 @@ def test_a_client_cannot_escape_its_lock_by_writing_x_forwarded_for(client, pers
     mallory = {"login": "mallory@example.org", "password": "wrong-password-1"}
     for n in range(5):
         client.post("/compte/login/", mallory, **via_proxy("203.0.113.66", sent_by_client=f"192.0.2.{n}"))
-    response = client.post("/compte/login/", {"login": personas.partner_b.email, "password": PASSWORD},
-                           **via_proxy("203.0.113.66", sent_by_client="192.0.2.99"))
+    response = client.post(
+        "/compte/login/",
+        {"login": personas.partner_b.email, "password": PASSWORD},
+        **via_proxy("203.0.113.66", sent_by_client="192.0.2.99"),
+    )
     assert "2fa" not in response.get("Location", "")
 
 
@@ -70,7 +75,10 @@ def test_the_api_throttle_counts_each_client_apart(client, settings):
 
     api_settings.reload()
     try:
-        codes = [client.get("/api/v1/territories/?level=departement", **via_proxy("203.0.113.66")).status_code for _ in range(4)]
+        codes = [
+            client.get("/api/v1/territories/?level=departement", **via_proxy("203.0.113.66")).status_code
+            for _ in range(4)
+        ]
         assert codes[-1] == 429
         assert client.get("/api/v1/territories/?level=departement", **via_proxy("198.51.100.7")).status_code == 200
     finally:
@@ -78,16 +86,19 @@ def test_the_api_throttle_counts_each_client_apart(client, settings):
         api_settings.reload()
 
 
-@pytest.mark.parametrize(("forwarded", "proxies", "expected"), [
-    ("203.0.113.5", 1, "203.0.113.5"),
-    ("1.2.3.4, 203.0.113.5", 1, "203.0.113.5"),  # the client's own entry is ignored
-    ("1.2.3.4, 203.0.113.5, 10.0.0.9", 2, "203.0.113.5"),
-    ("", 1, PROXY),  # reached without the proxy: the connection's address
-    ("not-an-address", 1, PROXY),
-    ("[2001:db8::1]:4711", 1, "2001:db8::1"),
-    ("203.0.113.5:4711", 1, "203.0.113.5"),
-    ("203.0.113.5", 0, PROXY),  # no proxy trusted: the header is the client's to write
-])
+@pytest.mark.parametrize(
+    ("forwarded", "proxies", "expected"),
+    [
+        ("203.0.113.5", 1, "203.0.113.5"),
+        ("1.2.3.4, 203.0.113.5", 1, "203.0.113.5"),  # the client's own entry is ignored
+        ("1.2.3.4, 203.0.113.5, 10.0.0.9", 2, "203.0.113.5"),
+        ("", 1, PROXY),  # reached without the proxy: the connection's address
+        ("not-an-address", 1, PROXY),
+        ("[2001:db8::1]:4711", 1, "2001:db8::1"),
+        ("203.0.113.5:4711", 1, "203.0.113.5"),
+        ("203.0.113.5", 0, PROXY),  # no proxy trusted: the header is the client's to write
+    ],
+)
 def test_the_client_address_rule(forwarded, proxies, expected):
     meta = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": forwarded}
     assert client_ip_resolve(meta, trusted_proxies=proxies) == expected

@@ -13,11 +13,13 @@ from django.test import override_settings
 
 from pf2s.csp import tile_source
 
-STRICT = ("default-src 'self'; script-src 'self'; style-src 'self' "
-          "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-gG0b4ixT/IQUp7JJLbyKcpYcYDjq2Wp8NGv3f+aasqo='; "
-          "img-src 'self' data: blob:; "
-          "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-          "form-action 'self'; frame-ancestors 'none'")
+STRICT = (
+    "default-src 'self'; script-src 'self'; style-src 'self' "
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=' 'sha256-gG0b4ixT/IQUp7JJLbyKcpYcYDjq2Wp8NGv3f+aasqo='; "
+    "img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def assert_policies(response, csp: str = STRICT):
@@ -28,16 +30,19 @@ def assert_policies(response, csp: str = STRICT):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url, status", [
-    ("/", 200),
-    ("/api/v1/indicators/", 200),
-    ("/indicateurs/SOI-01/export.csv?level=departement&period=2021", 200),
-    ("/indicateurs/SOI-01/export.geojson?level=departement&period=2021", 200),
-    ("/api/docs/swagger/", 200),
-    ("/page-qui-n-existe-pas/", 404),
-    ("/recherche/?q=%00", 400),  # refused at the door (pf2s.inputs)
-    ("/api/v1/indicators/NOPE-00/", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/", 200),
+        ("/api/v1/indicators/", 200),
+        ("/indicateurs/SOI-01/export.csv?level=departement&period=2021", 200),
+        ("/indicateurs/SOI-01/export.geojson?level=departement&period=2021", 200),
+        ("/api/docs/swagger/", 200),
+        ("/page-qui-n-existe-pas/", 404),
+        ("/recherche/?q=%00", 400),  # refused at the door (pf2s.inputs)
+        ("/api/v1/indicators/NOPE-00/", 404),
+    ],
+)
 def test_it_sets_both_policies(client, published, url, status):
     response = client.get(url)
     assert response.status_code == status
@@ -74,14 +79,17 @@ def test_it_allows_the_configured_map_tiles(client):
     assert "img-src 'self' data: blob: https://*.tiles.example.org;" in csp
 
 
-@pytest.mark.parametrize("template, source", [
-    ("", None),
-    ("/tuiles/{z}/{x}/{y}.png", None),  # our own tile server: 'self'
-    ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
-    ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
-    ("http://tiles.example.org:8080/{z}/{x}/{y}.png", "http://tiles.example.org:8080"),
-    ("https://a.{s}.example.org/{z}/{x}/{y}.png", "https://*.example.org"),
-])
+@pytest.mark.parametrize(
+    "template, source",
+    [
+        ("", None),
+        ("/tuiles/{z}/{x}/{y}.png", None),  # our own tile server: 'self'
+        ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+        ("http://tiles.example.org:8080/{z}/{x}/{y}.png", "http://tiles.example.org:8080"),
+        ("https://a.{s}.example.org/{z}/{x}/{y}.png", "https://*.example.org"),
+    ],
+)
 def test_tile_source_is_the_origin_of_the_template(template, source):
     assert tile_source(template) == source
 

@@ -15,9 +15,13 @@ from tests.production import fetch, free_port, gunicorn, production_env
 @pytest.mark.parametrize("admins", ["Équipe technique <ops@example.org>", ""])
 def test_every_page_answers_503_with_a_reason_while_the_database_is_down(static_root, tmp_path, admins):
     env = production_env(
-        STATIC_ROOT=str(static_root), PF2S_DATA_DIR=str(tmp_path), DJANGO_ADMINS=admins,
+        STATIC_ROOT=str(static_root),
+        PF2S_DATA_DIR=str(tmp_path),
+        DJANGO_ADMINS=admins,
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/pf2s",  # nothing listens there
-        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(free_port()))  # SMTP down too: never a 500 for the report
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(free_port()),
+    )  # SMTP down too: never a 500 for the report
     with gunicorn(env) as port:
         for path in ("/", "/indicateurs/", "/indicateurs/ALL-01/", "/territoires/departement/80/", "/publications/"):
             started = time.monotonic()

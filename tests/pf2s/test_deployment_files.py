@@ -39,10 +39,23 @@ def test_every_variable_the_production_settings_read_is_documented():
         read |= set(re.findall(r"(?:env|env_bool|env_list|require)\(\"([A-Z0-9_]+)\"", source))
     example = (ROOT / ".env.example").read_text() + (ROOT / "docker-compose.yml").read_text()
     # set by docker-compose itself, or only for developers and tests
-    internal = {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "PF2S_DATA_DIR", "STATIC_ROOT",
-                "CELERY_TASK_ALWAYS_EAGER", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_KEY_PREFIX",
-                "PF2S_CURRENT_SNAPSHOT_TTL", "PF2S_MAP_BASE_MAX_ZOOM", "PF2S_WORKER_DATABASE_NAME",
-                "PF2S_TEST_EMAIL_BACKEND", "PF2S_TEST_EMAIL_FILE_PATH"}
+    internal = {
+        "DJANGO_DEBUG",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "MEDIA_ROOT",
+        "PF2S_DATA_DIR",
+        "STATIC_ROOT",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "CELERY_BROKER_URL",
+        "CELERY_RESULT_BACKEND",
+        "CACHE_KEY_PREFIX",
+        "PF2S_CURRENT_SNAPSHOT_TTL",
+        "PF2S_MAP_BASE_MAX_ZOOM",
+        "PF2S_WORKER_DATABASE_NAME",
+        "PF2S_TEST_EMAIL_BACKEND",
+        "PF2S_TEST_EMAIL_FILE_PATH",
+    }
     missing = sorted(v for v in read - internal if v not in example)
     assert not missing, f"document these in .env.example: {missing}"
 
@@ -59,8 +72,10 @@ def test_the_lock_files_pin_every_dependency_of_pyproject():
         return {re.split(r"[<>=!~\[; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
 
     def pinned(lock):
-        return {m.lower().replace("_", "-") for m in re.findall(r"^([A-Za-z0-9_.\-]+)==", (ROOT / lock).read_text(),
-                                                                 flags=re.M)}
+        return {
+            m.lower().replace("_", "-")
+            for m in re.findall(r"^([A-Za-z0-9_.\-]+)==", (ROOT / lock).read_text(), flags=re.M)
+        }
 
     assert names(project["dependencies"] + extras["geo"] + extras["test"]) <= pinned("requirements.lock")
     assert names(project["dependencies"] + extras["geo"]) <= pinned("requirements-deploy.lock")

@@ -72,8 +72,11 @@ def test_no_input_gives_a_server_error(client, published, personas, persona):
             problem = None
             if response.status_code >= 500:
                 problem = f"{response.status_code}"
-            elif path.startswith("/api/") and response.status_code >= 400 and \
-                    not response["Content-Type"].startswith("application/json"):
+            elif (
+                path.startswith("/api/")
+                and response.status_code >= 400
+                and not response["Content-Type"].startswith("application/json")
+            ):
                 problem = f"{response.status_code} in {response['Content-Type']}"
             if problem:
                 failures.append(f"GET {path[:120]} → {problem}")
@@ -83,9 +86,17 @@ def test_no_input_gives_a_server_error(client, published, personas, persona):
 @pytest.mark.parametrize("kind", ["nul", "invalid-utf8", "bigint"])
 def test_each_parameter_alone_on_the_public_pages_and_api(client, published, kind):
     """Alone, so that no other parameter's refusal hides a failure."""
-    public = ["/indicateurs/", "/indicateurs/ALL-01/", "/territoires/departement/80/", "/publications/",
-              "/observatoires/", "/api/v1/indicators/", "/api/v1/indicators/ALL-01/values/",
-              "/api/v1/territories/", "/recherche/"]
+    public = [
+        "/indicateurs/",
+        "/indicateurs/ALL-01/",
+        "/territoires/departement/80/",
+        "/publications/",
+        "/observatoires/",
+        "/api/v1/indicators/",
+        "/api/v1/indicators/ALL-01/values/",
+        "/api/v1/territories/",
+        "/recherche/",
+    ]
     client.raise_request_exception = False
     failures = []
     for url in public:

@@ -43,7 +43,6 @@ def test_smtp_and_redis_down_never_give_a_500(client, queued, settings, monkeypa
     assert any("Mail lost" in r.getMessage() for r in caplog.records)
 
 
-
 def test_a_mail_crosses_the_queue_whole():
     """What the task receives is JSON: every part that matters survives it."""
     import json
@@ -52,8 +51,14 @@ def test_a_mail_crosses_the_queue_whole():
 
     from pf2s.mail import message_dump, message_load
 
-    message = EmailMultiAlternatives("Sujet é", "Texte", "PF2S <a@example.org>", ["b@example.org"],
-                                     headers={"List-Unsubscribe": "<https://x/y>"}, reply_to=["c@example.org"])
+    message = EmailMultiAlternatives(
+        "Sujet é",
+        "Texte",
+        "PF2S <a@example.org>",
+        ["b@example.org"],
+        headers={"List-Unsubscribe": "<https://x/y>"},
+        reply_to=["c@example.org"],
+    )
     message.attach_alternative("<p>HTML</p>", "text/html")
     message.content_subtype = "html"
     back = message_load(json.loads(json.dumps(message_dump(message))))

@@ -17,11 +17,16 @@ import pf2s.cache
 from tests.conftest import PASSWORD, SERVICES_REQUIRED, totp_code
 from tests.production import free_port
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif(not shutil.which("redis-server") and not SERVICES_REQUIRED, reason=(
-                  "starts a Redis of its own and stops it: needs redis-server (CI has it and sets "
-                  "PF2S_REQUIRE_SERVICES=1, so there it runs or fails, never skips)"))]
-
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not shutil.which("redis-server") and not SERVICES_REQUIRED,
+        reason=(
+            "starts a Redis of its own and stops it: needs redis-server (CI has it and sets "
+            "PF2S_REQUIRE_SERVICES=1, so there it runs or fails, never skips)"
+        ),
+    ),
+]
 
 
 class OwnRedis:
@@ -32,7 +37,9 @@ class OwnRedis:
     def start(self):
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(50):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
@@ -50,8 +57,9 @@ class OwnRedis:
 def own_redis(settings, monkeypatch):
     redis = OwnRedis()
     redis.start()
-    settings.CACHES = {"default": {"BACKEND": "pf2s.cache.FailOpenRedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{redis.port}/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "pf2s.cache.FailOpenRedisCache", "LOCATION": f"redis://127.0.0.1:{redis.port}/0"}
+    }
     monkeypatch.setattr(pf2s.cache, "RETRY_AFTER", 0.5)
     monkeypatch.setattr(pf2s.cache.FailOpenRedisCache, "_down_until", 0.0)
     monkeypatch.setattr(pf2s.cache.FailOpenRedisCache, "_memory", None)
@@ -71,15 +79,13 @@ def visit(client) -> dict[str, int]:
     }
 
 
-def test_pages_api_and_login_answer_while_redis_is_down_and_recover(client, published, personas, own_redis,
-                                                                     caplog):
+def test_pages_api_and_login_answer_while_redis_is_down_and_recover(client, published, personas, own_redis, caplog):
     client.raise_request_exception = False
     assert set(visit(client).values()) == {200}
     cache.set("probe", 1)
     assert cache.get("probe") == 1
 
     own_redis.stop()
-
 
     with caplog.at_level(logging.ERROR, logger="pf2s.cache"):
         assert set(visit(client).values()) == {200}

@@ -35,7 +35,8 @@ def test_search_finds_indicators_and_territories_without_accents(client, publish
 
 def test_search_hides_partner_indicators_from_the_public(client, published, personas):
     assert found(client.get("/recherche/", {"q": "allocataires aah"}), "indicators") == [
-        "Part des allocataires percevant l'AAH"]
+        "Part des allocataires percevant l'AAH"
+    ]
     client.force_login(personas.partner_a_untrained)
     assert len(found(client.get("/recherche/", {"q": "allocataires aah"}), "indicators")) == 1
     client.force_login(personas.partner_a)

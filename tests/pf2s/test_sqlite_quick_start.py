@@ -51,10 +51,16 @@ print(mode, len(done), len(errors), errors[:3])
 
 def test_concurrent_sessions_on_the_quick_starts_sqlite(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "pf2s.settings.local", "DATABASE_URL": f"sqlite:///{tmp_path}/quick.db",
-                "PF2S_DATA_DIR": str(tmp_path)})
-    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=settings.BASE_DIR, env=env, capture_output=True,
-                            text=True, timeout=300)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "pf2s.settings.local",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/quick.db",
+            "PF2S_DATA_DIR": str(tmp_path),
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     mode, finished, failed, *_ = result.stdout.split(maxsplit=3)
     assert (mode, finished, failed) == ("wal", "8", "0"), result.stdout

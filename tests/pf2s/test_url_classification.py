@@ -9,6 +9,7 @@ from tests.routes import ROUTES
 
 pytestmark = pytest.mark.django_db
 
+
 def test_it_finds_the_routes():
     names = {name for _, name, *_ in ROUTES}
     assert {"home", "territory-detail", "bti-home", "admin:index", "readyz"} <= names
@@ -17,7 +18,8 @@ def test_it_finds_the_routes():
 @pytest.mark.parametrize("route,name,namespace,callback,path", ROUTES, ids=[r[0] for r in ROUTES])
 def test_every_url_is_classified(route, name, namespace, callback, path):
     assert view_audience(callback, name, namespace) in set(Audience), (
-        f"{route} ({name}) has no audience: declare it with pf2s.access.audience()")
+        f"{route} ({name}) has no audience: declare it with pf2s.access.audience()"
+    )
 
 
 NON_PUBLIC = [r for r in ROUTES if r[4] and view_audience(r[3], r[1], r[2]) != Audience.PUBLIC]
@@ -48,6 +50,7 @@ def test_an_unclassified_view_is_refused(client, settings):
         return HttpResponse("should not be served")
 
     import types
+
     module = types.ModuleType("naked_urls")
     module.urlpatterns = [path("naked/", naked), path("", include("pf2s.urls"))]
     settings.ROOT_URLCONF = module

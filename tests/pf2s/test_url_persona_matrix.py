@@ -54,10 +54,16 @@ def test_every_url_answers_each_persona_as_its_audience_says(client, published, 
         status = response.status_code
         if status not in codes:
             unexpected.append(f"{path} ({level.label}, {rule}): {status}")
-        elif rule in {"inside", "staff, within its permissions"} and status == 302 and \
-                response["Location"].startswith(("/compte/login/", "/admin/login/")):
+        elif (
+            rule in {"inside", "staff, within its permissions"}
+            and status == 302
+            and response["Location"].startswith(("/compte/login/", "/admin/login/"))
+        ):
             unexpected.append(f"{path} ({level.label}): sent to log in although logged in")
-        elif rule == "log in first" and status == 302 and not response["Location"].startswith(
-                ("/compte/login/", "/admin/login/")):
+        elif (
+            rule == "log in first"
+            and status == 302
+            and not response["Location"].startswith(("/compte/login/", "/admin/login/"))
+        ):
             unexpected.append(f"{path}: anonymous sent to {response['Location']}, not to log in")
     assert not unexpected, f"{persona}:\n" + "\n".join(unexpected)

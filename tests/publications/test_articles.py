@@ -22,15 +22,22 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def article(**fields) -> Article:
-    defaults = {"title": "Le logement des jeunes", "slug": "logement-jeunes", "theme": "logement",
-                "chapo": "Un focus régional.", "body": "<p>Texte</p>", "state": "published"}
+    defaults = {
+        "title": "Le logement des jeunes",
+        "slug": "logement-jeunes",
+        "theme": "logement",
+        "chapo": "Un focus régional.",
+        "body": "<p>Texte</p>",
+        "state": "published",
+    }
     return Article.objects.create(**{**defaults, **fields})
 
 
 def test_drafts_are_hidden_scheduled_ones_appear_on_time(client, personas):
     article(slug="brouillon", title="Brouillon caché", state="draft")
-    article(slug="demain", title="Programmé demain", state="scheduled",
-            publish_at=timezone.now() + dt.timedelta(days=1))
+    article(
+        slug="demain", title="Programmé demain", state="scheduled", publish_at=timezone.now() + dt.timedelta(days=1)
+    )
     article(slug="hier", title="Programmé hier", state="scheduled", publish_at=timezone.now() - dt.timedelta(hours=1))
     listing = client.get("/publications/").content.decode()
     assert "Programmé hier" in listing and "Programmé demain" not in listing and "Brouillon caché" not in listing
@@ -49,8 +56,10 @@ def test_a_scheduled_article_needs_a_date():
 
 
 def test_the_body_is_sanitised_on_save():
-    a = article(body='<p onclick="x()">Bonjour <script>alert(1)</script><a href="javascript:alert(1)">lien</a>'
-                     '<a href="https://www.insee.fr">Insee</a><iframe src="https://evil"></iframe></p>')
+    a = article(
+        body='<p onclick="x()">Bonjour <script>alert(1)</script><a href="javascript:alert(1)">lien</a>'
+        '<a href="https://www.insee.fr">Insee</a><iframe src="https://evil"></iframe></p>'
+    )
     assert "script" not in a.body and "onclick" not in a.body and "javascript:" not in a.body
     assert "iframe" not in a.body and 'href="https://www.insee.fr"' in a.body and "Bonjour" in a.body
 
@@ -83,8 +92,13 @@ def test_uploads_are_checked_by_signature_and_size():
 
 
 def test_revue_files_are_served_with_safe_headers(client):
-    issue = RevueIssue.objects.create(number=12, published_on=dt.date(2026, 10, 1), title="Automne", is_public=True,
-                                      pdf=SimpleUploadedFile("revue.pdf", PDF))
+    issue = RevueIssue.objects.create(
+        number=12,
+        published_on=dt.date(2026, 10, 1),
+        title="Automne",
+        is_public=True,
+        pdf=SimpleUploadedFile("revue.pdf", PDF),
+    )
     response = client.get(f"/publications/revue/{issue.number}/revue.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]

@@ -13,16 +13,35 @@ from publications.models import Article, RevueIssue
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "subscriber", "partner_a_untrained", "partner_a", "partner_b", "partner_a_admin",
-            "editor", "admin"]
+PERSONAS = [
+    "anonymous",
+    "subscriber",
+    "partner_a_untrained",
+    "partner_a",
+    "partner_b",
+    "partner_a_admin",
+    "editor",
+    "admin",
+]
 
 
 @pytest.fixture
 def content(published):
-    issue = RevueIssue.objects.create(number=7, published_on=dt.date(2026, 9, 1), title="Rentrée", is_public=True,
-                                      pdf=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"))
-    Article.objects.create(title="Focus logement", slug="focus-logement", theme="logement", state="published",
-                           issue=issue, rubrique="focus")
+    issue = RevueIssue.objects.create(
+        number=7,
+        published_on=dt.date(2026, 9, 1),
+        title="Rentrée",
+        is_public=True,
+        pdf=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    Article.objects.create(
+        title="Focus logement",
+        slug="focus-logement",
+        theme="logement",
+        state="published",
+        issue=issue,
+        rubrique="focus",
+    )
     Article.objects.create(title="Brouillon", slug="brouillon", theme="sante")
     subscriber = Subscriber.objects.create(email="s@example.org", status="confirmed")
     campaign = Campaign.objects.create(subject="Lettre")
@@ -49,9 +68,18 @@ def staff_admin(persona):
 def test_editorial_urls_answer_each_persona_as_they_should(client, personas, content, persona):
     if persona != "anonymous":
         client.force_login(getattr(personas, persona))
-    public = ["/publications/", "/publications/focus-logement/", "/publications/revue/", "/publications/revue/7/",
-              "/publications/revue/7/revue.pdf", "/publications/flux.rss", "/publications/flux.atom", "/lettre/",
-              f"/lettre/desabonnement/{content['token']}/", f"/lettre/mes-donnees/{content['token']}/"]
+    public = [
+        "/publications/",
+        "/publications/focus-logement/",
+        "/publications/revue/",
+        "/publications/revue/7/",
+        "/publications/revue/7/revue.pdf",
+        "/publications/flux.rss",
+        "/publications/flux.atom",
+        "/lettre/",
+        f"/lettre/desabonnement/{content['token']}/",
+        f"/lettre/mes-donnees/{content['token']}/",
+    ]
     for url in public:
         assert client.get(url).status_code == 200, (persona, url)
     assert client.get("/publications/brouillon/").status_code == (200 if persona in ("editor", "admin") else 404)
@@ -65,12 +93,20 @@ def test_editorial_urls_answer_each_persona_as_they_should(client, personas, con
             assert response.status_code == 302, url
         else:
             assert response.status_code == expected, (persona, url, response.status_code)
-    for url in ("/observatoires/", "/observatoires/club/", "/observatoires/groupes/",
-                "/observatoires/groupes/minima-sociaux/", "/observatoires/evenements/journee-2027/",
-                f"/observatoires/{content['observatory']}/"):
+    for url in (
+        "/observatoires/",
+        "/observatoires/club/",
+        "/observatoires/groupes/",
+        "/observatoires/groupes/minima-sociaux/",
+        "/observatoires/evenements/journee-2027/",
+        f"/observatoires/{content['observatory']}/",
+    ):
         assert client.get(url).status_code == 200, (persona, url)
-    admin_pages = ("/admin/observatories/observatory/", "/admin/observatories/workinggroup/",
-                   "/admin/observatories/event/")
+    admin_pages = (
+        "/admin/observatories/observatory/",
+        "/admin/observatories/workinggroup/",
+        "/admin/observatories/event/",
+    )
     for url in admin_pages:  # staff admins manage observatories, groups and events; editors do not
         expected = {"admin": 200, "anonymous": 302}.get(persona, 403)
         assert client.get(url).status_code == expected, (persona, url)

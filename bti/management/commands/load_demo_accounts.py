@@ -5,8 +5,7 @@ from pf2s.demo import DemoCommand
 
 
 class Command(DemoCommand):
-    help = ("Crée les comptes de démonstration (administrateur, éditrice, partenaires) : démarrage rapide "
-            "seulement.")
+    help = "Crée les comptes de démonstration (administrateur, éditrice, partenaires) : démarrage rapide seulement."
 
     def handle(self, *args, **options):
         demo_trainings_create()
@@ -14,4 +13,5 @@ class Command(DemoCommand):
             self.stdout.write(f"  {email:<40} / {DEMO_PASSWORD}   {label}")
         self.stdout.write(
             f"  Double authentification : clé TOTP {DEMO_TOTP_SECRET} (à saisir dans une application "
-            "d'authentification), ou code du moment : python manage.py demo_totp")
+            "d'authentification), ou code du moment : python manage.py demo_totp"
+        )

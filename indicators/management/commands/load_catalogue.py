@@ -16,6 +16,9 @@ class Command(BaseCommand):
             counts = catalogue_load(data=catalogue_read(options["file"]))
         except CatalogueError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            "Catalogue : {categories} catégories, {sources} sources, {variables} variables, "
-            "{indicators} indicateurs.".format(**counts)))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Catalogue : {categories} catégories, {sources} sources, {variables} variables, "
+                "{indicators} indicateurs.".format(**counts)
+            )
+        )

