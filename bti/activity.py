@@ -24,7 +24,7 @@ class ActivityMiddleware:
         match = request.resolver_match
         name = match.url_name if match else None
         kind = ActivityKind.QUERY if name in QUERY_URLS else ActivityKind.EXPORT if name in EXPORT_URLS else None
-        if kind and getattr(request.user, "is_authenticated", False):
+        if kind and request.reader.is_member:  # only members' activity is counted
             from .services import activity_record
 
             channel = (
@@ -32,5 +32,11 @@ class ActivityMiddleware:
                 if "HTTP_AUTHORIZATION" in request.META
                 else ("api" if request.path.startswith("/api/") else "page")
             )
-            activity_record(user=request.user, kind=kind, channel=channel, path=request.get_full_path())
+            activity_record(
+                user=request.user,
+                organisation_id=request.reader.organisation_id,
+                kind=kind,
+                channel=channel,
+                path=request.get_full_path(),
+            )
         return response

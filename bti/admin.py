@@ -25,6 +25,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["family", "is_active"]
     search_fields = ["name", "short_name"]
     inlines = [MembershipInline]
+    filter_horizontal = ["indicators"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "indicators":  # only restricted ones are granted
+            from indicators.choices import Access
+            from indicators.models import Indicator
+
+            kwargs["queryset"] = Indicator.objects.filter(access=Access.ORGANISATIONS).order_by("code")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -19,6 +19,13 @@ class Organisation(models.Model):
     )
     charter_signed_on = models.DateField("charte d'engagement signée le", null=True, blank=True)
     is_active = models.BooleanField("active", default=True)
+    indicators = models.ManyToManyField(
+        "indicators.Indicator",
+        blank=True,
+        related_name="granted_to",
+        verbose_name="indicateurs réservés accordés",
+        help_text="Indicateurs à l'accès « organisations désignées » que les membres formés de l'organisation voient.",
+    )
 
     class Meta:
         verbose_name = "organisation partenaire"

@@ -11,8 +11,11 @@ from indicators import published
 from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.models import Category, Territory, Variable
+from indicators.readers import Reader
 from indicators.selectors import territory_name
 from pf2s.numbers import whole_number
+
+from .selectors import own_territories_visible
 
 THEMES = [
     (
@@ -39,12 +42,12 @@ class PortraitError(LookupError):
     """A territory the reader cannot have a portrait of (reason in French)."""
 
 
-def territory_resolve(*, user, key: str) -> dict:
+def territory_resolve(*, reader: Reader, key: str) -> dict:
     """`level:code` of a territory the reader may see, or `perso:<id>` of
     one of their organisation's own."""
     level, _, code = key.partition(":")
     if level == "perso":
-        own = published.own_territories_visible(user).filter(pk=whole_number(code) or 0).first()
+        own = own_territories_visible(reader=reader).filter(pk=whole_number(code) or 0).first()
         if own is None:
             raise PortraitError("Territoire personnalisé inconnu.")
         return {
@@ -57,7 +60,7 @@ def territory_resolve(*, user, key: str) -> dict:
     territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None:
         raise PortraitError(f"Territoire inconnu : {key}")
-    if level not in published.territory_levels_visible(user):
+    if level not in published.territory_levels_visible(reader):
         raise PortraitError("Ce niveau est réservé aux partenaires formés.")
     return {"level": level, "code": code, "name": territory.name, "own": None, "communes": _communes_of(territory)}
 
@@ -77,12 +80,12 @@ def _communes_of(territory: Territory) -> list[str] | None:
     return list(territory.members.values_list("code", flat=True))
 
 
-def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]]) -> dict:
+def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[str, str]]) -> dict:
     """Themes of key figures (latest period), series and the age structure."""
     # comparison zones the reader may see, like the territory itself (communes: trained partners)
-    levels = set(published.territory_levels_visible(user)) | {"france"}
+    levels = set(published.territory_levels_visible(reader)) | {"france"}
     comparisons = [(level, code) for level, code in comparisons if level in levels]
-    visible = list(published.indicators_visible(user).order_by("category__order", "code"))
+    visible = list(published.indicators_visible(reader).order_by("category__order", "code"))
     by_category: dict[str, list] = {}
     for indicator in visible:
         by_category.setdefault(indicator.category.code, []).append(indicator)
@@ -92,7 +95,7 @@ def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]])
         figures = []
         for category in categories:
             for indicator in by_category.get(category, [])[:PER_CATEGORY]:
-                figure = _figure(user, indicator, territory, comparisons)
+                figure = _figure(reader, indicator, territory, comparisons)
                 if figure:
                     figure["category"] = names.get(category, category)
                     figures.append(figure)
@@ -107,23 +110,23 @@ def portrait_build(*, user, territory: dict, comparisons: list[tuple[str, str]])
     }
 
 
-def _frame_for(user, indicator, territory) -> pd.DataFrame:
-    if territory["own"] is not None:
-        return published.own_territory_values(user=user, indicator=indicator, territory_ids=[territory["own"].pk])
-    frame = published.indicator_values(user=user, indicator=indicator)
+def _frame_for(reader: Reader, indicator, territory) -> pd.DataFrame:
+    if territory["own"] is not None:  # resolved for this reader by territory_resolve
+        return published.own_territory_values(indicator=indicator, territories=[territory["own"]])
+    frame = published.indicator_values(reader=reader, indicator=indicator)
     return frame[(frame["level"] == territory["level"]) & (frame["territory_code"] == territory["code"])]
 
 
-def _figure(user, indicator, territory, comparisons) -> dict | None:
+def _figure(reader, indicator, territory, comparisons) -> dict | None:
     try:
-        mine = _frame_for(user, indicator, territory)
+        mine = _frame_for(reader, indicator, territory)
     except published.AccessDenied:
         return None
     if not len(mine):
         return None
     mine = mine.sort_values("period")
     latest = mine.iloc[-1]
-    everything = published.indicator_values(user=user, indicator=indicator)
+    everything = published.indicator_values(reader=reader, indicator=indicator)
     zones = []
     for level, code in comparisons:
         rows = everything[(everything["level"] == level) & (everything["territory_code"] == code)]

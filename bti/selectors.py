@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from indicators.readers import Reader, own_territories_organisation
+
 from .models import Invitation, Membership
 
 
@@ -119,18 +121,17 @@ def activity_by_organisation_month(*, year: int) -> list[dict]:
     ]
 
 
-def saved_queries_visible(*, user):
+def saved_queries_visible(*, reader: Reader):
     """The member's own queries and those shared within their organisation."""
     from django.db.models import Q
 
     from .models import SavedQuery
 
-    membership = membership_for_user(user=user)
-    if membership is None:
+    if not reader.is_member:
         return SavedQuery.objects.none()
     return (
-        SavedQuery.objects.filter(organisation_id=membership.organisation_id)
-        .filter(Q(owner=user) | Q(shared=True))
+        SavedQuery.objects.filter(organisation_id=reader.organisation_id)
+        .filter(Q(owner_id=reader.user_id) | Q(shared=True))
         .select_related("owner")
     )
 
@@ -157,18 +158,41 @@ def own_territory_status(*, territory) -> dict:
     return {"state": "queued", "label": "Vérification en attente", "percent": 0}
 
 
-def own_territories_page(*, user) -> dict:
+def own_territories_visible(*, reader: Reader):
+    """The territories of the reader's organisation (trained members only),
+    in creation order; nobody else's, no deleted one."""
+    from .models import OwnTerritory
+
+    organisation_id = own_territories_organisation(reader)
+    if organisation_id is None:
+        return OwnTerritory.objects.none()
+    return (
+        OwnTerritory.objects.filter(organisation_id=organisation_id, deleted_at__isnull=True)
+        .select_related("version__check_job")
+        .order_by("created_at", "pk")
+    )
+
+
+def own_territories_chosen(*, reader: Reader, territory_ids: list[int]) -> list:
+    """The reader's own territories of these ids; another organisation's, a
+    deleted or an unknown one does not exist for them (AccessDenied)."""
+    from indicators.published import AccessDenied
+
+    territories = [t for t in own_territories_visible(reader=reader) if t.pk in set(territory_ids)]
+    if len(territories) != len(set(territory_ids)):
+        raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
+    return territories
+
+
+def own_territories_page(*, user, reader: Reader) -> dict:
     """What the territories page shows a member: the organisation's
     territories with their status, and whether they may build one."""
-    from indicators.published import own_territories_visible
-    from pf2s.access import is_partner
-
-    territories = list(own_territories_visible(user).annotate(n_communes=models.Count("version__communes")))
+    territories = list(own_territories_visible(reader=reader).annotate(n_communes=models.Count("version__communes")))
     rows = [{"territory": t, "status": own_territory_status(territory=t)} for t in territories]
     return {
         "territories": rows,
         "membership": membership_for_user(user=user),
-        "may_build": is_partner(user),
+        "may_build": reader.is_partner,
         "pending": any(row["status"]["state"] in ("queued", "running") for row in rows),
     }
 

@@ -134,9 +134,9 @@ def api_token_hash(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """A new personal token; returns it with its key, which is not stored."""
-    from pf2s.access import is_partner
+    from .readers import reader_for_user
 
-    if not is_partner(user):
+    if not reader_for_user(user).is_partner:
         raise ValueError(
             "Les jetons d'API sont réservés aux membres formés à la BTI : inscrivez-vous à une session de formation."
         )
@@ -160,13 +160,18 @@ def api_token_revoke(*, user, token_id: int) -> ApiToken:
     return token
 
 
-def activity_record(*, user, kind: str, channel: str = "", path: str = "") -> ActivityEvent | None:
-    """Count one login, query or export of a member (others are not counted)."""
-    membership = Membership.objects.filter(user=user).only("organisation_id").first()
-    if membership is None:
-        return None
+def activity_record(
+    *, user, kind: str, channel: str = "", path: str = "", organisation_id: int | None = None
+) -> ActivityEvent | None:
+    """Count one login, query or export of a member (others are not counted);
+    the caller may already know the member's organisation (the request's reader)."""
+    if organisation_id is None:
+        membership = Membership.objects.filter(user=user).only("organisation_id").first()
+        if membership is None:
+            return None
+        organisation_id = membership.organisation_id
     return ActivityEvent.objects.create(
-        kind=kind, user=user, organisation_id=membership.organisation_id, channel=channel, path=path[:300]
+        kind=kind, user=user, organisation_id=organisation_id, channel=channel, path=path[:300]
     )
 
 
@@ -182,14 +187,13 @@ REGION_DEPARTEMENTS = ("02", "59", "60", "62", "80")
 def _trained_member(user):
     """The member's active membership if they are trained (the BTI's
     tools are for trained members only), else OwnTerritoryError."""
-    from pf2s.access import is_partner
-
+    from .readers import reader_for_user
     from .selectors import membership_for_user
 
     membership = membership_for_user(user=user)
     if membership is None:
         raise OwnTerritoryError("Seuls les membres d'une organisation partenaire construisent des territoires.")
-    if not is_partner(user):
+    if not reader_for_user(user).is_partner:
         raise OwnTerritoryError("Réservé aux membres formés à la BTI : inscrivez-vous à une session de formation.")
     return membership
 

@@ -14,8 +14,11 @@ from django.http import QueryDict
 from indicators import published
 from indicators.choices import TerritoryLevel
 from indicators.compute.rates import compare_to_reference
+from indicators.readers import Reader
 from indicators.selectors import territory_name
 from pf2s.numbers import whole_number
+
+from .selectors import own_territories_visible
 
 MAX_INDICATORS = 20
 MAX_TERRITORIES = 200
@@ -74,27 +77,28 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def table_build(*, user, query: TableQuery) -> dict:
+def table_build(*, reader: Reader, query: TableQuery) -> dict:
     """Rows for the table (and its exports), the indicators' metadata, and
     the reasons of what could not be shown."""
+    from .selectors import own_territories_chosen
+
     rows: list[dict] = []
-    indicators = []
-    for code in query.indicators:
+    indicators, unknown = published.indicators_chosen(reader, query.indicators)
+    query.errors.extend(f"Indicateur inconnu ou non accessible : {code}" for code in unknown)
+    own_chosen = []
+    if query.own:
         try:
-            indicators.append(published.indicator_visible(user, code))
+            own_chosen = own_territories_chosen(reader=reader, territory_ids=query.own)
         except published.AccessDenied:
-            query.errors.append(f"Indicateur inconnu ou non accessible : {code}")
+            query.errors.append("Territoire personnalisé inconnu.")
     for indicator in indicators:
-        frame = published.indicator_values(user=user, indicator=indicator)
+        frame = published.indicator_values(reader=reader, indicator=indicator)
         own = pd.DataFrame()
-        if query.own:
-            try:
-                own = published.own_territory_values(user=user, indicator=indicator, territory_ids=query.own)
-            except published.AccessDenied:
-                query.errors.append("Territoire personnalisé inconnu.")
+        if own_chosen:
+            own = published.own_territory_values(indicator=indicator, territories=own_chosen)
         periods = sorted(frame["period"].unique()) if len(frame) else []
         chosen = [p for p in query.periods if p in periods] or periods[-1:]
-        allowed = published.levels_visible(user, indicator)
+        allowed = published.levels_visible(reader, indicator)
         if query.level and query.level not in allowed:
             query.errors.append(f"{indicator.code} : niveau « {query.level} » non disponible pour cet indicateur.")
         for period in chosen:
@@ -180,21 +184,21 @@ def table_frame(table: dict) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def builder_choices(*, user, query: TableQuery) -> dict:
+def builder_choices(*, reader: Reader, query: TableQuery) -> dict:
     """What the builder form offers this reader."""
     from indicators.models import Territory
 
-    indicators = list(published.indicators_visible(user).order_by("category__order", "code"))
+    indicators = list(published.indicators_visible(reader).order_by("category__order", "code"))
     groups: dict[str, list] = {}
     for indicator in indicators:
         groups.setdefault(indicator.category.name, []).append(indicator)
-    allowed = published.territory_levels_visible(user)
+    allowed = published.territory_levels_visible(reader)
     levels = [lv for lv in TerritoryLevel if lv != TerritoryLevel.FRANCE and lv.value in allowed]
     departements = list(Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).order_by("code"))
     return {
         "indicator_groups": groups,
         "levels": [(lv.value, lv.label) for lv in levels],
-        "own_territories": list(published.own_territories_visible(user)),
+        "own_territories": list(own_territories_visible(reader=reader)),
         "comparison_choices": [("region:32", "Hauts-de-France"), ("france:FR", "France")]
         + [(f"departement:{d.code}", d.name) for d in departements],
         "chosen_comparisons": {f"{lv}:{c}" for lv, c in query.comparisons},

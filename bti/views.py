@@ -8,8 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from indicators import published
-from opendata import exports
+from indicators import exports
 from pf2s.access import Audience, audience
 from pf2s.numbers import whole_number
 
@@ -149,7 +148,7 @@ def activity_statistics(request: HttpRequest):
 def table(request: HttpRequest):
     """Tables à la carte: the builder form and, when asked, the table."""
     query = TableQuery.from_querydict(request.GET)
-    result = None if query.is_empty else tables.table_build(user=request.user, query=query)
+    result = None if query.is_empty else tables.table_build(reader=request.reader, query=query)
     return render(
         request,
         "bti/table.html",
@@ -157,7 +156,7 @@ def table(request: HttpRequest):
             "query": query,
             "result": result,
             "permalink": query.permalink(),
-            **tables.builder_choices(user=request.user, query=query),
+            **tables.builder_choices(reader=request.reader, query=query),
         },
     )
 
@@ -173,7 +172,7 @@ def table_export(request: HttpRequest, fmt: str):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    result = tables.table_build(user=request.user, query=query)
+    result = tables.table_build(reader=request.reader, query=query)
     frame = tables.table_frame(result)
     if fmt == "csv":
         body = exports.table_csv(
@@ -215,7 +214,7 @@ def saved_queries(request: HttpRequest):
         except ValueError as exc:
             messages.error(request, str(exc) or "Requête inconnue.")
         return redirect("bti-queries")
-    return render(request, "bti/queries.html", {"queries": saved_queries_visible(user=request.user)})
+    return render(request, "bti/queries.html", {"queries": saved_queries_visible(reader=request.reader)})
 
 
 @audience(Audience.PARTNER)
@@ -236,7 +235,7 @@ def own_territories(request: HttpRequest):
             return render(
                 request,
                 "bti/own_territories.html",
-                {**selectors.own_territories_page(user=request.user), "form": request.POST},
+                {**selectors.own_territories_page(user=request.user, reader=request.reader), "form": request.POST},
                 status=400,
             )
         done = selectors.own_territory_status(territory=territory)["state"] == "done"
@@ -250,7 +249,9 @@ def own_territories(request: HttpRequest):
             ),
         )
         return redirect("bti-own-territory", territory_id=territory.pk)
-    return render(request, "bti/own_territories.html", selectors.own_territories_page(user=request.user))
+    return render(
+        request, "bti/own_territories.html", selectors.own_territories_page(user=request.user, reader=request.reader)
+    )
 
 
 @audience(Audience.PARTNER)
@@ -300,13 +301,15 @@ def portrait(request: HttpRequest):
     context = {"key": key, "compare": ",".join(f"{lv}:{c}" for lv, c in compare), "result": None, "error": ""}
     if key:
         try:
-            territory = portraits.territory_resolve(user=request.user, key=key)
+            territory = portraits.territory_resolve(reader=request.reader, key=key)
         except portraits.PortraitError as exc:
             context["error"] = str(exc)
         else:
-            context["result"] = portraits.portrait_build(user=request.user, territory=territory, comparisons=compare)
+            context["result"] = portraits.portrait_build(
+                reader=request.reader, territory=territory, comparisons=compare
+            )
             context["chart_state"] = portraits.chart_state(context["result"])
-    context["own_territories"] = list(published.own_territories_visible(request.user))
+    context["own_territories"] = list(selectors.own_territories_visible(reader=request.reader))
     return render(request, "bti/portrait.html", context, status=404 if context["error"] else 200)
 
 

@@ -68,6 +68,12 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
             wholes.append(whole)
         variables[row["code"]].wholes.set(wholes)
     for row in data["indicators"]:
+        if row.get("organisations"):
+            # a grant is the partner side's (bti.Organisation.indicators), decided in its admin
+            raise CatalogueError(
+                f"Indicateur {row['code']} : les organisations autorisées se désignent dans "
+                "l'administration des organisations partenaires, pas dans le catalogue"
+            )
         try:
             numerator = variables[row["numerator"]]
             denominator = variables[row["denominator"]] if row.get("denominator") else None
@@ -101,7 +107,6 @@ def catalogue_load(*, data: dict) -> dict[str, int]:
             },
         )
         indicator.sources.set([sources[code] for code in row["sources"]])
-        indicator.organisations.set(_organisations(row))
     return {
         "categories": len(categories),
         "sources": len(sources),
@@ -124,17 +129,3 @@ def _release(row: dict, variables: dict) -> dict:
             "(variable de comptage) et son seuil"
         )
     return {"release_base": variables[base], "release_threshold": int(threshold)}
-
-
-def _organisations(row: dict) -> list:
-    """The organisations an indicator is restricted to, by short name."""
-    from bti.models import Organisation
-
-    names = row.get("organisations", [])
-    if row["access"] == "organisations" and not names:
-        raise CatalogueError(f"Indicateur {row['code']} : accès restreint sans organisation désignée")
-    found = {o.short_name: o for o in Organisation.objects.filter(short_name__in=names)}
-    unknown = sorted(set(names) - set(found))
-    if unknown:
-        raise CatalogueError(f"Indicateur {row['code']} : organisation(s) inconnue(s) {unknown}")
-    return list(found.values())

@@ -18,6 +18,7 @@ from .choices import (
     TerritoryLevel,
     Unit,
 )
+from .readers import Reader, indicator_filter
 from .search import fold
 
 
@@ -226,25 +227,9 @@ class IndicatorQuerySet(models.QuerySet):
             qs = qs.filter(search_text__contains=word)
         return qs
 
-    def visible_to(self, user) -> IndicatorQuerySet:
-        """The one access rule for indicators: open ones for everybody,
-        partner ones for trained members of a partner organisation, and
-        those a provider restricts to named organisations for their members
-        only (superusers see all)."""
-        from bti.selectors import membership_for_user
-        from pf2s.access import is_partner
-
-        if not is_partner(user):
-            return self.filter(access=Access.OPEN)
-        if user.is_superuser:
-            return self
-        membership = membership_for_user(user=user)
-        granted = Indicator.organisations.through.objects.filter(organisation_id=membership.organisation_id).values(
-            "indicator_id"
-        )
-        return self.filter(
-            models.Q(access__in=[Access.OPEN, Access.PARTNERS]) | models.Q(access=Access.ORGANISATIONS, pk__in=granted)
-        )
+    def visible_to(self, reader: Reader) -> IndicatorQuerySet:
+        """The indicators a reader may see (the rule: indicators.readers)."""
+        return self.filter(indicator_filter(reader))
 
 
 class Indicator(models.Model):
@@ -266,13 +251,6 @@ class Indicator(models.Model):
     pool_years = models.PositiveSmallIntegerField(null=True, blank=True)
     levels = models.JSONField("niveaux de diffusion", default=list)
     access = models.CharField(max_length=20, choices=Access.choices, default=Access.OPEN)
-    organisations = models.ManyToManyField(
-        "bti.Organisation",
-        blank=True,
-        related_name="restricted_indicators",
-        verbose_name="organisations autorisées",
-        help_text="Pour un accès « organisations désignées » : seuls leurs membres formés le voient.",
-    )
     sources = models.ManyToManyField(Source, related_name="indicators")
     caveats = models.TextField("précautions", blank=True)
     release_base = models.ForeignKey(

@@ -1,6 +1,6 @@
-"""Reads of the current published snapshot: the single place where what a
-user may see of the indicators is decided (indicator access and levels).
-Every channel (pages, API, exports, maps) reads through here."""
+"""Reads of the current published snapshot, for a reader: every channel
+(pages, API, exports, maps, tables, portraits) reads the figures through
+here, and what the reader may see is asked of `indicators.readers`."""
 
 from __future__ import annotations
 
@@ -13,19 +13,17 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import QuerySet
 
-from pf2s.access import is_partner
-
 from .choices import (
     MISSING_REASON,
     NOT_ADDITIVE_REASON,
     OWN_LEVEL,
     PENDING_REASON,
-    PUBLIC_LEVELS,
     SECRET_REASON,
     TerritoryLevel,
     ValueStatus,
 )
 from .models import Indicator, Snapshot
+from .readers import Reader, indicator_levels, territory_levels
 
 ROW_FIELDS = [
     "territory_code",
@@ -44,7 +42,7 @@ ROW_FIELDS = [
 
 
 class AccessDenied(LookupError):
-    """The user may not see this (reason in French and English)."""
+    """The reader may not see this (reason in French and English)."""
 
     def __init__(self, french: str, english: str):
         super().__init__(f"{french} / {english}")
@@ -73,31 +71,34 @@ def current_snapshot_forget() -> None:
     _CURRENT["at"] = -1.0
 
 
-def indicators_visible(user) -> QuerySet[Indicator]:
-    return Indicator.objects.visible_to(user).select_related("category")
+def indicators_visible(reader: Reader) -> QuerySet[Indicator]:
+    return Indicator.objects.visible_to(reader).select_related("category")
 
 
-def indicator_visible(user, code: str) -> Indicator:
-    """One indicator the user may see; an indicator he may not see does not
-    exist for him."""
-    indicator = indicators_visible(user).filter(code=code).first()
+def indicator_visible(reader: Reader, code: str) -> Indicator:
+    """One indicator the reader may see; an indicator they may not see does
+    not exist for them."""
+    indicator = indicators_visible(reader).filter(code=code).first()
     if indicator is None:
         raise AccessDenied(f"Indicateur inconnu : {code}", f"Unknown indicator: {code}")
     return indicator
 
 
-def territory_levels_visible(user) -> list[str]:
-    """Levels whose figures the user may see: the public ones for everybody
-    (France, region, départements, EPCI), all of them for partners."""
-    if is_partner(user):
-        return list(TerritoryLevel.values)
-    return list(PUBLIC_LEVELS)
+def indicators_chosen(reader: Reader, codes: list[str]) -> tuple[list[Indicator], list[str]]:
+    """The indicators of these codes the reader may see, in the order asked
+    (one query), and the codes that do not exist for them."""
+    found = {i.code: i for i in indicators_visible(reader).filter(code__in=codes)}
+    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
 
 
-def levels_visible(user, indicator: Indicator) -> list[str]:
-    """Levels of an indicator the user may see (territory_levels_visible)."""
-    allowed = territory_levels_visible(user)
-    return [lv for lv in [TerritoryLevel.FRANCE.value, *indicator.levels] if lv in allowed]
+def territory_levels_visible(reader: Reader) -> list[str]:
+    """Levels whose figures the reader may see."""
+    return territory_levels(reader)
+
+
+def levels_visible(reader: Reader, indicator: Indicator) -> list[str]:
+    """Levels of an indicator the reader may see (France first)."""
+    return indicator_levels(reader, indicator.levels)
 
 
 @lru_cache(maxsize=256)
@@ -110,7 +111,7 @@ def _read(directory: str, code: str) -> pd.DataFrame:
 
 def indicator_values(
     *,
-    user,
+    reader: Reader,
     indicator: Indicator,
     level: str | None = None,
     period: str | None = None,
@@ -118,8 +119,8 @@ def indicator_values(
     snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """Rows of the current snapshot for one indicator, restricted to what the
-    user may see. Unknown or forbidden levels raise AccessDenied."""
-    allowed = levels_visible(user, indicator)
+    reader may see. Unknown or forbidden levels raise AccessDenied."""
+    allowed = levels_visible(reader, indicator)
     if level and level not in allowed:
         if level in [TerritoryLevel.FRANCE, *indicator.levels]:
             raise AccessDenied(
@@ -148,36 +149,15 @@ def indicator_values(
     return frame
 
 
-def own_territories_visible(user):
-    """The territories of the user's organisation (trained members only), in
-    creation order; nobody else's, no deleted one."""
-    from bti.models import OwnTerritory
-    from bti.selectors import membership_for_user
-
-    membership = membership_for_user(user=user) if is_partner(user) else None
-    if membership is None:
-        return OwnTerritory.objects.none()
-    return (
-        OwnTerritory.objects.filter(organisation_id=membership.organisation_id, deleted_at__isnull=True)
-        .select_related("version__check_job")
-        .order_by("created_at", "pk")
-    )
-
-
-def own_territory_values(
-    *, user, indicator: Indicator, territory_ids: list[int] | None = None, period: str | None = None
-) -> pd.DataFrame:
-    """Figures of the organisation's own territories for one indicator (the
-    caller got `indicator` through indicator_visible), as decided for the
-    current snapshot. A withheld row says so in neutral words, whatever the
-    reason; a territory still being checked says that."""
+def own_territory_values(*, indicator: Indicator, territories: list, period: str | None = None) -> pd.DataFrame:
+    """Figures of own territories for one indicator, as decided for the
+    current snapshot. The caller got `indicator` through indicator_visible
+    and `territories` (code, name, version_id) from the partner side's
+    own_territories_visible, for the same reader. A withheld row says so in
+    neutral words, whatever the reason; a territory still being checked
+    says that."""
     from .own_territories import figures_read
 
-    territories = list(own_territories_visible(user))
-    if territory_ids is not None:
-        if set(territory_ids) - {t.pk for t in territories}:
-            raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
-        territories = [t for t in territories if t.pk in set(territory_ids)]
     snapshot = current_snapshot()
     if snapshot is not None and period and period not in snapshot.periods.get(indicator.code, []):
         raise UnknownPeriod(f"Période inconnue : {period}", f"Unknown period: {period}")
@@ -232,8 +212,8 @@ def own_territory_values(
     return frame[[*ROW_FIELDS, "reason"]].reset_index(drop=True)
 
 
-def indicator_periods(*, user, indicator: Indicator) -> list[str]:
-    frame = indicator_values(user=user, indicator=indicator)
+def indicator_periods(*, reader: Reader, indicator: Indicator) -> list[str]:
+    frame = indicator_values(reader=reader, indicator=indicator)
     return sorted(frame["period"].unique().tolist())
 
 
@@ -249,37 +229,14 @@ def records(frame: pd.DataFrame, fields: list[str] = ROW_FIELDS) -> list[dict]:
     return out
 
 
-def catalogue_search(
-    *, user, query: str = "", category: str = "", source: str = "", level: str = "", period: str = ""
-) -> QuerySet[Indicator]:
-    """The catalogue a user may see, filtered (accent- and case-insensitive text)."""
-    indicators = indicators_visible(user).prefetch_related("sources")
-    if query:
-        indicators = indicators.matching(query)
-    if category:
-        indicators = indicators.filter(category__code=category)
-    if source:
-        indicators = indicators.filter(sources__code=source)
-    if level:
-        allowed = [i.pk for i in indicators if level in levels_visible(user, i)]
-        indicators = indicators.filter(pk__in=allowed)
-    if period:
-        snapshot = current_snapshot()
-        published_periods = snapshot.periods if snapshot else {}
-        indicators = indicators.filter(
-            code__in=[code for code, periods in published_periods.items() if period in periods]
-        )
-    return indicators.order_by("category__order", "code").distinct()
-
-
-def categories_summary(*, user) -> list[dict]:
-    """The 11 categories with how many indicators the user may see and their
+def categories_summary(*, reader: Reader) -> list[dict]:
+    """The 11 categories with how many indicators the reader may see and their
     latest periods in the current snapshot."""
     from .models import Category
 
     snapshot = current_snapshot()
     periods = snapshot.periods if snapshot else {}
-    visible = list(indicators_visible(user).values_list("code", "category_id"))
+    visible = list(indicators_visible(reader).values_list("code", "category_id"))
     summary = []
     for category in Category.objects.all():
         codes = [code for code, cid in visible if cid == category.pk]
@@ -288,21 +245,21 @@ def categories_summary(*, user) -> list[dict]:
     return summary
 
 
-def comparison(*, user, indicators: list[Indicator], territories: list[tuple[str, str]]) -> list[dict]:
-    """Rows (one per territory the user may see, then region and France) of
+def comparison(*, reader: Reader, indicators: list[Indicator], territories: list[tuple[str, str]]) -> list[dict]:
+    """Rows (one per territory the reader may see, then region and France) of
     cells (one per indicator: latest period's record or None)."""
     rows: dict[tuple[str, str], dict] = {}
     wanted = [*territories, ("region", "32"), ("france", "FR")]
     for level, code in wanted:
         rows[(level, code)] = {"level": level, "code": code, "name": "", "cells": []}
     for indicator in indicators:
-        periods = indicator_periods(user=user, indicator=indicator)
-        allowed = levels_visible(user, indicator)
+        periods = indicator_periods(reader=reader, indicator=indicator)
+        allowed = levels_visible(reader, indicator)
         for key, row in rows.items():
             level, code = key
             record = None
             if periods and level in allowed:
-                frame = indicator_values(user=user, indicator=indicator, period=periods[-1])
+                frame = indicator_values(reader=reader, indicator=indicator, period=periods[-1])
                 match = frame[(frame["level"] == level) & (frame["territory_code"] == code)]
                 if len(match):
                     record = records(match)[0]

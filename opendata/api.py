@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from indicators import published, selectors
+from bti.selectors import own_territories_chosen
+from indicators import exports, published, selectors
 from indicators.choices import MAPPED_LEVELS, TerritoryLevel
 from indicators.models import Category
 from pf2s.access import Audience, audience
@@ -26,7 +27,7 @@ from pf2s.api import NOT_MODIFIED, FormatNegotiation, bilingual
 from pf2s.conditional import etag_matches
 from pf2s.numbers import whole_number
 
-from . import exports
+from . import filters
 from .serializers import (
     CategorySerializer,
     IndicatorSerializer,
@@ -157,7 +158,7 @@ class CategoryListView(ApiView):
         summary="Catégories d'indicateurs", responses={200: CategorySerializer(many=True), 304: NOT_MODIFIED}
     )
     def get(self, request: Request) -> Response:
-        counts = Counter(published.indicators_visible(request.user).values_list("category__code", flat=True))
+        counts = Counter(published.indicators_visible(request.reader).values_list("category__code", flat=True))
         rows = [
             {"code": c.code, "name": c.name, "indicator_count": counts.get(c.code, 0)} for c in Category.objects.all()
         ]
@@ -169,22 +170,25 @@ class IndicatorListView(ApiView):
     @extend_schema(
         summary="Catalogue des indicateurs",
         parameters=[
+            OpenApiParameter("q", str, description="mots du libellé ou de la définition (accents et casse ignorés)"),
+            OpenApiParameter("search", str, description="synonyme de « q » (compatibilité)"),
             OpenApiParameter("category", str, description="code de catégorie (voir /api/v1/categories/)"),
-            OpenApiParameter("search", str, description="recherche dans le libellé"),
+            OpenApiParameter("source", str, description="code de source"),
+            OpenApiParameter("level", str, description="niveau diffusé : region, departement, epci, commune"),
+            OpenApiParameter("period", str, description="période publiée : 2021 ou 2015-2019"),
         ],
         responses={200: IndicatorSerializer(many=True), 304: NOT_MODIFIED},
     )
     def get(self, request: Request) -> Response:
-        indicators = published.indicators_visible(request.user).prefetch_related("sources")
-        if category := request.query_params.get("category"):
-            if not Category.objects.filter(code=category).exists():
-                raise ValidationError(
-                    {"detail": bilingual(f"Catégorie inconnue : {category}.", f"Unknown category: {category}.")}
-                )
-            indicators = indicators.filter(category__code=category)
-        if search := request.query_params.get("search"):
-            indicators = indicators.filter(label__icontains=search)
-        return Response(IndicatorSerializer(indicators, many=True).data)
+        data = request.query_params.copy()
+        if "search" in data and "q" not in data:  # the first name of the words filter
+            data["q"] = data.pop("search")[-1]
+        found = filters.catalogue(reader=request.reader, data=data)
+        if not found.is_valid():
+            raise ValidationError(
+                {"detail": bilingual("Filtre invalide.", "Invalid filter."), "errors": found.errors.get_json_data()}
+            )
+        return Response(IndicatorSerializer(found.qs, many=True).data)
 
 
 @audience(Audience.PUBLIC)
@@ -196,7 +200,7 @@ class IndicatorDetailView(ApiView):
     )
     def get(self, request: Request, code: str) -> Response:
         try:
-            indicator = published.indicator_visible(request.user, code)
+            indicator = published.indicator_visible(request.reader, code)
         except published.AccessDenied as exc:
             raise _denied(exc) from exc
         return Response(IndicatorSerializer(indicator).data)
@@ -298,19 +302,20 @@ class IndicatorValuesView(ApiView):
     )
     def get(self, request: Request, code: str) -> Response:
         try:
-            indicator = published.indicator_visible(request.user, code)
+            indicator = published.indicator_visible(request.reader, code)
         except published.AccessDenied as exc:
             raise _denied(exc) from exc
         params = request.query_params
         own = "own" in params
         try:
             if own:
+                territories = own_territories_chosen(reader=request.reader, territory_ids=[_own_id(params)])
                 frame = published.own_territory_values(
-                    user=request.user, indicator=indicator, territory_ids=[_own_id(params)], period=params.get("period")
+                    indicator=indicator, territories=territories, period=params.get("period")
                 )
             else:
                 frame = published.indicator_values(
-                    user=request.user,
+                    reader=request.reader,
                     indicator=indicator,
                     level=params.get("level"),
                     period=params.get("period"),

@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
-from indicators import published
+from indicators import exports, published
 from indicators.choices import JobState
 from indicators.models import JobRun, Snapshot
+from indicators.readers import ANONYMOUS
 from indicators.services import job_enqueue, job_progress
 
-from . import exports
 from .models import OpenDataDump
 
 DUMP_DIR = "opendata"
@@ -60,13 +59,13 @@ def opendata_dump_build(*, snapshot_id: int, job_id: int | None = None, force: b
 
 def _dump_write(snapshot: Snapshot, path: Path, job_id: int | None) -> int:
     """Write the zip of a snapshot's open data to `path`; its row count."""
-    reader = AnonymousUser()
+    reader = ANONYMOUS
     frames, metadata = [], []
     indicators = list(published.indicators_visible(reader).prefetch_related("sources").order_by("code"))
     for done, indicator in enumerate(indicators):
         if job_id:  # also the job's heartbeat
             job_progress(job_id=job_id, step=f"indicateur {indicator.code}", percent=80 * done // len(indicators))
-        rows = published.indicator_values(user=reader, indicator=indicator, snapshot=snapshot)
+        rows = published.indicator_values(reader=reader, indicator=indicator, snapshot=snapshot)
         if rows.empty:
             continue
         rows = rows.assign(indicator=indicator.code, label=indicator.label, unit=indicator.unit)

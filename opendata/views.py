@@ -10,13 +10,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from indicators import published, selectors
+from indicators import exports, published, selectors
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
 from indicators.compute import classes
 from pf2s.access import Audience, audience
 
-from . import exports, maps
-from .forms import CatalogueForm
+from . import filters, maps
 from .models import OpenDataDump
 
 EXPORT_FORMATS = ("csv", "xlsx", "geojson", "svg")
@@ -29,7 +28,7 @@ def home(request: HttpRequest):
         "opendata/home.html",
         {
             "levels": selectors.territory_levels_summary(),
-            "categories": published.categories_summary(user=request.user),
+            "categories": published.categories_summary(reader=request.reader),
             "snapshot": published.current_snapshot(),
         },
     )
@@ -37,20 +36,11 @@ def home(request: HttpRequest):
 
 @audience(Audience.PUBLIC)
 def indicator_catalogue(request: HttpRequest):
-    form = CatalogueForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    indicators = published.catalogue_search(
-        user=request.user,
-        query=filters.get("q", ""),
-        category=filters["category"].code if filters.get("category") else "",
-        source=filters["source"].code if filters.get("source") else "",
-        level=filters.get("level", ""),
-        period=filters.get("period", ""),
-    )
+    found = filters.catalogue(reader=request.reader, data=request.GET or None)
     snapshot = published.current_snapshot()
     periods = snapshot.periods if snapshot else {}
-    rows = [{"indicator": i, "latest": (periods.get(i.code) or [""])[-1]} for i in indicators]
-    return render(request, "opendata/catalogue.html", {"form": form, "rows": rows})
+    rows = [{"indicator": i, "latest": (periods.get(i.code) or [""])[-1]} for i in found.qs]
+    return render(request, "opendata/catalogue.html", {"form": found.form, "rows": rows})
 
 
 @audience(Audience.PUBLIC)
@@ -97,22 +87,24 @@ def indicator_export(request: HttpRequest, code: str, fmt: str):
 
 def indicator_view(request: HttpRequest, code: str) -> dict:
     """Parse the view state from the URL and read the rows it shows."""
-    indicator = published.indicator_visible(request.user, code)
-    levels = [lv for lv in published.levels_visible(request.user, indicator) if lv != "france"]
+    indicator = published.indicator_visible(request.reader, code)
+    levels = [lv for lv in published.levels_visible(request.reader, indicator) if lv != "france"]
     level = (
         request.GET.get("level")
         if request.GET.get("level") in levels
         else ("departement" if "departement" in levels else levels[0])
     )
-    periods = published.indicator_periods(user=request.user, indicator=indicator)
+    periods = published.indicator_periods(reader=request.reader, indicator=indicator)
     period = request.GET.get("period") if request.GET.get("period") in periods else (periods[-1] if periods else "")
     rows = (
-        published.indicator_values(user=request.user, indicator=indicator, level=level, period=period or None)
+        published.indicator_values(reader=request.reader, indicator=indicator, level=level, period=period or None)
         if period
         else None
     )
     references = (
-        published.indicator_values(user=request.user, indicator=indicator, period=period or None) if period else None
+        published.indicator_values(reader=request.reader, indicator=indicator, period=period or None)
+        if period
+        else None
     )
     if references is not None:
         references = references[references["level"].isin(["region", "france"])]
@@ -221,12 +213,12 @@ def territory_detail(request: HttpRequest, level: str, code: str):
 def comparison(request: HttpRequest):
     """Several territories side by side for one or several indicators, at
     each indicator's latest period (state in the URL)."""
-    visible = list(published.indicators_visible(request.user).order_by("category__order", "code"))
+    visible = list(published.indicators_visible(request.reader).order_by("category__order", "code"))
     codes = [c for c in request.GET.get("indicators", "").split(",") if c][:6]
     picks = [t for t in request.GET.get("territories", "").split(",") if ":" in t][:12]
     chosen = [i for i in visible if i.code in codes]
     table = published.comparison(
-        user=request.user, indicators=chosen, territories=[tuple(p.split(":", 1)) for p in picks]
+        reader=request.reader, indicators=chosen, territories=[tuple(p.split(":", 1)) for p in picks]
     )
     return render(
         request,

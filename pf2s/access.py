@@ -1,6 +1,8 @@
 """Who may reach which URL. Every view declares one audience (public, partner,
-editor, admin); the middleware enforces it, and a test walks the URL resolver
-so that no URL can exist without one. Unclassified views are refused."""
+editor, admin); the middleware enforces it, asking the one access rule
+(indicators.readers.may_reach) about the request's reader, and a test walks
+the URL resolver so that no URL can exist without one. Unclassified views
+are refused."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from indicators.readers import may_reach
 
 EDITOR_GROUP = "Éditeurs"
 
@@ -60,29 +64,6 @@ def view_audience(callback, url_name: str | None = None, namespace: str = "") ->
     return NAMESPACE_AUDIENCE.get(root)
 
 
-def is_editor(user) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name=EDITOR_GROUP).exists())
-
-
-def is_staff_admin(user) -> bool:
-    """Staff accounts reach the back office (the Django admin), where model
-    permissions narrow what each one sees: editors are staff too."""
-    return user.is_active and user.is_staff
-
-
-def user_may_reach(user, level: Audience) -> bool:
-    """Whether an authenticated user belongs to an audience."""
-    from bti.selectors import membership_for_user
-
-    if level == Audience.PUBLIC:
-        return True
-    if level == Audience.ADMIN:
-        return is_staff_admin(user)
-    if level == Audience.EDITOR:
-        return is_editor(user)
-    return user.is_superuser or membership_for_user(user=user) is not None
-
-
 class AccessMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -118,7 +99,7 @@ class AccessMiddleware:
                     content_type="application/json",
                 )
             return redirect_to_login(request.get_full_path())
-        if not user_may_reach(request.user, level):
+        if not may_reach(request.reader, level):
             return render(
                 request,
                 "403.html",
@@ -135,16 +116,3 @@ def carries_credentials(request: HttpRequest) -> bool:
     from django.conf import settings
 
     return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
-
-
-def is_partner(user) -> bool:
-    """A trained, active member of an active partner organisation, or a
-    superuser. What partners may see beyond the public is decided here."""
-    from bti.selectors import membership_for_user
-
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    membership = membership_for_user(user=user)
-    return membership is not None and membership.is_trained

@@ -32,24 +32,6 @@ def too_many_requests(wait: float) -> HttpResponse:
     return JsonResponse({"detail": detail, "code": "throttled"}, status=429, headers={"Retry-After": str(seconds)})
 
 
-def audience_key(request: HttpRequest) -> str:
-    """Who the answer is for, as far as the published data differ: the
-    public, or a partner of one organisation. A request with neither a
-    session cookie nor credentials is the public without asking the
-    session store."""
-    from pf2s.access import carries_credentials, is_partner
-
-    if not carries_credentials(request):
-        return "public"
-    user = request.user
-    if not is_partner(user):
-        return "public"
-    from bti.selectors import membership_for_user
-
-    membership = None if user.is_superuser else membership_for_user(user=user)
-    return f"partner:{membership.organisation_id if membership else 'all'}"
-
-
 #: In front of the shared cache (Redis), the answers this process served last;
 #: keys name the snapshot, so an entry is never stale.
 _LOCAL: dict[str, tuple[bytes, str]] = {}
@@ -76,7 +58,7 @@ def snapshot_cached(view):
         snapshot = current_snapshot()
         if snapshot is None or request.method != "GET":
             return view(request, *args, **kwargs)
-        audience = audience_key(request)
+        audience = request.reader.audience_key
         if audience == "public":
             throttle = AnonymousRateThrottle()
             if not throttle.allow_request(request):

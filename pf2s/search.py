@@ -23,10 +23,10 @@ class SearchResults:
         return len(self.indicators) + len(self.territories) + len(self.articles)
 
 
-def site_search(*, user, query: str) -> SearchResults:
+def site_search(*, reader, query: str) -> SearchResults:
     from indicators.choices import TerritoryLevel
     from indicators.models import Territory
-    from indicators.published import catalogue_search
+    from opendata.filters import catalogue
 
     query = " ".join(query.split())[:200]
     results = SearchResults(query=query)
@@ -40,7 +40,7 @@ def site_search(*, user, query: str) -> SearchResults:
             "unit": i.unit,
             "url": reverse("indicator-detail", args=[i.code]),
         }
-        for i in catalogue_search(user=user, query=query)[:LIMIT]
+        for i in catalogue(reader=reader, data={"q": query}).qs[:LIMIT]
     ]
     rank = {level.value: n for n, level in enumerate(TerritoryLevel)}
     territories = sorted(

@@ -3,7 +3,6 @@ Indicators come from the published-data layer as seen by the public."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -41,8 +40,9 @@ class IndicatorSitemap(Sitemap):
 
     def items(self):
         from indicators.published import indicators_visible
+        from indicators.readers import ANONYMOUS
 
-        return list(indicators_visible(AnonymousUser()).order_by("code"))
+        return list(indicators_visible(ANONYMOUS).order_by("code"))
 
     def location(self, item):
         return reverse("indicator-detail", args=[item.code])

@@ -37,7 +37,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def search(request: HttpRequest):
     """Indicators and territories (and, with their apps, publications) in
     one search, each as the reader may see it."""
-    results = site_search(user=request.user, query=request.GET.get("q", ""))
+    results = site_search(reader=request.reader, query=request.GET.get("q", ""))
     return render(request, "pages/search.html", {"results": results})
 
 

@@ -32,7 +32,7 @@ def article_for_reader(*, slug: str, may_preview: bool) -> Article:
     return get_object_or_404(articles.prefetch_related("indicators", "territories", "related"), slug=slug)
 
 
-def article_figures(*, user, article: Article) -> list[dict]:
+def article_figures(*, reader, article: Article) -> list[dict]:
     """The latest regional figure of each indicator the article relates to,
     from the current snapshot, as the reader may see it."""
     from indicators import published
@@ -40,8 +40,8 @@ def article_figures(*, user, article: Article) -> list[dict]:
     figures = []
     for indicator in article.indicators.all():
         try:
-            visible = published.indicator_visible(user, indicator.code)
-            rows = published.indicator_values(user=user, indicator=visible, level="region")
+            visible = published.indicator_visible(reader, indicator.code)
+            rows = published.indicator_values(reader=reader, indicator=visible, level="region")
         except published.AccessDenied:
             continue
         rows = rows[rows["status"] == "ok"].sort_values("period")

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from pf2s.access import Audience, audience, is_editor
+from pf2s.access import Audience, audience
 from pf2s.numbers import whole_number
 
 from . import selectors, services
@@ -46,7 +46,7 @@ def publication_index(request: HttpRequest):
 
 @audience(Audience.PUBLIC)
 def article_detail(request: HttpRequest, slug: str):
-    editor = is_editor(request.user) if request.user.is_authenticated else False
+    editor = request.reader.editor
     article = selectors.article_for_reader(slug=slug, may_preview=editor)
     if article.is_public:
         services.article_view_record(article_id=article.pk)
@@ -55,7 +55,7 @@ def article_detail(request: HttpRequest, slug: str):
         "publications/article.html",
         {
             "article": article,
-            "figures": selectors.article_figures(user=request.user, article=article),
+            "figures": selectors.article_figures(reader=request.reader, article=article),
             "related": [a for a in article.related.all() if a.is_public],
         },
     )

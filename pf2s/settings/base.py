@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "bti.authentication.ApiTokenMiddleware",
+    # who is asking, once per request (session or token): request.reader (indicators.readers)
+    "bti.readers.ReaderMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "pf2s.accounts.MfaRequiredMiddleware",
     "bti.activity.ActivityMiddleware",

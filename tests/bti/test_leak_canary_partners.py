@@ -27,7 +27,7 @@ def planted_for_a(published, personas):
     revenue.access = "organisations"
     revenue.label = "Revenu témoin réservé à l'organisation A"
     revenue.save()
-    revenue.organisations.set([personas.org_a])
+    personas.org_a.indicators.add(revenue)  # the grant, on the partner side
     Observation.objects.filter(variable__code="revenu_median").update(value=PARTNER_MARKER)
     amiens = Territory.objects.get(level="commune", code="80021")
     Observation.objects.filter(variable__code="allocataires", territory=amiens).update(value=SECRET_DENOMINATOR)

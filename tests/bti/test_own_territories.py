@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from bti.models import OwnTerritory
+from bti.readers import reader_for_user
+from bti.selectors import own_territories_chosen, own_territories_visible
 from bti.services import (
     OwnTerritoryError,
     own_territory_create,
@@ -27,14 +29,18 @@ pytestmark = pytest.mark.django_db
 
 def commune_rows(user, code="ALL-01", period="2021"):
     indicator = Indicator.objects.get(code=code)
-    return data.indicator_values(user=user, indicator=indicator, level="commune", period=period)
+    return data.indicator_values(reader=reader_for_user(user), indicator=indicator, level="commune", period=period)
 
 
 def own_rows(user, code="ALL-01", period="2021", territory=None):
-    indicator = data.indicator_visible(user, code)
-    return data.own_territory_values(
-        user=user, indicator=indicator, period=period, territory_ids=[territory.pk] if territory else None
+    reader = reader_for_user(user)
+    indicator = data.indicator_visible(reader, code)
+    territories = (
+        own_territories_chosen(reader=reader, territory_ids=[territory.pk])
+        if territory
+        else list(own_territories_visible(reader=reader))
     )
+    return data.own_territory_values(indicator=indicator, period=period, territories=territories)
 
 
 def own_row(user, territory, code="ALL-01", period="2021"):
@@ -71,7 +77,11 @@ def test_a_whole_epci_gives_the_published_epci_figure(published, personas):
         for code, period in (("ALL-01", "2021"), ("MOR-01", "2016-2020")):
             mine = own_row(user, territory, code, period)
             official = data.indicator_values(
-                user=user, indicator=Indicator.objects.get(code=code), level="epci", period=period, territory=epci.code
+                reader=reader_for_user(user),
+                indicator=Indicator.objects.get(code=code),
+                level="epci",
+                period=period,
+                territory=epci.code,
             ).iloc[0]
             assert mine["status"] == official["status"]
             if official["status"] == "ok":

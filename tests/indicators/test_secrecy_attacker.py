@@ -13,6 +13,8 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
+from bti.readers import reader_for_user
+from bti.selectors import own_territories_chosen
 from bti.services import own_territory_create, own_territory_delete, own_territory_edit
 from indicators import published as data
 from indicators.models import Indicator, Territory, Variable
@@ -57,7 +59,8 @@ def world(published, personas):
         for indicator in indicators:
             if indicator.kind == "value":
                 continue
-            frame = data.own_territory_values(user=user, indicator=indicator, territory_ids=[territory.pk])
+            chosen = own_territories_chosen(reader=reader_for_user(user), territory_ids=[territory.pk])
+            frame = data.own_territory_values(indicator=indicator, territories=chosen)
             for row in frame[frame["status"] == "ok"].to_dict("records"):
                 shown.append((communes, indicator, row))
 
@@ -113,7 +116,7 @@ def test_the_pooled_attacker_pins_nothing_and_proves_nothing_small(world):
     for indicator in world["indicators"]:
         if indicator.kind == "value":
             continue
-        frame = data.indicator_values(user=personas.admin, indicator=indicator)
+        frame = data.indicator_values(reader=reader_for_user(personas.admin), indicator=indicator)
         for row in frame[frame["level"] != "france"].to_dict("records"):
             key = (row["level"], row["territory_code"])
             for variable, column_name in ((indicator.numerator, "numerator"), (indicator.denominator, "denominator")):

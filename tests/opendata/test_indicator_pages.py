@@ -84,8 +84,8 @@ def test_the_xlsx_export_has_numbers_and_metadata(client, published):
 def test_exports_escape_formula_injection():
     import pandas as pd
 
+    from indicators import exports
     from indicators.models import Indicator
-    from opendata import exports
 
     indicator = Indicator.objects.get(code="SOI-01")
     frame = pd.DataFrame(

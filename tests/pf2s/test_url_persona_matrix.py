@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pf2s.access import Audience, user_may_reach, view_audience
+from pf2s.access import Audience, view_audience
 from tests.routes import ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,16 @@ INSIDE = {200, 204, 301, 302, 400, 404, 405, 410}
 ROUTES_TO_WALK = [r for r in ROUTES if r[4] and "logout" not in (r[1] or "")]
 
 
+#: the audiences each persona belongs to, written out here rather than asked
+#: of the access rule under test
+REACHES = {
+    "anonymous": {Audience.PUBLIC},
+    "partner_a_untrained": {Audience.PUBLIC, Audience.PARTNER},
+    "partner_a": {Audience.PUBLIC, Audience.PARTNER},
+    "partner_a_admin": {Audience.PUBLIC, Audience.PARTNER},
+    "editor": {Audience.PUBLIC, Audience.EDITOR, Audience.ADMIN},
+    "admin": {Audience.PUBLIC, Audience.PARTNER, Audience.EDITOR, Audience.ADMIN},
+}
 #: partner pages narrowed to the organisation's admin
 ORGANISATION_ADMIN_ONLY = {"bti-members"}
 
@@ -30,7 +40,7 @@ def expected(level: Audience, persona: str, user, path: str, name: str | None) -
         return "public", INSIDE
     if user is None:
         return "log in first", {401} if path.startswith("/api/") else {302}
-    if not user_may_reach(user, level):
+    if level not in REACHES[persona]:
         return "refused", {403}
     if level == Audience.ADMIN:
         # model permissions narrow the admin for everyone (some models are never added or deleted by hand)

@@ -1,0 +1,66 @@
+"""Who is asking: a request's reader, resolved once from its user (session
+or API token) by the partner side, which knows memberships and grants.
+What a reader may see is decided in `indicators.readers`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from indicators.readers import ANONYMOUS, Reader
+from pf2s.access import EDITOR_GROUP, carries_credentials
+
+from .models import Membership
+
+
+def reader_for_user(user) -> Reader:
+    """The reader of a user: at most three queries (membership, grants of a
+    trained member's organisation, the editors' group), none for
+    the anonymous public."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    if not user.is_active:
+        return Reader(user_id=user.pk)
+    membership = (
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .values_list("organisation_id", "trained_on")
+        .first()
+    )
+    organisation_id, trained_on = membership if membership else (None, None)
+    granted: frozenset[int] = frozenset()
+    if organisation_id is not None and trained_on is not None:
+        from .models import Organisation
+
+        granted = frozenset(
+            Organisation.indicators.through.objects.filter(organisation_id=organisation_id).values_list(
+                "indicator_id", flat=True
+            )
+        )
+    editor = user.is_superuser or user.groups.filter(name=EDITOR_GROUP).exists()
+    return Reader(
+        user_id=user.pk,
+        organisation_id=organisation_id,
+        trained=trained_on is not None,
+        editor=editor,
+        staff=user.is_staff,
+        superuser=user.is_superuser,
+        granted=granted,
+    )
+
+
+class ReaderMiddleware:
+    """Sets `request.reader` after authentication (session or API token):
+    the public without a query when the request carries no credentials,
+    else resolved on first use, once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if carries_credentials(request):
+            request.reader = SimpleLazyObject(lambda: reader_for_user(request.user))
+        else:
+            request.reader = ANONYMOUS
+        return self.get_response(request)
