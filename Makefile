@@ -57,10 +57,13 @@ bench: install
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk || echo "wrk absent : la partie web ne sera pas mesurée"
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Style (ruff, line length included), formatting.
+# Style (ruff, line length included), formatting, types (mypy, on the paths
+# listed in pyproject.toml) and the layers (import-linter's contracts).
 lint: install
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check .
+	$(BIN)/python -m mypy
+	$(BIN)/lint-imports
 
 # After changing the dependencies in pyproject.toml: new lock files (uv, from PyPI).
 lock: install

@@ -169,7 +169,7 @@ def secrecy_table(
             floor=None if floor is None else floor.ravel(),
         )
         return table, CellKey(
-            *(np.zeros(0, dtype=object) for _ in range(2)), np.zeros(0, dtype=object), np.zeros(0, dtype=object)
+            np.zeros(0, dtype=object), np.zeros(0, dtype=object), np.zeros(0, dtype=object), np.zeros(0, dtype=object)
         )
     incidence = sp.vstack(blocks_m, format="csr")
     key = CellKey(

@@ -9,11 +9,15 @@ their own published cells and by part ≤ whole unit by unit. Pure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from .secrecy import NO_CAP, Table, certified, goals_of, reach
+
+if TYPE_CHECKING:
+    import highspy  # at run time imported where a model is built (half a second to load)
 
 _HIGHS_INF = np.inf  # highspy.kHighsInf
 
@@ -51,7 +55,7 @@ class JointAttacker:
     def __init__(self, variables: list[JointVariable], relations: list[tuple[int, int]]):
         self.variables = variables
         n_units = variables[0].table.units.shape[0]
-        self.known = None
+        self.known: np.ndarray | None = None
         self.n_units = n_units
         self.offsets = [i * n_units for i in range(len(variables))]
         n_columns = n_units * len(variables)
@@ -90,7 +94,7 @@ class JointAttacker:
         self.row_published = np.concatenate([v.published[np.flatnonzero(v.table.shown)] for v in variables])
         self.row_index = {owner: k for k, owner in enumerate(owners)}
         self.columns_rows = self.all_rows.tocsc()  # which rows hold a unit
-        self.highs = None
+        self.highs: highspy.Highs | None = None  # built on first use
 
     def focus(self, known: np.ndarray | None) -> None:
         """Units taken as known from now on (None: none); what was
@@ -98,7 +102,7 @@ class JointAttacker:
         self.known = None if known is None else np.tile(np.asarray(known, dtype=bool), len(self.variables))
         self.highs = None
 
-    def _build(self) -> None:
+    def _build(self) -> highspy.Highs:
         """The model of what is published now. Columns: every unit not known
         besides; a unit held alone by a published cell is fixed at its value
         (bounds), freed when that cell goes. Rows: the other published cells
@@ -146,12 +150,12 @@ class JointAttacker:
         fixed_now = self.position[held[published[singles]]]
         fixed_now = fixed_now[fixed_now >= 0]
         self.col_lower[fixed_now] = self.col_upper[fixed_now] = self.truth[self.columns[fixed_now]]
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
         # from cell to cell only the objective or a bound changes: the primal
         # simplex restarts from the last basis (several times faster)
-        self.highs.setOptionValue("simplex_strategy", 4)
-        self.highs.setOptionValue("presolve", "off")
+        highs.setOptionValue("simplex_strategy", 4)
+        highs.setOptionValue("presolve", "off")
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
         lp.col_cost_ = np.zeros(matrix.shape[1])
@@ -163,7 +167,8 @@ class JointAttacker:
         lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
         lp.a_matrix_.value_ = matrix.data
-        self.highs.passModel(lp)
+        highs.passModel(lp)
+        return highs
 
     def _holders(self, units: np.ndarray) -> np.ndarray:
         """Rows of cell_rows holding alone any of `units` (published or not)."""
@@ -231,8 +236,7 @@ class JointAttacker:
         min is then -inf); (1.0,): the min alone (the max is then inf)."""
         import highspy
 
-        if self.highs is None:
-            self._build()
+        highs = self._build() if self.highs is None else self.highs
         units = self.offsets[which] + self.variables[which].table.incidence[cell].indices
         constant = float(self.truth[units[self.fixed[units]]].sum())
         columns = self.position[units[~self.fixed[units]]].astype(np.int32)
@@ -240,12 +244,12 @@ class JointAttacker:
             return constant, constant, []
         bounds, binding = {1.0: -np.inf}, set()
         for sense in senses:
-            self.highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
-            self.highs.run()
-            status = self.highs.getModelStatus()
+            highs.changeColsCost(len(columns), columns, np.full(len(columns), sense))
+            highs.run()
+            status = highs.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
-                bounds[sense] = sense * self.highs.getInfo().objective_function_value + constant
-                solution = self.highs.getSolution()
+                bounds[sense] = sense * highs.getInfo().objective_function_value + constant
+                solution = highs.getSolution()
                 duals = np.asarray(solution.row_dual)
                 binding |= {self.row_cells[r] for r in np.flatnonzero(np.abs(duals[: self.n_cell_rows]) > 1e-9)}
                 # a unit held alone binds when its reduced cost is not zero
@@ -257,8 +261,8 @@ class JointAttacker:
             ):
                 bounds[sense] = np.inf
             else:
-                raise RuntimeError(f"joint secrecy LP: {self.highs.modelStatusToString(status)}")
-            self.highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
+                raise RuntimeError(f"joint secrecy LP: {highs.modelStatusToString(status)}")
+            highs.changeColsCost(len(columns), columns, np.zeros(len(columns)))
         return bounds[1.0], bounds.get(-1.0, np.inf), sorted(binding)
 
     def protect(self, which: int, cell: int, max_rounds: int = 50) -> tuple[bool, list[tuple[int, int]]]:

@@ -12,6 +12,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 AGE_BANDS = (
     "00-04",
@@ -119,6 +120,8 @@ def generate_counts(
     rng = np.random.default_rng(seed_for(code, "counts"))
     factors = commune_factors(len(population), spec.get("spread", 0.0), seed_for(code, "factors"))
     if "share_of" in spec:
+        if parent is None:
+            raise ValueError(f"{code}: a share of another variable needs that variable's counts")
         p = np.clip(spec["share"] * factors, 0, 1)[:, None]
         return rng.binomial(parent.astype(np.int64), np.broadcast_to(p, parent.shape))
     trend = year_trend(years, seed_for(code, "trend"))
@@ -169,7 +172,7 @@ def generate_values(n: int, spec: dict, years: list[int], code: str) -> np.ndarr
     return np.round(np.clip(level, 0, None)[:, None] * drift[None, :], 1)
 
 
-def weighted_means(values: np.ndarray, weights: np.ndarray, membership) -> np.ndarray:
+def weighted_means(values: np.ndarray, weights: np.ndarray, membership: sp.csr_matrix) -> np.ndarray:
     """Population-weighted means of commune values over groups (membership:
     sparse groups × communes), as a provider would publish them per level."""
     weighted = membership @ (values * weights[:, None])
@@ -183,6 +186,8 @@ def long_frame(
 ) -> pd.DataFrame:
     """Flatten (territory, year[, band]) arrays to rows: territory_id, period,
     age_band, value."""
+    t: np.ndarray  # territory and year positions, 3-D or 2-D
+    y: np.ndarray
     if by_age:
         t, y, b = np.meshgrid(
             np.arange(array.shape[0]), np.arange(array.shape[1]), np.arange(array.shape[2]), indexing="ij"

@@ -129,21 +129,18 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
         if not len(ready) and not len(empty):
             break
         if len(empty):
-            masked = P[empty].multiply(unknown[None, :]).tocsr()
-            masked.eliminate_zeros()  # the known atoms keep their totals
+            masked = _on_atoms(P[empty], unknown)  # the known atoms keep their totals
             zero[masked.indices] = True
             known[masked.indices] = True
             total[masked.indices] = 0.0
             continue  # the cells left with one unknown atom are counted again
         if len(ready):
-            masked = P[ready].multiply(unknown[None, :]).tocsr()
-            masked.eliminate_zeros()
+            masked = _on_atoms(P[ready], unknown)
             total[masked.indices] = rest[ready]
             known[masked.indices] = True
     weights = _weights(n_atoms)
     unknown = (~known).astype(np.float64)
-    remainder = P.multiply(unknown[None, :]).tocsr()
-    remainder.eliminate_zeros()
+    remainder = _on_atoms(P, unknown)
     remainder = remainder[np.diff(remainder.indptr) > 0]
     remainder.sort_indices()
     keys = _keys(np.asarray(remainder @ weights)) if remainder.shape[0] else np.zeros(0, np.uint64)
@@ -158,6 +155,14 @@ def determination(incidence: sp.csr_matrix, values: np.ndarray, published: np.nd
         rest_start=remainder.indptr.astype(np.int64),
         rest_atoms=remainder.indices.astype(np.int64),
     )
+
+
+def _on_atoms(rows: sp.csr_matrix, atoms: np.ndarray) -> sp.csr_matrix:
+    """The entries of `rows` (cells × atoms) on the atoms flagged 1 in
+    `atoms`, the others dropped (elementwise product, explicit zeros gone)."""
+    masked = rows.multiply(atoms[None, :]).tocsr()
+    masked.eliminate_zeros()
+    return masked
 
 
 def determined(det: Determination, targets: sp.csr_matrix) -> np.ndarray:

@@ -12,6 +12,7 @@ source's release threshold. A withheld row carries no number."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,32 @@ class Series:
     demo: bool
 
 
+class IndicatorLike(Protocol):
+    """What IndicatorSpec.of reads of an indicator (the catalogue's model,
+    which this pure module does not import)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def multiplier(self) -> float: ...
+    @property
+    def ages(self) -> str: ...
+    @property
+    def period_kind(self) -> str: ...
+    @property
+    def pool_years(self) -> int | None: ...
+    @property
+    def numerator_id(self) -> int: ...
+    @property
+    def denominator_id(self) -> int | None: ...
+    @property
+    def release_base_id(self) -> int | None: ...
+    @property
+    def release_threshold(self) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class IndicatorSpec:
     """What the formulas need of an indicator (no database object)."""
@@ -66,7 +93,7 @@ class IndicatorSpec:
     release_threshold: int | None = None
 
     @classmethod
-    def of(cls, indicator) -> IndicatorSpec:
+    def of(cls, indicator: IndicatorLike) -> IndicatorSpec:
         return cls(
             code=indicator.code,
             kind=indicator.kind,
@@ -106,7 +133,7 @@ def _sum_cells(s: Series, G: sp.csr_matrix, period_years: list[int], ages: str) 
         return np.full(G.shape[0], np.nan), np.ones(G.shape[0], bool)
     bands = cellmath.band_mask(ages, s.units.shape[2])
     values = cellmath.cell_counts(G, s.units, index, bands)
-    missing = np.asarray(G @ s.missing[:, index].any(axis=1)).ravel() > 0
+    missing = np.asarray(G @ np.asarray(s.missing[:, index].any(axis=1))).ravel() > 0
     return values, missing
 
 
@@ -152,6 +179,8 @@ def period_frame(
         index = [num.years.index(y) for y in period_years]
         if supplied_rows is None:
             mine = np.full(n, np.nan)
+        elif num.supplied is None:
+            raise ValueError(f"{spec.code}: a value indicator needs its variable's supplied values")
         else:
             mine = num.supplied[supplied_rows][:, index, 0].mean(axis=1)
         values = np.concatenate([mine, [num.france[index, 0].mean()]])
@@ -186,6 +215,8 @@ def period_frame(
         elif spec.kind == CRUDE_RATE:
             result = rates.crude_rate(numerator, denominator, spec.multiplier)
         else:
+            if den is None:
+                raise ValueError(f"{spec.code}: a standardised rate or ratio needs a denominator")
             counts = np.vstack(
                 [_by_age(num, rows.G, period_years, spec.ages), _france_by_age(num, period_years, spec.ages)]
             )

@@ -18,6 +18,7 @@ from .cells import HIDDEN, PUBLIC, Block
 from .determination import Determination, determination
 from .secrecy import (
     NO_CAP,
+    Table,
     audit,
     certified,
     move_bounds,
@@ -182,7 +183,13 @@ def _known_zero(job: SecrecyJob, index: list[int], parts: list[np.ndarray]) -> n
 
 
 def known_of(
-    G, rank, n_communes: int, units: np.ndarray, years_all: list[int], blocks: list[Block], public: dict
+    G: sp.csr_matrix,
+    rank: np.ndarray,
+    n_communes: int,
+    units: np.ndarray,
+    years_all: list[int],
+    blocks: list[Block],
+    public: dict,
 ) -> list[Known]:
     """What the published cells of a variable determine, table by table
     (public: {(row, period, ages): suppressed})."""
@@ -209,7 +216,7 @@ def known_of(
 
 def _moved_together(
     job: SecrecyJob,
-    table,
+    table: Table,
     suppressed: np.ndarray,
     cells: np.ndarray,
     blocks: list[Block],
@@ -269,7 +276,7 @@ def _moved_together(
             else np.zeros(len(table.units), dtype=np.int64)
         )
 
-        def on_units(array, by_part=units.shape[2] > 1):
+        def on_units(array: np.ndarray, by_part: bool = units.shape[2] > 1) -> np.ndarray:
             array = array[:, index, :]
             return (cellmath.parts_of(array, parts) if by_part else array).ravel()
 
@@ -309,7 +316,9 @@ def _moved_together(
     return ok | (_two_steps(rows, table.values[cells], x_atom, x_give, room) >= table.thresholds()[cells])
 
 
-def _two_steps(rows, values: np.ndarray, atom: np.ndarray, give: np.ndarray, room: np.ndarray) -> np.ndarray:
+def _two_steps(
+    rows: sp.csr_matrix, values: np.ndarray, atom: np.ndarray, give: np.ndarray, room: np.ndarray
+) -> np.ndarray:
     """A feasible max of each cell (row of `rows`): per atom it straddles,
     the variable's mass outside the cell in that atom, up to the room its
     units inside have (per stored entry of `rows`)."""

@@ -42,6 +42,7 @@ Everything here is pure: arrays in, arrays out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,7 +55,6 @@ NO_CAP = 1e12
 _EPS = 1e-6
 
 
-@dataclass
 class Table:
     """One secrecy table.
 
@@ -66,29 +66,33 @@ class Table:
     threshold: (n_cells,) int, the cell's secrecy threshold (None: the one
         passed to each function).
     cap, floor: (n_units,) what the attacker knows bounds each unit (None:
-        +∞ and 0).
+        +∞ and 0; always arrays once the table is built).
     """
 
-    incidence: sp.csr_matrix
-    units: np.ndarray
-    shown: np.ndarray
-    group: np.ndarray
-    previous: np.ndarray | None = None
-    threshold: np.ndarray | None = None
-    cap: np.ndarray | None = None
-    floor: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        self.incidence = sp.csr_matrix(self.incidence, dtype=np.float64)
-        self.units = np.asarray(self.units, dtype=np.float64)
-        self.shown = np.asarray(self.shown, dtype=bool)
+    def __init__(
+        self,
+        incidence: sp.csr_matrix,
+        units: np.ndarray,
+        shown: np.ndarray,
+        group: np.ndarray,
+        previous: np.ndarray | None = None,
+        threshold: np.ndarray | None = None,
+        cap: np.ndarray | None = None,
+        floor: np.ndarray | None = None,
+    ) -> None:
+        self.incidence = sp.csr_matrix(incidence, dtype=np.float64)
+        self.units = np.asarray(units, dtype=np.float64)
+        self.shown = np.asarray(shown, dtype=bool)
+        self.group = group
+        self.previous = previous
+        self.threshold = threshold
         self.values = np.asarray(self.incidence @ self.units).ravel()
         self.sizes = np.asarray(self.incidence.sum(axis=1)).ravel()
         n_units = self.units.shape[0]
-        self.cap = (
-            np.full(n_units, NO_CAP) if self.cap is None else np.minimum(np.asarray(self.cap, dtype=np.float64), NO_CAP)
+        self.cap: np.ndarray = (
+            np.full(n_units, NO_CAP) if cap is None else np.minimum(np.asarray(cap, dtype=np.float64), NO_CAP)
         )
-        self.floor = np.zeros(n_units) if self.floor is None else np.asarray(self.floor, dtype=np.float64)
+        self.floor: np.ndarray = np.zeros(n_units) if floor is None else np.asarray(floor, dtype=np.float64)
 
     def thresholds(self, threshold: int | None = None) -> np.ndarray:
         if self.threshold is not None:
@@ -124,7 +128,7 @@ class AuditResult:
         }
 
 
-def primary_secret(values: np.ndarray, threshold) -> np.ndarray:
+def primary_secret(values: np.ndarray, threshold: float | np.ndarray) -> np.ndarray:
     """Counts from 1 to threshold - 1 are secret; 0 is publishable.
     `threshold` is a number or an array aligned with `values`."""
     values = np.asarray(values, dtype=np.float64)
@@ -332,7 +336,7 @@ class Attacker:
         self.rows_t = self.rows.T.tocsr()  # every atom × model rows
         fixed = np.zeros(n_atoms, dtype=bool)
         fixed[self.h_atoms] = True
-        self.columns = list(np.flatnonzero(~fixed))
+        self.columns: list[int] = np.flatnonzero(~fixed).tolist()
         self.position = np.full(n_atoms, -1, dtype=np.int64)
         self.position[self.columns] = np.arange(len(self.columns))
         rhs = table.values[self.row_cells] - np.asarray(self.rows[:, fixed] @ self.atom_value[fixed]).ravel()
@@ -427,8 +431,8 @@ class Attacker:
 
         covered = self._covered.get(cell)
         if covered is None:
-            covered = self.member.T[:, self.table.incidence[cell].indices].tocsr()
-            covered = np.flatnonzero(np.diff(covered.indptr) > 0)
+            atoms_of_units = self.member.T[:, self.table.incidence[cell].indices].tocsr()
+            covered = np.flatnonzero(np.diff(atoms_of_units.indptr) > 0)
             self._covered[cell] = covered
         known = covered[self.position[covered] < 0]
         constant = float(self.atom_value[known].sum())
@@ -629,9 +633,14 @@ def _release(table: Table, suppressed: np.ndarray, binding: np.ndarray, need: fl
 
 
 def _repair(
-    table: Table, suppressed: np.ndarray, failing: list[int], threshold: int | None, fix, max_steps: int = 20
+    table: Table,
+    suppressed: np.ndarray,
+    failing: list[int],
+    threshold: int | None,
+    fix: Callable[[int, np.ndarray, float], bool],
+    max_steps: int = 20,
 ) -> list[int]:
-    """For each failing cell, ask the LP and let `fix(cell, binding)`
+    """For each failing cell, ask the LP and let `fix(cell, binding, need)`
     suppress something (it returns whether it did), until the cell is
     protected, keeping one model warm across steps. Returns the cells
     suppressed (they must be audited in turn)."""
