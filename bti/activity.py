@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from pf2s.access import carries_credentials
+from pf2s.sessions import carries_credentials
 
 from .choices import ActivityKind
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from pf2s.accounts import sessions_end
+from pf2s.sessions import sessions_end
 
 from .models import Membership, Organisation, TrainingRegistration, TrainingSession
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from indicators.readers import ANONYMOUS, Reader
-from pf2s.access import EDITOR_GROUP, carries_credentials
+from pf2s.access import EDITOR_GROUP
+from pf2s.sessions import carries_credentials
 
 from .models import Membership
 
 
-def reader_for_user(user) -> Reader:
+def reader_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Reader:
     """The reader of a user: at most three queries (membership, grants of a
     trained member's organisation, the editors' group), none for
     the anonymous public."""

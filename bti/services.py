@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from pf2s.accounts import sessions_end
+from pf2s.sessions import sessions_end
 
 from .choices import MemberRole
 from .models import (

@@ -96,7 +96,7 @@ def territory_levels(reader: Reader) -> list[str]:
 def indicator_levels(reader: Reader, levels: list[str]) -> list[str]:
     """Of an indicator's levels (France always first), those the reader may see."""
     allowed = set(territory_levels(reader))
-    return [level for level in [TerritoryLevel.FRANCE.value, *levels] if level in allowed]
+    return [level for level in [str(TerritoryLevel.FRANCE), *levels] if level in allowed]
 
 
 def own_territories_organisation(reader: Reader) -> int | None:

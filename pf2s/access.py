@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from indicators.readers import may_reach
+from pf2s.sessions import carries_credentials
 
 EDITOR_GROUP = "Éditeurs"
 
@@ -107,12 +108,3 @@ class AccessMiddleware:
                 status=403,
             )
         return None
-
-
-def carries_credentials(request: HttpRequest) -> bool:
-    """Whether a request may belong to someone: a session cookie or an
-    Authorization header. Without either it is the anonymous public, known
-    without asking the session store (the hot paths rely on it)."""
-    from django.conf import settings
-
-    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META

@@ -83,7 +83,7 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        from pf2s.access import carries_credentials
+        from pf2s.sessions import carries_credentials
 
         if not carries_credentials(request):
             return None
@@ -107,14 +107,3 @@ class MfaRequiredMiddleware:
             "authentification (application TOTP) avant de continuer.",
         )
         return redirect("mfa_activate_totp")
-
-
-def sessions_end(*, users) -> int:
-    """End every live session of these users (allauth's user sessions)."""
-    from allauth.usersessions.models import UserSession
-
-    ended = 0
-    for session in UserSession.objects.filter(user__in=users):
-        session.end()
-        ended += 1
-    return ended

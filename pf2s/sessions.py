@@ -62,3 +62,23 @@ class SessionActivityMiddleware:
                 session[SEEN_KEY] = now
                 usersessionkit.track_activity(request, user=user, session=session)
         return self.get_response(request)
+
+
+def carries_credentials(request: HttpRequest) -> bool:
+    """Whether a request may belong to someone: a session cookie or an
+    Authorization header. Without either it is the anonymous public, known
+    without asking the session store (the hot paths rely on it)."""
+    from django.conf import settings
+
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+
+
+def sessions_end(*, users) -> int:
+    """End every live session of these users (allauth's user sessions)."""
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for session in UserSession.objects.filter(user__in=users):
+        session.end()
+        ended += 1
+    return ended

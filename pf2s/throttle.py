@@ -60,7 +60,7 @@ class AnonymousRateThrottle(SimpleRateThrottle):
 
 
 def _authenticated(request) -> bool:
-    from pf2s.access import carries_credentials
+    from pf2s.sessions import carries_credentials
 
     if not carries_credentials(request):
         return False
