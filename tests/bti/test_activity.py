@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bti.models import ActivityEvent
-from tests.bti.test_api_tokens import bearer, create_token
+from tests.bti.conftest import bearer, create_token
 from tests.conftest import mfa_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
