@@ -180,6 +180,19 @@ def mfa_login(client, email: str, password: str = "", secret: str = TOTP_SECRET)
     return response
 
 
+#: Every persona by name, "anonymous" (no user) first: the parameters of the persona matrices.
+PERSONAS = (
+    "anonymous",
+    "subscriber",
+    "partner_a_untrained",
+    "partner_a",
+    "partner_b",
+    "partner_a_admin",
+    "editor",
+    "admin",
+)
+
+
 class Personas:
     """anonymous, public subscriber, partner A (trained and not), partner B,
     organisation admin of A, editor, staff admin."""
@@ -228,17 +241,19 @@ class Personas:
         )
         return user
 
+    def user(self, persona: str):
+        """The persona's user; None for "anonymous"."""
+        return None if persona == "anonymous" else getattr(self, persona)
+
+    def log_in(self, client, persona: str):
+        """Log `client` in as the persona (an anonymous one stays logged out); its user."""
+        user = self.user(persona)
+        if user is not None:
+            client.force_login(user)
+        return user
+
     def all(self) -> dict:
-        return {
-            "anonymous": None,
-            "subscriber": self.subscriber,
-            "partner_a": self.partner_a,
-            "partner_a_untrained": self.partner_a_untrained,
-            "partner_a_admin": self.partner_a_admin,
-            "partner_b": self.partner_b,
-            "editor": self.editor,
-            "admin": self.admin,
-        }
+        return {persona: self.user(persona) for persona in PERSONAS}
 
 
 @pytest.fixture

@@ -42,6 +42,5 @@ def test_logins_queries_and_exports_are_counted_per_organisation(client, publish
     [("anonymous", 302), ("partner_a", 403), ("partner_a_admin", 403), ("editor", 403), ("admin", 200)],
 )
 def test_only_staff_see_the_statistics(client, personas, persona, expected):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     assert client.get("/bti/gestion/statistiques/").status_code == expected

@@ -32,8 +32,7 @@ def test_a_trained_partner_exports_the_commune_map_with_hatched_secrets(client, 
 
 @pytest.mark.parametrize("persona", ["anonymous", "partner_a_untrained", "editor"])
 def test_others_get_no_commune_map(client, published, personas, persona):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     response = client.get("/indicateurs/ALL-01/export.svg?level=commune")
     if response.status_code == 200:  # the public level the page falls back to, never communes
         territories = next(g for g in ET.fromstring(response.content).iter(f"{SVG}g") if g.get("id") == "territoires")

@@ -44,7 +44,7 @@ def partner_urls(client) -> list[str]:
 
 @pytest.mark.parametrize("persona", ["subscriber", "partner_a_untrained", "partner_b", "editor"])
 def test_no_other_persona_finds_a_marker(client, planted_for_a, personas, persona):
-    client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     assert crawl(client, partner_urls(client), MARKERS) > 150
 
 
