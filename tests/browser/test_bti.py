@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 
 from indicators.choices import AGE_BANDS
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import HDF, PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,17 +32,17 @@ def test_a_trained_partner_builds_a_table_and_a_portrait(page, live_server, publ
     page.check("input[name=compare][value='departement:80']")
     page.click("text=Afficher le tableau")
     page.wait_for_selector("#carte-table")
-    assert page.locator("#carte-table tbody tr").count() == 2 * 5
+    assert page.locator("#carte-table tbody tr").count() == 2 * HDF.departements
     assert page.locator("#carte-table thead th", has_text="vs Somme").count() == 1
     permalink = page.get_attribute("#permalink", "href")
     assert "compare=region:32,france:FR,departement:80" in permalink and "indicators=ALL-01,SOI-01" in permalink
     page.goto(live_server.url + permalink)  # the permalink reopens the same table
-    assert page.locator("#carte-table tbody tr").count() == 2 * 5
+    assert page.locator("#carte-table tbody tr").count() == 2 * HDF.departements
 
     with page.expect_download() as download:
         page.click("#export-xlsx")
     book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    assert book.sheetnames == ["Données", "Métadonnées"] and book["Données"].max_row == 1 + 10
+    assert book.sheetnames == ["Données", "Métadonnées"] and book["Données"].max_row == 1 + 2 * HDF.departements
 
     page.goto(f"{live_server.url}/bti/portrait/")
     page.fill("#territoire", "epci:248000531")

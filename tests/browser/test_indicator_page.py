@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import HDF
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -12,7 +14,7 @@ def test_a_visitor_switches_level_period_and_classes(page, live_server, publishe
     page.goto(f"{live_server.url}/indicateurs/SOI-01/?level=epci&period=2021")
     page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
     paths = page.locator("#indicator-map path.leaflet-interactive")
-    assert paths.count() == 92
+    assert paths.count() == HDF.epci
     fills = set(paths.evaluate_all("els => els.map(e => e.getAttribute('fill'))"))
     assert len(fills) >= 4 and all(f.startswith("#") for f in fills)
     legend = page.locator("#legende li")
@@ -25,12 +27,12 @@ def test_a_visitor_switches_level_period_and_classes(page, live_server, publishe
     page.click("form.filters button")
     page.wait_for_selector("#indicator-map[data-ready='true']", timeout=15_000)
     assert "method=jenks" in page.url and "classes=4" in page.url and "period=2019" in page.url
-    assert page.locator("#indicator-map path.leaflet-interactive").count() == 5
+    assert page.locator("#indicator-map path.leaflet-interactive").count() == HDF.departements
     state = page.evaluate("JSON.parse(document.getElementById('map-state').textContent)")
     assert state["method"] == "jenks" and 2 <= len(state["colours"]) <= 4  # 5 values: ties may merge
     assert page.locator("#legende li").count() == len(state["colours"]) + 2
     assert page.locator("caption").inner_text().startswith("Densité de médecins")
-    assert page.locator("tbody tr").count() == 5 + 2  # départements, region and France
+    assert page.locator("tbody tr").count() == HDF.departements + 2  # départements, region and France
 
     # a copied link reopens the same view
     permalink = page.url
@@ -68,7 +70,7 @@ def test_the_charts_draw_and_export_as_svg(page, live_server, published):
     titles = page.locator("#chart-ranked .modebar-btn").evaluate_all("els => els.map(e => e.dataset.title)")
     assert "Réinitialiser les axes" in titles and not {"Reset axes", "Pan", "Autoscale"} & set(titles)
     bars = page.locator("#chart-ranked .bars .point")
-    assert bars.count() == 5
+    assert bars.count() == HDF.departements
     legend = page.locator("#chart-series .legendtext").evaluate_all("els => els.map(e => e.textContent)")
     assert set(legend) == {"Somme", "Aisne", "Hauts-de-France", "France"}
     with page.expect_download() as download:
@@ -98,7 +100,7 @@ def test_the_table_sorts_and_the_xlsx_downloads(page, live_server, published):
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    assert book["Données"].max_row == 92 + 2 + 1 and "Métadonnées" in book.sheetnames
+    assert book["Données"].max_row == 1 + HDF.epci + 2 and "Métadonnées" in book.sheetnames
 
 
 def test_a_configured_base_layer_sits_under_the_map(page, live_server, published, settings):
@@ -110,7 +112,7 @@ def test_a_configured_base_layer_sits_under_the_map(page, live_server, published
     assert tiles.count() > 0
     assert all("/tuiles-test/" in src for src in tiles.evaluate_all("els => els.map(e => e.src)"))
     assert "serveur de tuiles de test" in page.locator(".leaflet-control-attribution").inner_text()
-    assert page.locator("#indicator-map path.leaflet-interactive").count() == 5
+    assert page.locator("#indicator-map path.leaflet-interactive").count() == HDF.departements
     assert page.external_requests == []
 
 

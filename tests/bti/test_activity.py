@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from bti.models import ActivityEvent
-from tests.bti.test_api_tokens import bearer, create_token
+from tests.bti.conftest import bearer, create_token
 from tests.conftest import mfa_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -42,6 +42,5 @@ def test_logins_queries_and_exports_are_counted_per_organisation(client, publish
     [("anonymous", 302), ("partner_a", 403), ("partner_a_admin", 403), ("editor", 403), ("admin", 200)],
 )
 def test_only_staff_see_the_statistics(client, personas, persona, expected):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     assert client.get("/bti/gestion/statistiques/").status_code == expected

@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from indicators.models import Indicator, Observation, Territory
-from indicators.publication import snapshot_publish
-from tests.opendata.test_leak_canary import (
-    MARKERS,
-    PARTNER_MARKER,
-    SECRET_DENOMINATOR,
-    public_urls,
-    texts,
-)
+from tests.leak_canary import MARKERS, PARTNER_MARKER, crawl, markers_plant, public_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +15,9 @@ SECRET_ONLY = [MARKERS[1]]  # the secret commune cell: hidden from everybody, pa
 
 @pytest.fixture
 def planted_for_a(published, personas):
-    revenue = Indicator.objects.get(code="EMP-01")
-    revenue.access = "organisations"
-    revenue.label = "Revenu témoin réservé à l'organisation A"
-    revenue.save()
-    personas.org_a.indicators.add(revenue)  # the grant, on the partner side
-    Observation.objects.filter(variable__code="revenu_median").update(value=PARTNER_MARKER)
-    amiens = Territory.objects.get(level="commune", code="80021")
-    Observation.objects.filter(variable__code="allocataires", territory=amiens).update(value=SECRET_DENOMINATOR)
-    Observation.objects.filter(variable__code="allocataires_aah", territory=amiens).update(value=7)
-    return snapshot_publish()
+    return markers_plant(
+        access="organisations", label="Revenu témoin réservé à l'organisation A", organisations=[personas.org_a]
+    )
 
 
 def partner_urls(client) -> list[str]:
@@ -57,29 +42,17 @@ def partner_urls(client) -> list[str]:
     return urls
 
 
-def crawl(client, markers) -> int:
-    crawled = 0
-    for url in partner_urls(client):
-        response = client.get(url)
-        assert response.status_code < 500, url
-        body = texts(response)
-        for marker in markers:
-            assert not marker.search(body), f"{marker.pattern} found in {url}"
-        crawled += 1
-    return crawled
-
-
 @pytest.mark.parametrize("persona", ["subscriber", "partner_a_untrained", "partner_b", "editor"])
 def test_no_other_persona_finds_a_marker(client, planted_for_a, personas, persona):
-    client.force_login(getattr(personas, persona))
-    assert crawl(client, MARKERS) > 150
+    personas.log_in(client, persona)
+    assert crawl(client, partner_urls(client), MARKERS) > 150
 
 
 def test_organisation_a_sees_its_indicator_but_never_the_secret_cell(client, planted_for_a, personas):
     client.force_login(personas.partner_a)
     values = client.get("/api/v1/indicators/EMP-01/values/?level=region").json()
     assert values[0]["value"] == PARTNER_MARKER  # the canary would sing
-    assert crawl(client, SECRET_ONLY) > 150
+    assert crawl(client, partner_urls(client), SECRET_ONLY) > 150
 
 
 def test_a_cached_answer_for_organisation_a_is_never_served_to_b(client, planted_for_a, personas):

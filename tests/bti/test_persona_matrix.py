@@ -9,19 +9,10 @@ import pytest
 from django.utils import timezone
 
 from bti.models import TrainingSession
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "anonymous",
-    "subscriber",
-    "partner_a_untrained",
-    "partner_a",
-    "partner_b",
-    "partner_a_admin",
-    "editor",
-    "admin",
-]
 MEMBERS = {"partner_a_untrained", "partner_a", "partner_b", "partner_a_admin"}
 
 
@@ -64,14 +55,9 @@ def session_id(db):
     return TrainingSession.objects.create(starts_at=timezone.now() + dt.timedelta(days=7), place="Lille").pk
 
 
-def login(client, personas, persona):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_page_answers_each_persona_as_it_should(client, published, personas, session_id, persona):
-    login(client, personas, persona)
+    personas.log_in(client, persona)
     for url, rule in PAGES:
         url = url.format(session=session_id)
         response = client.get(url)
@@ -84,7 +70,7 @@ def test_every_page_answers_each_persona_as_it_should(client, published, persona
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_writes_need_the_right_persona_and_method(client, published, personas, session_id, persona):
-    login(client, personas, persona)
+    personas.log_in(client, persona)
     writes = [
         (f"/bti/formations/{session_id}/inscription/", partner_area),
         (f"/bti/formations/{session_id}/desinscription/", partner_area),

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from bti.services import own_territory_create
+from tests.conftest import HDF
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,8 @@ def test_a_partner_builds_a_table_with_significance_against_each_zone(
     client.force_login(personas.partner_a)
     html = unescape(client.get(f"/bti/tableau/?{QUERY}").content.decode())
     body = html.split('id="carte-table"', 1)[1].split("</table>", 1)[0]
-    assert body.count("<tr>") == 1 + 2 * (5 + 2)  # header + 2 indicators × (5 départements + commune + EPCI)
+    # header + 2 indicators × (the départements + the commune + the EPCI)
+    assert body.count("<tr>") == 1 + 2 * (HDF.departements + 2)
     assert "vs Hauts-de-France" in body and "vs France" in body and "vs Somme" in body
     assert "▲ supérieur" in body or "▼ inférieur" in body
     assert "= comparable" in body
@@ -61,7 +63,7 @@ def test_the_exports_carry_the_table_and_its_metadata(client, published, persona
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["indicateur", "libellé", "unité", "territoire"] and "vs Somme" in header
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 14
+    assert len(rows) == 2 * (HDF.departements + 2)
     value = header.index("valeur")
     assert any(isinstance(r[value], float) for r in rows) and any(r[value] == "secret" for r in rows)
     meta = " ".join(str(c.value) for row in book["Métadonnées"].iter_rows() for c in row if c.value)

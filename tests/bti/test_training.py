@@ -89,8 +89,7 @@ def test_an_absent_member_stays_untrained(client, personas, sessions):
     ],
 )
 def test_only_staff_record_attendance(client, personas, sessions, persona, expected):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     assert client.get(f"/bti/gestion/formations/{sessions[0].pk}/presences/").status_code == expected
 
 

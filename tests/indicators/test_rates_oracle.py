@@ -1,5 +1,6 @@
 """indicators.compute.rates against the test data of PHEindicatormethods 2.1.0
-(the Fingertips methods), read from shared/oracles/pheindicatormethods.
+(the Fingertips methods), read from tests/fixtures/pheindicatormethods (origin
+and licence in its README).
 
 Every comparison is at rtol=1e-9: the spreadsheets hold full double precision
 values, and the formulas here reproduce them to about 1e-14 (the residue is
@@ -8,7 +9,7 @@ libraries). Nothing needed loosening.
 
 Oracle content not compared, and why:
 
-* DSR_testdata.csv only holds results (period, quintile, total population,
+* DSR_testdata.csv (not copied into tests/fixtures) only holds results (period, quintile, total population,
   value and limits), not the age-specific counts and populations they were
   computed from; its inputs cannot be reconstructed (it is the input of the
   package's slope-index-of-inequality tests, not of its DSR tests).
@@ -33,7 +34,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from django.conf import settings
 from numpy.testing import assert_allclose
 
 from indicators.compute.rates import (
@@ -57,13 +57,13 @@ LEVELS = {"95%": 0.95, "99.8%": 0.998}
 LIMIT_COLUMNS = {0.95: ("lower95_0cl", "upper95_0cl"), 0.998: ("lower99_8cl", "upper99_8cl")}
 
 
-def oracle_dir() -> Path:
-    return settings.BASE_DIR.parent / "shared" / "oracles" / "pheindicatormethods"
+#: The oracle files, kept with the tests: a clone anywhere finds them.
+ORACLES = Path(__file__).resolve().parent.parent / "fixtures" / "pheindicatormethods"
 
 
 @cache
 def sheet(filename: str, name: str | None = None) -> pd.DataFrame:
-    return pd.read_excel(oracle_dir() / filename, sheet_name=name or 0)
+    return pd.read_excel(ORACLES / filename, sheet_name=name or 0)
 
 
 def dsr_isr(name: str) -> pd.DataFrame:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import HDF
+
 pytestmark = pytest.mark.django_db
 
 FIELDS = {
@@ -46,7 +48,7 @@ def test_the_catalogue_gives_metadata_and_filters(client, published):
 
 def test_values_follow_the_contract(client, published):
     rows = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021").json()
-    assert len(rows) == 5
+    assert len(rows) == HDF.departements
     assert all(set(r) == FIELDS for r in rows)
     somme = next(r for r in rows if r["territory_code"] == "80")
     assert somme["territory_name"] == "Somme" and somme["level"] == "departement"
@@ -64,7 +66,7 @@ def test_anonymous_callers_see_public_levels_only(client, published, personas):
     assert "réservé aux partenaires" in refused.json()["detail"] and "restricted" in refused.json()["detail"]
     client.force_login(personas.partner_a)
     communes = client.get("/api/v1/indicators/ALL-01/values/?level=commune&period=2021").json()
-    assert len(communes) == 3782
+    assert len(communes) == HDF.communes
 
 
 def test_secret_rows_carry_no_number(client, published, personas):
@@ -117,7 +119,7 @@ def test_values_are_also_served_as_csv(client, published):
     response = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021&format=csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Code territoire;Territoire") and len(lines) == 1 + 5
+    assert lines[0].startswith("Code territoire;Territoire") and len(lines) == 1 + HDF.departements
     by_accept = client.get("/api/v1/indicators/SOI-01/values/?level=departement&period=2021", HTTP_ACCEPT="text/csv")
     assert by_accept["Content-Type"].startswith("text/csv")
 

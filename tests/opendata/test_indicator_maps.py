@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.conftest import HDF
+
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -23,7 +25,7 @@ def test_the_page_carries_the_map_state_of_its_url(client, published):
     state = map_state(client, "/indicateurs/SOI-01/?level=epci&period=2021&method=equal&classes=4")
     assert state["method"] == "equal" and state["count"] == 4 and len(state["colours"]) == 4
     assert state["layer"] == "/api/v1/territories/epci/geometry/"
-    assert len(state["values"]) == 92
+    assert len(state["values"]) == HDF.epci
     bounds = state["bounds"]
     steps = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
     assert max(steps) - min(steps) < 1e-9  # equal intervals
@@ -42,7 +44,7 @@ def test_the_geojson_export_joins_the_values(client, published):
     response = client.get("/indicateurs/SOI-01/export.geojson?level=departement&period=2021")
     collection = json.loads(response.content)
     assert response["Content-Type"] == "application/geo+json"
-    assert len(collection["features"]) == 5
+    assert len(collection["features"]) == HDF.departements
     somme = next(f for f in collection["features"] if f["properties"]["code"] == "80")
     assert somme["properties"]["status"] == "ok" and somme["properties"]["value"] > 0
     assert somme["properties"]["unit"] == "pour 10 000" and somme["properties"]["period"] == "2021"
@@ -55,7 +57,7 @@ def test_the_svg_map_is_an_editable_document(client, published):
     groups = {g.get("id") for g in root.iter(f"{SVG}g")}
     assert {"titre-carte", "territoires", "legende", "source"} <= groups
     paths = list(next(g for g in root.iter(f"{SVG}g") if g.get("id") == "territoires"))
-    assert len(paths) == 92
+    assert len(paths) == HDF.epci
     texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
     assert "Densité de médecins généralistes" in texts and "secret statistique" in texts
     assert "Lambert-93" in texts and "DÉMONSTRATION" in texts

@@ -4,118 +4,24 @@ schema fetched anonymously."""
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
-
 import pytest
 
-from indicators.models import Indicator, Observation, Territory
-from indicators.publication import snapshot_publish
+from tests.leak_canary import MARKERS, PARTNER_MARKER, crawl, markers_plant, public_urls
 
 pytestmark = pytest.mark.django_db
-
-PARTNER_MARKER = 987654  # every value of the partners-only revenue indicator
-SECRET_DENOMINATOR = 654321  # allocataires of a commune whose AAH count is secret (7)
-# whole numbers only (digits inside a long float mantissa are not a leak),
-# plain or with French thousands separators
-MARKERS = [
-    re.compile(p)
-    for p in (
-        r"(?<![\d.,])987[\s\u202f\xa0]?654(?!\d)",
-        r"(?<![\d.,])654[\s\u202f\xa0]?321(?!\d)",
-        "Revenu témoin réservé",
-    )
-]
 
 
 @pytest.fixture
 def planted(published):
-    revenue = Indicator.objects.get(code="EMP-01")
-    revenue.access = "partners"
-    revenue.label = "Revenu témoin réservé aux partenaires"
-    revenue.save()
-    Observation.objects.filter(variable__code="revenu_median").update(value=PARTNER_MARKER)
-    amiens = Territory.objects.get(level="commune", code="80021")
-    Observation.objects.filter(variable__code="allocataires", territory=amiens).update(value=SECRET_DENOMINATOR)
-    Observation.objects.filter(variable__code="allocataires_aah", territory=amiens).update(value=7)
-    return snapshot_publish()
-
-
-def unpack(body: bytes) -> str:
-    """Text of a body; archives (XLSX, the dump zip) read part by part, nested too."""
-    if body[:4] != b"PK\x03\x04":
-        return body.decode("utf-8", "ignore")
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        return " ".join(unpack(archive.read(name)) for name in archive.namelist())
-
-
-def texts(response) -> str:
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return unpack(body)
-
-
-def public_urls(client) -> list[str]:
-    urls = [
-        "/",
-        "/indicateurs/",
-        "/donnees-ouvertes/",
-        "/donnees-ouvertes/telecharger/",
-        "/comparer/?indicators=EMP-01,ALL-01&territories=commune:80021,epci:248000531",
-        "/indicateurs/?q=revenu",
-        "/indicateurs/?q=t%C3%A9moin",
-        "/api/v1/indicators/",
-        "/api/v1/categories/",
-        "/api/schema/",
-        "/api/docs/",
-        "/territoires/",
-        "/territoires/commune/80021/",
-        "/territoires/epci/248000531/",
-        "/plan-du-site/",
-        "/sitemap.xml",
-        "/robots.txt",
-        "/recherche/?q=revenu",
-        "/recherche/?q=t%C3%A9moin",
-        "/recherche/?q=amiens",
-        "/recherche/?q=allocataires",
-    ]
-    for indicator in client.get("/api/v1/indicators/").json():
-        code = indicator["code"]
-        urls += [f"/api/v1/indicators/{code}/", f"/api/v1/indicators/{code}/values/"]
-        for level in ("region", "departement", "epci"):
-            for fmt in ("csv", "xlsx", "geojson", "svg"):
-                urls.append(f"/indicateurs/{code}/export.{fmt}?level={level}")
-            urls.append(f"/indicateurs/{code}/?level={level}")
-            urls.append(f"/api/v1/indicators/{code}/values/?level={level}")
-    # what an anonymous visitor might try on purpose
-    urls += [
-        "/indicateurs/EMP-01/",
-        "/indicateurs/EMP-01/export.csv",
-        "/indicateurs/EMP-01/export.xlsx",
-        "/embed/indicateurs/EMP-01/carte/",
-        "/embed/indicateurs/ALL-01/carte/?level=commune",
-        "/api/v1/indicators/EMP-01/",
-        "/api/v1/indicators/EMP-01/values/",
-        "/api/v1/indicators/ALL-01/values/?level=commune",
-        "/indicateurs/ALL-01/export.csv?level=commune",
-        "/indicateurs/ALL-01/?level=commune",
-    ]
-    return urls
+    return markers_plant(access="partners", label="Revenu témoin réservé aux partenaires")
 
 
 def test_no_marker_reaches_an_anonymous_visitor(client, planted):
     from opendata.services import opendata_dump_build
 
     opendata_dump_build(snapshot_id=planted.pk)
-    crawled = 0
-    for url in public_urls(client):
-        response = client.get(url)
-        assert response.status_code < 500, url
-        body = texts(response)
-        for marker in MARKERS:
-            assert not marker.search(body), f"{marker.pattern} found in {url}"
-        crawled += 1
-    assert crawled > 120  # every page, export and API answer of 5 open indicators
+    # every page, export and API answer of 5 open indicators
+    assert crawl(client, public_urls(client), MARKERS) > 120
 
 
 def test_the_markers_are_really_there_for_a_partner(client, planted, personas):

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from tests.conftest import HDF
+
 pytestmark = pytest.mark.django_db
 
 
@@ -14,7 +16,7 @@ def test_it_lists_the_territories_of_a_level(client, geography):
     response = client.get("/api/v1/territories/", {"level": "departement"})
     assert response.status_code == 200
     rows = response.json()
-    assert [r["code"] for r in rows] == ["02", "59", "60", "62", "80"]
+    assert [r["code"] for r in rows] == list(HDF.departement_codes)
     somme = rows[-1]
     assert set(somme) == {"code", "name", "level", "population", "parents", "partly_outside_region"}
     assert somme["name"] == "Somme" and somme["level"] == "departement"
@@ -24,7 +26,7 @@ def test_it_lists_the_territories_of_a_level(client, geography):
 
 def test_it_gives_communes_their_three_parents(client, geography):
     rows = client.get("/api/v1/territories/?level=commune").json()
-    assert len(rows) == 3782
+    assert len(rows) == HDF.communes
     amiens = next(r for r in rows if r["code"] == "80021")
     assert amiens == {
         "code": "80021",
@@ -40,9 +42,9 @@ def test_it_gives_communes_their_three_parents(client, geography):
 
 def test_it_lists_epci_with_the_region_as_parent(client, geography):
     rows = client.get("/api/v1/territories/?level=epci").json()
-    assert len(rows) == 92
+    assert len(rows) == HDF.epci
     assert all(r["parents"] == {"region": "32"} for r in rows)
-    assert {r["code"] for r in rows if r["partly_outside_region"]} == {"200069722", "247600588"}
+    assert {r["code"] for r in rows if r["partly_outside_region"]} == HDF.epci_partly_outside
 
 
 def test_it_lists_france_and_the_region(client, geography):
@@ -53,7 +55,7 @@ def test_it_lists_france_and_the_region(client, geography):
             "code": "32",
             "name": "Hauts-de-France",
             "level": "region",
-            "population": 6_003_283,
+            "population": HDF.population,
             "parents": {},
             "partly_outside_region": False,
         }
@@ -96,7 +98,7 @@ def test_it_serves_a_map_layer_per_level(client, geography):
     assert response["Content-Type"] == "application/geo+json"
     assert response["Content-Encoding"] == "gzip"
     collection = json.loads(gzip.decompress(response.content))
-    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == 92
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == HDF.epci
     feature = collection["features"][0]
     assert set(feature["properties"]) == {"code", "name"}
     assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}

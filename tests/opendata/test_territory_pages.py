@@ -7,6 +7,8 @@ from html import unescape
 
 import pytest
 
+from tests.conftest import HDF
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,8 +38,8 @@ def test_it_tells_when_an_epci_is_partly_outside_the_region(client, geography):
 
 def test_it_lists_every_commune_of_a_level(client, geography):
     html = client.get("/territoires/commune/").content.decode()
-    assert "3782 territoires" in html
-    assert html.count("<tr>") == 3783
+    assert f"{HDF.communes} territoires" in html
+    assert html.count("<tr>") == 1 + HDF.communes
 
 
 def test_it_answers_404_for_unknown_territories(client, geography):
@@ -59,7 +61,7 @@ def test_its_pages_are_in_french_with_landmarks_and_skip_link(client, geography)
 
 def test_the_home_page_counts_the_territories(client, geography):
     html = client.get("/").content.decode()
-    assert "3782 territoires" in html and "92 territoires" in html
+    assert f"{HDF.communes} territoires" in html and f"{HDF.epci} territoires" in html
 
 
 def test_the_composite_geometry_is_embedded_for_the_map(client, geography):

@@ -7,6 +7,7 @@ import pytest
 from indicators.choices import JobState
 from indicators.models import JobRun
 from indicators.services import geography_check_queue
+from tests.conftest import HDF
 from tests.workers import RealWorker, needs_services, wait_for
 
 
@@ -27,6 +28,6 @@ def test_a_real_worker_runs_a_queued_task(geography, settings):
     assert job.state == JobState.SUCCEEDED, job.error
     assert job.worker.startswith("test-")
     assert job.started_at and job.finished_at and job.duration_seconds >= 0
-    assert job.result["counts"]["commune"] == 3782
+    assert job.result["counts"]["commune"] == HDF.communes
     assert job.result["consistent"] is True
-    assert job.result["region_population"] == 6_003_283
+    assert job.result["region_population"] == HDF.population

@@ -63,8 +63,7 @@ def fuzzed_paths(route: str, sample: str) -> list[str]:
 @pytest.mark.parametrize("persona", ["anonymous", "partner_a", "admin"])
 def test_no_input_gives_a_server_error(client, published, personas, persona):
     client.raise_request_exception = False  # count a 500 as the visitor sees it
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     failures = []
     for route, _name, _ns, _callback, sample in ROUTES_TO_FUZZ:
         for path in fuzzed_paths(route, sample):

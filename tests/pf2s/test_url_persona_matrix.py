@@ -53,9 +53,7 @@ def expected(level: Audience, persona: str, user, path: str, name: str | None) -
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_url_answers_each_persona_as_its_audience_says(client, published, personas, persona):
     client.raise_request_exception = False
-    user = None if persona == "anonymous" else getattr(personas, persona)
-    if user is not None:
-        client.force_login(user)
+    user = personas.log_in(client, persona)
     unexpected = []
     for _route, name, namespace, callback, path in ROUTES_TO_WALK:
         level = view_audience(callback, name, namespace)

@@ -10,19 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from newsletter.models import Campaign, Subscriber
 from publications.models import Article, RevueIssue
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = [
-    "anonymous",
-    "subscriber",
-    "partner_a_untrained",
-    "partner_a",
-    "partner_b",
-    "partner_a_admin",
-    "editor",
-    "admin",
-]
 
 
 @pytest.fixture
@@ -66,8 +56,7 @@ def staff_admin(persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_editorial_urls_answer_each_persona_as_they_should(client, personas, content, persona):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     public = [
         "/publications/",
         "/publications/focus-logement/",
@@ -118,7 +107,6 @@ def test_editorial_urls_answer_each_persona_as_they_should(client, personas, con
 
 @pytest.mark.parametrize("persona", ["anonymous", "subscriber", "partner_a", "partner_a_admin"])
 def test_only_editors_send_campaigns(client, personas, content, persona):
-    if persona != "anonymous":
-        client.force_login(getattr(personas, persona))
+    personas.log_in(client, persona)
     client.post(f"/lettre/gestion/{content['campaign']}/", {"send": "1"})
     assert Campaign.objects.get(pk=content["campaign"]).status == "draft"
