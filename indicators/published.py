@@ -4,13 +4,8 @@ Every channel (pages, API, exports, maps) reads through here."""
 
 from __future__ import annotations
 
-import time
-from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db.models import QuerySet
 
 from pf2s.access import is_partner
@@ -26,21 +21,8 @@ from .choices import (
     ValueStatus,
 )
 from .models import Indicator, Snapshot
-
-ROW_FIELDS = [
-    "territory_code",
-    "territory_name",
-    "level",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "significance",
-    "status",
-    "demo",
-]
+from .snapshot_store import ROW_FIELDS, current_snapshot
+from .snapshot_store import indicator_read as _read
 
 
 class AccessDenied(LookupError):
@@ -53,24 +35,6 @@ class AccessDenied(LookupError):
 
 class UnknownPeriod(AccessDenied):
     """A period the current snapshot does not publish for this indicator."""
-
-
-_CURRENT: dict[str, object] = {"at": -1.0, "snapshot": None}
-
-
-def current_snapshot() -> Snapshot | None:
-    """The published snapshot every reader sees. A process trusts its answer
-    for PF2S_CURRENT_SNAPSHOT_TTL seconds (a publication in this process
-    forgets it at once)."""
-    now = time.monotonic()
-    if now - _CURRENT["at"] > settings.PF2S_CURRENT_SNAPSHOT_TTL:
-        _CURRENT["snapshot"] = Snapshot.objects.filter(is_current=True).first()
-        _CURRENT["at"] = now
-    return _CURRENT["snapshot"]
-
-
-def current_snapshot_forget() -> None:
-    _CURRENT["at"] = -1.0
 
 
 def indicators_visible(user) -> QuerySet[Indicator]:
@@ -98,14 +62,6 @@ def levels_visible(user, indicator: Indicator) -> list[str]:
     """Levels of an indicator the user may see (territory_levels_visible)."""
     allowed = territory_levels_visible(user)
     return [lv for lv in [TerritoryLevel.FRANCE.value, *indicator.levels] if lv in allowed]
-
-
-@lru_cache(maxsize=256)
-def _read(directory: str, code: str) -> pd.DataFrame:
-    path = Path(directory) / f"{code}.parquet"
-    if not path.exists():
-        return pd.DataFrame(columns=ROW_FIELDS)
-    return pd.read_parquet(path)
 
 
 def indicator_values(

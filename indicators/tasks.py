@@ -52,12 +52,12 @@ def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None
     snapshot, then queue what follows every publication: the open-data
     dump and the own territories not decided yet. Runs only a queued job;
     a failed run leaves neither files nor a snapshot being built."""
-    from .publication import snapshot_publish as publish
+    from . import publish
 
     if services.job_claim(job_id=job_id, worker=_worker(self)) is None:
         return None
     try:
-        snapshot = publish(job_id=job_id, indicator_codes=indicator_codes)
+        snapshot = publish.snapshot_publish(job_id=job_id, indicator_codes=indicator_codes)
     except BaseException as exc:  # Ctrl-C too, where a command runs it
         services.job_finish(job_id=job_id, error=repr(exc))
         raise

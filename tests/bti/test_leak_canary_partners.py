@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from indicators.models import Indicator, Observation, Territory
-from indicators.publication import snapshot_publish
+from indicators.publish import snapshot_publish
 from tests.opendata.test_leak_canary import (
     MARKERS,
     PARTNER_MARKER,

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from indicators.models import Indicator, Observation, Territory
-from indicators.publication import snapshot_publish
+from indicators.publish import snapshot_publish
 
 pytestmark = pytest.mark.django_db
 
