@@ -1,8 +1,8 @@
 """The publication run: recompute every indicator at every level from the
 commune counts, enforce statistical secrecy (public cells and the partners'
 own territories, with the relations between variables), audit it, and
-publish an immutable snapshot that becomes current atomically.
-Orchestration only: the reads are selectors,
+publish an immutable snapshot that becomes current atomically; then what
+follows every publication. Orchestration only: the reads are selectors,
 the figures compute/ and protection.py, the files snapshot_store.py.
 
 Order (selector → compute → save): observations and geography are read once;
@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import module_loading, timezone
 
 from . import own_territories as own
 from . import selectors, services
@@ -32,6 +32,7 @@ from .compute.frames import IndicatorSpec
 from .compute.snapshot import indicators_sharing, public_frame, series_build, value_release_check
 from .models import Indicator, Snapshot, Variable
 from .observation_store import observations_read
+from .own_check import versions_pending
 from .protection import engine_pool, protect_all, published_indicators, workers_available
 
 log = logging.getLogger(__name__)
@@ -194,3 +195,23 @@ def _snapshot_build(
     snapshot.timings = timings
     Snapshot.objects.filter(pk=snapshot.pk).update(timings=timings)
     return snapshot
+
+
+def snapshot_published(*, snapshot_id: int) -> None:
+    """What follows the publication of a current snapshot: each hook of
+    PF2S_AFTER_PUBLICATION (dotted paths, the open-data dump by default) is
+    called with `snapshot_id=`, then the own territories not decided in it
+    are queued for their check. The publication stands whatever happens
+    here: a failing hook does not stop the others nor the checks, and its
+    error is raised once they are all queued."""
+    failure: Exception | None = None
+    for path in settings.PF2S_AFTER_PUBLICATION:
+        try:
+            module_loading.import_string(path)(snapshot_id=snapshot_id)
+        except Exception as exc:
+            log.exception("After the publication of snapshot %s, %s failed", snapshot_id, path)
+            failure = failure or exc
+    for version_id in versions_pending(Snapshot.objects.get(pk=snapshot_id)):
+        services.own_version_check_queue(version_id=version_id)
+    if failure is not None:
+        raise failure

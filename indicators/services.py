@@ -502,8 +502,9 @@ def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRu
 
 def snapshot_publish_here(*, indicator_codes: list[str] | None = None) -> Snapshot:
     """Record a publication run and do it in this process (management
-    commands): the same run as a worker's, followed by the same work (the
-    open-data dump, the own territories), queued. Raises if the run fails."""
+    commands): the same run as a worker's, followed by the same work
+    (PF2S_AFTER_PUBLICATION, the own territories), queued. Raises if the run
+    fails."""
     from .tasks import snapshot_publish
 
     jobs_abandon_dead()  # no worker may be running to do it (the quick start)
