@@ -14,10 +14,18 @@ import numpy as np
 import pandas as pd
 
 from .cells import Geography, period_years
-from .demo import YEARS
 from .frames import OK, IndicatorSpec, Rows, Series, indicator_frame
 
 FRANCE, REGION = "france", "region"
+
+
+def series_years(periods: Sequence[int]) -> list[int]:
+    """The years of a variable's arrays: every year from the first observed
+    to the last, so that a year missing in between is published as missing
+    (and a pooled window never spans a gap)."""
+    if not len(periods):
+        return []
+    return list(range(int(min(periods)), int(max(periods)) + 1))
 
 
 def series_build(frame: pd.DataFrame, variable, geo: Geography, age_bands: Sequence[str]) -> Series:
@@ -25,13 +33,11 @@ def series_build(frame: pd.DataFrame, variable, geo: Geography, age_bands: Seque
 
     frame: its observations (territory_id, period as a year, age_band, value,
     is_demo); rows of territories outside `geo` are ignored. variable: pk,
-    code, history, by_age, is_value and source.secrecy_threshold.
-    age_bands: the bands in array order (by-age variables). Counts by age
-    are stored sparse, an absent band is zero; otherwise an absent value is
-    missing."""
-    years = YEARS[variable.history]
-    if len(frame):
-        years = sorted(set(years) | set(int(p) for p in frame["period"].unique()))
+    code, by_age, is_value and source.secrecy_threshold. age_bands: the
+    bands in array order (by-age variables). Years: series_years. Counts
+    by age are stored sparse, an absent band is zero; otherwise an absent
+    value is missing."""
+    years = series_years(frame["period"].unique()) if len(frame) else []
     n_bands = len(age_bands) if variable.by_age else 1
     band_pos = {b: i for i, b in enumerate(age_bands)} if variable.by_age else {"": 0}
     year_pos = {y: i for i, y in enumerate(years)}
