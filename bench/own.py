@@ -103,8 +103,7 @@ def run(repeat: int = 3) -> dict:
     from bti.models import OwnTerritory
     from bti.services import own_territory_create, own_territory_delete
     from indicators.models import Territory
-    from indicators.own_territories import caches_clear, figures_read
-    from indicators.published import current_snapshot_forget
+    from indicators.snapshot_store import current_snapshot_forget, figures_read, own_caches_clear
 
     current_snapshot_forget()
     user = get_user_model().objects.get(username="bench-partner")
@@ -113,7 +112,7 @@ def run(repeat: int = 3) -> dict:
     creation = []
     for i in range(repeat + 1):
         if i == 0:
-            caches_clear()
+            own_caches_clear()
         started = time.perf_counter()
         territory = own_territory_create(
             user=user, name=f"Mesure {time.time_ns()}", commune_codes=codes[i * 200 : (i + 1) * 200]
@@ -170,6 +169,6 @@ def run(repeat: int = 3) -> dict:
 
 
 def current_directory() -> str:
-    from indicators.published import current_snapshot
+    from indicators.snapshot_store import current_snapshot
 
     return current_snapshot().directory

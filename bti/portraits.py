@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from indicators import published
+from indicators import published, snapshot_store
 from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.models import Category, Territory, Variable
@@ -106,7 +106,7 @@ def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[s
         "themes": themes,
         "zones": [territory_name(level=lv, code=c) for lv, c in comparisons],
         "pyramid": _age_structure(territory, comparisons),
-        "snapshot": published.current_snapshot(),
+        "snapshot": snapshot_store.current_snapshot(),
     }
 
 
@@ -165,13 +165,11 @@ def _age_structure(territory: dict, comparisons: list[tuple[str, str]]) -> dict 
     """Shares of each five-year age band (population municipale, latest
     year) for the territory and each comparison zone. Population counts by
     age are public (Insee, no secrecy threshold)."""
-    from indicators.publication import units_read
-
-    snapshot = published.current_snapshot()
+    snapshot = snapshot_store.current_snapshot()
     variable = Variable.objects.select_related("source").filter(code="pop_age").first()
     if snapshot is None or variable is None or variable.source.secrecy_threshold > 1:
         return None
-    loaded = units_read(snapshot.directory, variable)
+    loaded = snapshot_store.units_read(snapshot.directory, variable)
     if loaded is None:
         return None
     series, codes = loaded

@@ -140,8 +140,7 @@ def own_territory_status(*, territory) -> dict:
     """Where the check of a territory's figures stands, in words: done for
     the current snapshot, running (step, percent), queued, or failed."""
     from indicators.choices import JobState
-    from indicators.own_territories import figures_read
-    from indicators.published import current_snapshot
+    from indicators.snapshot_store import current_snapshot, figures_read
 
     snapshot = current_snapshot()
     figures = figures_read(snapshot.directory, territory.version_id) if snapshot is not None else None

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from django.http import QueryDict
 
-from indicators import published
+from indicators import published, snapshot_store
 from indicators.choices import TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.readers import Reader
@@ -125,7 +125,7 @@ def table_build(*, reader: Reader, query: TableQuery) -> dict:
             for level, code in query.comparisons:
                 match = at[(at["level"] == level) & (at["territory_code"] == code)]
                 references[(level, code)] = match.iloc[0] if len(match) else None
-            for record in published.records(selected, [*published.ROW_FIELDS, "reason"]):
+            for record in published.records(selected, [*snapshot_store.ROW_FIELDS, "reason"]):
                 record["indicator"] = indicator
                 record["versus"] = []
                 for reference in references.values():
@@ -150,7 +150,7 @@ def table_build(*, reader: Reader, query: TableQuery) -> dict:
         "indicators": indicators,
         "zones": zones,
         "errors": query.errors,
-        "snapshot": published.current_snapshot(),
+        "snapshot": snapshot_store.current_snapshot(),
     }
 
 

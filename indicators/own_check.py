@@ -11,8 +11,9 @@ from pathlib import Path
 
 from . import own_territories as own
 from . import services
+from . import snapshot_store as store
 from .models import Indicator, OwnTerritoryVersion, Snapshot, Variable
-from .publication import published_indicators, units_read
+from .protection import published_indicators
 
 
 def own_version_check(*, version_id: int, job_id: int | None = None) -> dict:
@@ -28,7 +29,7 @@ def own_version_check(*, version_id: int, job_id: int | None = None) -> dict:
     if snapshot is None:
         return {"status": "no snapshot"}
     directory = snapshot.directory
-    if own.figures_read(directory, version_id) is not None:
+    if store.figures_read(directory, version_id) is not None:
         return {"status": "already decided", "snapshot": snapshot.pk}
     version = OwnTerritoryVersion.objects.filter(pk=version_id, retired_at__isnull=True).first()
     if version is None:
@@ -36,7 +37,7 @@ def own_version_check(*, version_id: int, job_id: int | None = None) -> dict:
     progress("lecture de l'instantané", 10)
     series, codes = {}, None
     for variable in Variable.objects.select_related("source"):
-        loaded = units_read(directory, variable)
+        loaded = store.units_read(directory, variable)
         if loaded is not None:
             series[variable.pk], codes = loaded
     indicators = list(Indicator.objects.all())
@@ -47,10 +48,10 @@ def own_version_check(*, version_id: int, job_id: int | None = None) -> dict:
         codes,
         series,
         [p.spec for p in published_indicators(indicators)],
-        own.known_read(directory),
-        own.free_read(directory),
+        store.known_read(directory),
+        store.free_read(directory),
     )
-    figures = own.figures_read(directory, version_id)
+    figures = store.figures_read(directory, version_id)
     withheld = int((figures["status"] == "secret").sum()) if figures is not None else 0
     return {
         "status": "decided",
@@ -67,5 +68,5 @@ def versions_pending(snapshot: Snapshot) -> list[int]:
     return [
         pk
         for pk in OwnTerritoryVersion.objects.filter(retired_at__isnull=True).values_list("pk", flat=True)
-        if own.figures_read(snapshot.directory, pk) is None
+        if store.figures_read(snapshot.directory, pk) is None
     ]

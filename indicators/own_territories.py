@@ -7,7 +7,7 @@ one depends on published cells only, never on a hidden count.
 What each variable's published cells determine is written beside the
 snapshot at publication; a territory created or edited between two
 publications is decided from it in a moment, and its figures are written
-beside the snapshot too.
+beside the snapshot too (the files: snapshot_store.py).
 
 It fails closed: a figure is shown only if each of its variables is either
 listed as free at publication (nothing secret in it nor under it) or has
@@ -15,18 +15,11 @@ what its published cells determine for that period and age restriction; a
 snapshot written before this, an indicator or a period added since, or a
 variable absent from the snapshot, withholds.
 
-Files of a snapshot directory:
-  own/known/<variable>.npz   what the published cells of a variable determine
-  own/known/free.json        the variables own territories read freely
-  own/v<id>.parquet          a live version's figures (every indicator)
-"""
+Pure but for figures_write, which stores what figures_frame computes."""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,24 +28,10 @@ import scipy.sparse as sp
 
 from .compute import cells as cellmath
 from .compute.cells import Geography
-from .compute.determination import Determination, determined
+from .compute.determination import determined
 from .compute.frames import IndicatorSpec, Rows, Series, indicator_frame
 from .compute.protect import Known
-
-OWN_DIR = "own"
-KNOWN_DIR = "known"
-FIGURE_COLUMNS = [
-    "indicator",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "significance",
-    "status",
-    "demo",
-]
+from .snapshot_store import figures_read, figures_save
 
 
 @dataclass(frozen=True)
@@ -62,49 +41,6 @@ class Version:
     pk: int
     communes: tuple[str, ...]
     retired: bool = False
-
-
-def own_folder(directory: str | Path) -> Path:
-    folder = Path(directory) / OWN_DIR
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
-FREE_FILE = "free.json"
-
-
-def known_write(directory: Path, known: dict[int, list[Known]], codes: dict[int, str], free: list[str]) -> None:
-    """What each variable's published cells determine, and the variables
-    read freely, beside the snapshot."""
-    folder = own_folder(directory) / KNOWN_DIR
-    folder.mkdir(exist_ok=True)
-    (folder / FREE_FILE).write_text(json.dumps(sorted(free)), encoding="utf-8")
-    for variable_id, tables in known.items():
-        arrays, meta = {}, []
-        for i, table in enumerate(tables):
-            meta.append({"years": table.years, "blocks": table.blocks})
-            for name, value in table.determination.save().items():
-                arrays[f"{i}_{name}"] = value
-        np.savez(folder / f"{codes[variable_id]}.npz", meta=np.array(json.dumps(meta)), **arrays)
-
-
-@lru_cache(maxsize=8)
-def known_read(directory: str) -> dict[str, list[Known]]:
-    """{variable code: what its published cells determine} of a snapshot."""
-    folder = Path(directory) / OWN_DIR / KNOWN_DIR
-    out: dict[str, list[Known]] = {}
-    for path in sorted(folder.glob("*.npz")) if folder.exists() else []:
-        with np.load(path) as data:
-            meta = json.loads(str(data["meta"]))
-            out[path.stem] = [
-                Known(
-                    years=m["years"],
-                    blocks=[tuple(b) for b in m["blocks"]],
-                    determination=Determination.load({k: data[f"{i}_{k}"] for k in Determination.FIELDS}),
-                )
-                for i, m in enumerate(meta)
-            ]
-    return out
 
 
 def own_matrix(versions: list[Version], commune_codes: np.ndarray) -> sp.csr_matrix:
@@ -146,14 +82,6 @@ def own_masks(G_own: sp.csr_matrix, known: dict[str, list[Known]], series: dict[
     return masks
 
 
-@lru_cache(maxsize=8)
-def free_read(directory: str) -> frozenset[str]:
-    """The variables own territories read freely in a snapshot (none for a
-    snapshot that does not say)."""
-    path = Path(directory) / OWN_DIR / KNOWN_DIR / FREE_FILE
-    return frozenset(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else frozenset()
-
-
 def _undecided(
     masks: dict[int, dict],
     known: dict[str, list[Known]],
@@ -179,20 +107,20 @@ def _undecided(
                     mask[(row, label, spec.ages)] = True
 
 
-def figures_write(
-    directory: Path,
+def figures_frame(
     versions: list[Version],
     geo_codes: np.ndarray,
     series: dict[int, Series],
     specs: list[IndicatorSpec],
     known: dict[str, list[Known]],
     free: frozenset[str],
-) -> int:
-    """Write `own/v<id>.parquet` for `versions`: every indicator, every
-    period, withheld where not determined. Returns files written."""
+) -> pd.DataFrame | None:
+    """The figures of `versions`: every indicator, every period, withheld
+    where not determined; territory_id is the version's id, the other
+    columns snapshot_store.FIGURE_COLUMNS. None when there is none.
+    `geo_codes`: the commune codes in the order of the series' rows."""
     if not versions:
-        return 0
-    folder = own_folder(directory)
+        return None
     G = own_matrix(versions, geo_codes)
     masks = own_masks(G, known, series)
     _undecided(masks, known, free, series, [s for s in specs if s.kind != "value"], len(versions))
@@ -213,50 +141,29 @@ def figures_write(
         if not len(frame):
             continue
         frames.append(frame[frame["level"] != "france"].assign(indicator=spec.code))
-    if not frames:
-        return 0
-    everything = pd.concat(frames, ignore_index=True)
-    written = 0
-    for version_id, part in everything.groupby("territory_id"):
-        # written aside then renamed: a reader sees the whole file or none
-        target = folder / f"v{int(version_id)}.parquet"
-        partial = folder / f".v{int(version_id)}.{os.getpid()}.parquet"
-        part[FIGURE_COLUMNS].reset_index(drop=True).to_parquet(partial, index=False)
-        os.replace(partial, target)
-        written += 1
-    _figures_cached.cache_clear()
-    return written
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def figures_read(directory: str, version_id: int) -> pd.DataFrame | None:
-    """A version's figures in a snapshot (None: not decided there yet, an
-    answer a worker may change any moment, so not cached)."""
-    path = Path(directory) / OWN_DIR / f"v{version_id}.parquet"
-    if not path.exists():
-        return None
-    return _figures_cached(str(path))
-
-
-@lru_cache(maxsize=4096)
-def _figures_cached(path: str) -> pd.DataFrame:
-    """A written version's figures (never rewritten with other figures)."""
-    return pd.read_parquet(path)
-
-
-def caches_clear() -> None:
-    """Forget what was read (a cold start, as a new worker's)."""
-    for cached in (known_read, free_read, _figures_cached):
-        cached.cache_clear()
+def figures_write(
+    directory: Path,
+    versions: list[Version],
+    geo_codes: np.ndarray,
+    series: dict[int, Series],
+    specs: list[IndicatorSpec],
+    known: dict[str, list[Known]],
+    free: frozenset[str],
+) -> int:
+    """Compute the figures of `versions` (figures_frame) and write them
+    beside the snapshot in `directory`. Returns files written."""
+    figures = figures_frame(versions, geo_codes, series, specs, known, free)
+    return 0 if figures is None else figures_save(directory, figures)
 
 
 __all__ = [
     "Geography",
     "Version",
-    "caches_clear",
-    "figures_read",
+    "figures_frame",
+    "figures_read",  # published.py reads own figures from here until its rewrite; their home is snapshot_store
     "figures_write",
-    "free_read",
-    "known_read",
-    "known_write",
     "own_masks",
 ]

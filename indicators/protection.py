@@ -66,6 +66,12 @@ class Published:
     levels: list[str]
 
 
+def published_indicators(indicators: list) -> list[Published]:
+    """The catalogue's indicators (code, formula fields, levels) as the
+    engine publishes them."""
+    return [Published(spec=IndicatorSpec.of(i), levels=list(i.levels)) for i in indicators]
+
+
 @dataclass
 class Relations:
     """part ≤ whole, unit by unit: declared in the catalogue, and every
@@ -340,7 +346,8 @@ def engine_pool(workers: int):
     if workers <= 1:
         yield None
         return
-    # forkserver: safe from a threaded worker, children import only pure code
+    # forkserver: safe from a threaded worker, children import only pure code (and the snapshot
+    # store, for the own territories' figures: no model)
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield pool

@@ -4,13 +4,8 @@ here, and what the reader may see is asked of `indicators.readers`."""
 
 from __future__ import annotations
 
-import time
-from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-from django.conf import settings
 from django.db.models import QuerySet
 
 from .choices import (
@@ -24,21 +19,8 @@ from .choices import (
 )
 from .models import Indicator, Snapshot
 from .readers import Reader, indicator_levels, territory_levels
-
-ROW_FIELDS = [
-    "territory_code",
-    "territory_name",
-    "level",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "significance",
-    "status",
-    "demo",
-]
+from .snapshot_store import ROW_FIELDS, current_snapshot
+from .snapshot_store import indicator_read as _read
 
 
 class AccessDenied(LookupError):
@@ -51,24 +33,6 @@ class AccessDenied(LookupError):
 
 class UnknownPeriod(AccessDenied):
     """A period the current snapshot does not publish for this indicator."""
-
-
-_CURRENT: dict[str, object] = {"at": -1.0, "snapshot": None}
-
-
-def current_snapshot() -> Snapshot | None:
-    """The published snapshot every reader sees. A process trusts its answer
-    for PF2S_CURRENT_SNAPSHOT_TTL seconds (a publication in this process
-    forgets it at once)."""
-    now = time.monotonic()
-    if now - _CURRENT["at"] > settings.PF2S_CURRENT_SNAPSHOT_TTL:
-        _CURRENT["snapshot"] = Snapshot.objects.filter(is_current=True).first()
-        _CURRENT["at"] = now
-    return _CURRENT["snapshot"]
-
-
-def current_snapshot_forget() -> None:
-    _CURRENT["at"] = -1.0
 
 
 def indicators_visible(reader: Reader) -> QuerySet[Indicator]:
@@ -99,14 +63,6 @@ def territory_levels_visible(reader: Reader) -> list[str]:
 def levels_visible(reader: Reader, indicator: Indicator) -> list[str]:
     """Levels of an indicator the reader may see (France first)."""
     return indicator_levels(reader, indicator.levels)
-
-
-@lru_cache(maxsize=256)
-def _read(directory: str, code: str) -> pd.DataFrame:
-    path = Path(directory) / f"{code}.parquet"
-    if not path.exists():
-        return pd.DataFrame(columns=ROW_FIELDS)
-    return pd.read_parquet(path)
 
 
 def indicator_values(

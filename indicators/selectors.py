@@ -1,14 +1,21 @@
-"""Reads of the indicators app: territories and map layers."""
+"""Reads of the indicators app: territories and map layers, and what a
+publication run reads (the geography as matrices, the relations between
+variables, the own territories' versions, the provenance)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+import scipy.sparse as sp
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from .choices import COMPOSITE_LEVELS, TerritoryLevel
-from .models import GeometryLayer, Territory
+from . import own_territories as own
+from .choices import COMPOSITE_LEVELS, BatchStatus, TerritoryLevel
+from .compute.cells import Geography
+from .models import GeometryLayer, ImportBatch, OwnTerritoryVersion, Territory, Variable
+from .protection import Published, Relations
 
 
 class UnknownLevel(ValueError):
@@ -115,9 +122,6 @@ def membership_matrix(commune_ids):
     """(aggregate ids, sparse matrix aggregates × communes) for every territory
     made of communes: EPCI, départements, the region and composites. Columns
     follow `commune_ids`."""
-    import numpy as np
-    import scipy.sparse as sp
-
     column = {cid: i for i, cid in enumerate(commune_ids)}
     pairs: list[tuple[int, int]] = []
     communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).values_list(
@@ -135,3 +139,67 @@ def membership_matrix(commune_ids):
         shape=(len(aggregate_ids), len(commune_ids)),
     )
     return aggregate_ids, matrix
+
+
+def geography_read() -> Geography:
+    """Every territory in matrix order (communes by code, then every
+    aggregate) with the matrix of their communes."""
+    communes = list(
+        Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code").values_list("id", flat=True)
+    )
+    commune_ids = np.array(communes)
+    aggregate_ids, M = membership_matrix(commune_ids)
+    ids = np.concatenate([commune_ids, aggregate_ids])
+    info = {pk: (lv, code, name) for pk, lv, code, name in Territory.objects.values_list("id", "level", "code", "name")}
+    G = sp.vstack([sp.identity(len(commune_ids), format="csr"), M], format="csr")
+    france = Territory.objects.get(level=TerritoryLevel.FRANCE)
+    geo = Geography(
+        ids=ids,
+        levels=np.array([info[i][0] for i in ids], dtype=object),
+        codes=np.array([info[i][1] for i in ids], dtype=object),
+        names=np.array([info[i][2] for i in ids], dtype=object),
+        G=G,
+        n_communes=len(commune_ids),
+        france_id=france.pk,
+    )
+    geo.row_of = {int(t): i for i, t in enumerate(ids)}
+    return geo
+
+
+def relations_read(indicators: list[Published]) -> Relations:
+    """The declared relations between variables (parts and wholes), with
+    their secrecy thresholds."""
+    declared = list(Variable.wholes.through.objects.values_list("from_variable_id", "to_variable_id"))
+    thresholds = dict(Variable.objects.values_list("pk", "source__secrecy_threshold"))
+    return Relations.build(declared, indicators, thresholds)
+
+
+def own_versions_read() -> list[own.Version]:
+    """Every own-territory version (live and retired), in creation order."""
+    through = OwnTerritoryVersion.communes.through.objects.values_list("ownterritoryversion_id", "territory__code")
+    communes: dict[int, list[str]] = defaultdict(list)
+    for version_id, code in through:
+        communes[version_id].append(code)
+    return [
+        own.Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
+        for pk, retired in OwnTerritoryVersion.objects.order_by("created_at", "pk").values_list("pk", "retired_at")
+    ]
+
+
+def snapshot_provenance() -> dict:
+    """What a snapshot is computed from: every loaded import batch."""
+    batches = ImportBatch.objects.filter(status__in=[BatchStatus.LOADED, BatchStatus.PARTIAL])
+    return {
+        "batches": [
+            {
+                "id": b.pk,
+                "file": b.file_name,
+                "sha256": b.sha256,
+                "source": b.source.code,
+                "loaded_at": b.created_at.isoformat(),
+                "rows": b.rows_loaded,
+                "demo": b.is_demo,
+            }
+            for b in batches.select_related("source")
+        ]
+    }

@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import snapshot_store
 from .choices import MAPPED_LEVELS, JobState, SnapshotStatus, TerritoryLevel
 from .compute import geometry as geo
 from .geography_source import GeographySource
@@ -428,7 +428,7 @@ def snapshots_abandon_stale() -> int:
         )
         Snapshot.objects.filter(pk__in=[s.pk for s in stale]).update(status=SnapshotStatus.FAILED)
     for snapshot in stale:
-        snapshot_files_remove(snapshot)
+        snapshot_store.snapshot_directory_remove(snapshot.directory)
     return len(stale)
 
 
@@ -439,12 +439,7 @@ def snapshot_abandon(*, snapshot_id: int) -> None:
     Snapshot.objects.filter(pk=snapshot_id, status=SnapshotStatus.BUILDING).update(status=SnapshotStatus.FAILED)
     failed = Snapshot.objects.filter(pk=snapshot_id, status=SnapshotStatus.FAILED).first()
     if failed is not None:  # never the files of a snapshot published or refused
-        snapshot_files_remove(failed)
-
-
-def snapshot_files_remove(snapshot: Snapshot) -> None:
-    if snapshot.directory:
-        shutil.rmtree(snapshot.directory, ignore_errors=True)
+        snapshot_store.snapshot_directory_remove(failed.directory)
 
 
 #: what a job row says when the broker could not take its task
@@ -507,8 +502,9 @@ def snapshot_publish_queue(*, indicator_codes: list[str] | None = None) -> JobRu
 
 def snapshot_publish_here(*, indicator_codes: list[str] | None = None) -> Snapshot:
     """Record a publication run and do it in this process (management
-    commands): the same run as a worker's, followed by the same work (the
-    open-data dump, the own territories), queued. Raises if the run fails."""
+    commands): the same run as a worker's, followed by the same work
+    (PF2S_AFTER_PUBLICATION, the own territories), queued. Raises if the run
+    fails."""
     from .tasks import snapshot_publish
 
     jobs_abandon_dead()  # no worker may be running to do it (the quick start)

@@ -49,15 +49,16 @@ def geography_check_nightly() -> int:
 @shared_task(bind=True, acks_late=False)
 def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None) -> int | None:
     """Recompute the whole catalogue (or some indicators) and publish a
-    snapshot, then queue what follows every publication: the open-data
-    dump and the own territories not decided yet. Runs only a queued job;
-    a failed run leaves neither files nor a snapshot being built."""
-    from .publication import snapshot_publish as publish
+    snapshot, then start what follows every publication (publish.snapshot_published:
+    the hooks of PF2S_AFTER_PUBLICATION, the own territories not decided yet).
+    Runs only a queued job; a failed run leaves neither files nor a snapshot
+    being built."""
+    from . import publish
 
     if services.job_claim(job_id=job_id, worker=_worker(self)) is None:
         return None
     try:
-        snapshot = publish(job_id=job_id, indicator_codes=indicator_codes)
+        snapshot = publish.snapshot_publish(job_id=job_id, indicator_codes=indicator_codes)
     except BaseException as exc:  # Ctrl-C too, where a command runs it
         services.job_finish(job_id=job_id, error=repr(exc))
         raise
@@ -65,13 +66,7 @@ def snapshot_publish(self, job_id: int, indicator_codes: list[str] | None = None
         job_id=job_id, result={"snapshot": snapshot.pk, "status": snapshot.status, "timings": snapshot.timings}
     )
     if snapshot.is_current:
-        from opendata.services import opendata_dump_queue
-
-        from .own_check import versions_pending
-
-        opendata_dump_queue(snapshot_id=snapshot.pk)
-        for version_id in versions_pending(snapshot):
-            services.own_version_check_queue(version_id=version_id)
+        publish.snapshot_published(snapshot_id=snapshot.pk)
     return snapshot.pk
 
 

@@ -8,7 +8,7 @@ import django_filters as filters
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
-from indicators import published
+from indicators import published, snapshot_store
 from indicators.models import Category, Indicator, Source
 from indicators.readers import ANONYMOUS, Reader
 
@@ -66,7 +66,7 @@ class IndicatorFilter(filters.FilterSet):
         return queryset.filter(pk__in=[i.pk for i in queryset if value in published.levels_visible(self.reader, i)])
 
     def filter_period(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
-        snapshot = published.current_snapshot()
+        snapshot = snapshot_store.current_snapshot()
         periods = snapshot.periods if snapshot else {}
         return queryset.filter(
             code__in=[code for code, published_periods in periods.items() if value in published_periods]

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from indicators import exports, published, selectors
+from indicators import exports, published, selectors, snapshot_store
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
 from indicators.compute import classes
 from pf2s.access import Audience, audience
@@ -29,7 +29,7 @@ def home(request: HttpRequest):
         {
             "levels": selectors.territory_levels_summary(),
             "categories": published.categories_summary(reader=request.reader),
-            "snapshot": published.current_snapshot(),
+            "snapshot": snapshot_store.current_snapshot(),
         },
     )
 
@@ -37,7 +37,7 @@ def home(request: HttpRequest):
 @audience(Audience.PUBLIC)
 def indicator_catalogue(request: HttpRequest):
     found = filters.catalogue(reader=request.reader, data=request.GET or None)
-    snapshot = published.current_snapshot()
+    snapshot = snapshot_store.current_snapshot()
     periods = snapshot.periods if snapshot else {}
     rows = [{"indicator": i, "latest": (periods.get(i.code) or [""])[-1]} for i in found.qs]
     return render(request, "opendata/catalogue.html", {"form": found.form, "rows": rows})
@@ -160,7 +160,7 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
         "rows": published.records(rows) if rows is not None else [],
         "references": published.records(references) if references is not None else [],
         "all_rows": all_rows,
-        "snapshot": published.current_snapshot(),
+        "snapshot": snapshot_store.current_snapshot(),
     }
 
 
@@ -250,14 +250,14 @@ def indicator_embed(request: HttpRequest, code: str, kind: str):
 @audience(Audience.PUBLIC)
 def opendata_page(request: HttpRequest):
     """The open-data page: the full dump of the current snapshot, API, licence."""
-    snapshot = published.current_snapshot()
+    snapshot = snapshot_store.current_snapshot()
     dump = OpenDataDump.objects.filter(snapshot=snapshot).first() if snapshot else None
     return render(request, "opendata/opendata.html", {"snapshot": snapshot, "dump": dump})
 
 
 @audience(Audience.PUBLIC)
 def opendata_download(request: HttpRequest):
-    snapshot = published.current_snapshot()
+    snapshot = snapshot_store.current_snapshot()
     dump = OpenDataDump.objects.filter(snapshot=snapshot).first() if snapshot else None
     if dump is None or not Path(dump.path).exists():
         raise Http404("L'export complet est en cours de préparation.")

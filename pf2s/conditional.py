@@ -51,7 +51,7 @@ def snapshot_cached(view):
     derived from the current snapshot and the caller's audience, 304 on a
     matching conditional request, and the body cached (Redis) per snapshot,
     so that a new publication invalidates everything at once."""
-    from indicators.published import current_snapshot
+    from indicators.snapshot_store import current_snapshot
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -48,7 +48,7 @@ class IndicatorSitemap(Sitemap):
         return reverse("indicator-detail", args=[item.code])
 
     def lastmod(self, item):
-        from indicators.published import current_snapshot
+        from indicators.snapshot_store import current_snapshot
 
         snapshot = current_snapshot()
         return snapshot.published_at if snapshot else None

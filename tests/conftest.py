@@ -119,7 +119,7 @@ def publish_small_catalogue():
     """A small catalogue (one indicator of each kind), demo data, a snapshot."""
     from indicators.catalogue import catalogue_load, catalogue_read
     from indicators.demo_data import demo_data_load
-    from indicators.publication import snapshot_publish
+    from indicators.publish import snapshot_publish
 
     catalogue_load(data=catalogue_read(SMALL_CATALOGUE))
     demo_data_load()

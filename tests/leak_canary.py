@@ -11,7 +11,7 @@ import re
 import zipfile
 
 from indicators.models import Indicator, Observation, Snapshot, Territory
-from indicators.publication import snapshot_publish
+from indicators.publish import snapshot_publish
 
 PARTNER_MARKER = 987654  # every value of the partners-only revenue indicator
 SECRET_DENOMINATOR = 654321  # allocataires of a commune whose AAH count is secret (7)

@@ -43,7 +43,7 @@ def queries_of(client, path: str) -> tuple[int, int]:
 def uncached(settings):
     """No answer cache; the current snapshot trusted for a while, as in
     production (the tests' default of 0 s would read it at every use)."""
-    from indicators.published import current_snapshot_forget
+    from indicators.snapshot_store import current_snapshot_forget
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     settings.PF2S_CURRENT_SNAPSHOT_TTL = 300.0

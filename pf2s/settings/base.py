@@ -351,3 +351,7 @@ PF2S_DATA_DIR = Path(env("PF2S_DATA_DIR", str(BASE_DIR / "var")))
 PF2S_ENGINE_WORKERS = env("PF2S_ENGINE_WORKERS")
 # Seconds a process trusts its idea of the current snapshot (saves a query a request).
 PF2S_CURRENT_SNAPSHOT_TTL = float(env("PF2S_CURRENT_SNAPSHOT_TTL", "1.0"))
+# What runs after every publication of a current snapshot (indicators.publish.snapshot_published):
+# dotted paths of functions called with snapshot_id=, in order. The engine imports none of the apps
+# that read its snapshots; they register here.
+PF2S_AFTER_PUBLICATION = ["opendata.services.opendata_dump_queue"]

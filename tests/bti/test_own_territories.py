@@ -22,7 +22,7 @@ from bti.services import (
 from indicators import published as data
 from indicators.choices import SECRET_REASON
 from indicators.models import Indicator, OwnTerritoryVersion, Territory, Variable
-from indicators.publication import units_read
+from indicators.snapshot_store import units_read
 
 pytestmark = pytest.mark.django_db
 
@@ -361,7 +361,7 @@ def test_figures_do_not_depend_on_counts_nobody_reads(published):
     from indicators.compute import cells as cellmath
     from indicators.compute.determination import determination, determined
     from indicators.protection import level_rank
-    from indicators.publication import geography_read
+    from indicators.selectors import geography_read
 
     geo = geography_read()
     epci_rows = np.flatnonzero(geo.levels == "epci")

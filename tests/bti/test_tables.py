@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def secret_commune(published):
     """(code, name) of a commune whose latest AAH share is secret in the test data."""
-    from indicators.published import _read, current_snapshot
+    from indicators.snapshot_store import current_snapshot, indicator_read
 
-    frame = _read(current_snapshot().directory, "ALL-01")
+    frame = indicator_read(current_snapshot().directory, "ALL-01")
     latest = sorted(frame["period"].unique())[-1]
     secret = frame[(frame["level"] == "commune") & (frame["period"] == latest) & (frame["status"] == "secret")]
     return secret.iloc[0]["territory_code"], secret.iloc[0]["territory_name"]

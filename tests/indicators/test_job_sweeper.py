@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from indicators.choices import JobState, SnapshotStatus
 from indicators.models import JobRun, Snapshot
-from indicators.publication import snapshots_root
 from indicators.services import JOB_LOST, JOB_NEVER_STARTED, snapshot_publish_queue
+from indicators.snapshot_store import snapshots_root
 from indicators.tasks import jobs_sweep, snapshot_publish
 from opendata.models import OpenDataDump
 
@@ -101,7 +101,7 @@ def test_a_failed_publication_leaves_no_building_snapshot_and_no_file(
         assert list(directory.glob("*.parquet"))  # the indicators' files are written
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("indicators.publication.units_write", disk_full)  # after the indicators' files
+    monkeypatch.setattr("indicators.snapshot_store.units_write", disk_full)  # after the indicators' files
     with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
         job = snapshot_publish_queue()
     job.refresh_from_db()

@@ -9,7 +9,8 @@ import scipy.sparse as sp
 from indicators.compute import determination as det_module
 from indicators.compute.determination import determination, determined
 from indicators.compute.frames import IndicatorSpec, Rows, Series, indicator_frame
-from indicators.own_territories import Version, figures_read, figures_write
+from indicators.own_territories import Version, figures_write
+from indicators.snapshot_store import figures_read
 
 YEARS = [2021]
 

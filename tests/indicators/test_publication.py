@@ -13,7 +13,7 @@ from scipy.optimize import linprog
 from indicators.choices import SnapshotStatus
 from indicators.compute import rates
 from indicators.models import Observation, Snapshot, Territory
-from indicators.publication import snapshot_publish
+from indicators.publish import snapshot_publish
 from tests.conftest import HDF
 
 pytestmark = pytest.mark.django_db
@@ -189,8 +189,8 @@ def test_a_run_left_building_is_abandoned_by_the_next(published, tmp_path):
 
 
 def test_one_indicator_can_be_recomputed_alone(published):
+    from indicators.compute.snapshot import indicators_sharing
     from indicators.models import Indicator
-    from indicators.publication import indicators_sharing
 
     everything = list(Indicator.objects.all())
     # AAH share and AAH count share their numerator: recomputed together

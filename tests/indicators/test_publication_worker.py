@@ -12,8 +12,8 @@ import pytest
 
 from indicators.choices import JobState, SnapshotStatus
 from indicators.models import JobRun, Snapshot
-from indicators.published import current_snapshot
 from indicators.services import JOB_LOST, snapshot_publish_queue
+from indicators.snapshot_store import current_snapshot
 from indicators.tasks import snapshot_publish
 from opendata.models import OpenDataDump
 from tests.workers import RealWorker, needs_services, wait_for

@@ -92,7 +92,7 @@ def test_wrong_parameters_get_a_reason_not_a_500(client, published):
 
 
 def test_responses_are_conditional_and_cached_per_snapshot(client, published, personas):
-    from indicators.publication import snapshot_publish
+    from indicators.publish import snapshot_publish
 
     url = "/api/v1/indicators/SOI-01/values/?level=departement&period=2021"
     first = client.get(url)
