@@ -23,13 +23,13 @@ def write(name: str, result: dict) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
-    parser.add_argument("only", nargs="*", help="engine, secrecy, web, own, load (default: all)")
+    parser.add_argument("only", nargs="*", help="engine, secrecy, web, own, load, queries (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--users", type=int, default=50, help="load: simultaneous users")
     parser.add_argument("--spawn-rate", type=int, default=10, help="load: users started per second")
     parser.add_argument("--duration", default="3m", help="load: run time (locust's 30s, 3m…)")
     args = parser.parse_args()
-    wanted = args.only or ["engine", "secrecy", "web", "own", "load"]
+    wanted = args.only or ["engine", "secrecy", "web", "own", "load", "queries"]
     if "engine" in wanted:
         from bench import engine
 
@@ -78,6 +78,14 @@ def main() -> None:
         )
         print(f"  chiffres montrés: {result['own_figures_shown']}")
         print(f"  → {path}")
+    if "queries" in wanted:
+        from bench import queries
+
+        result = queries.measure()
+        path = write("queries", result)
+        print("\n== Requêtes SQL par page et persona (données de démarrage rapide, sans cache) ==")
+        queries.report(result)
+        print(f"  -> {path}")
     if "load" in wanted and not _load(args.users, args.spawn_rate, args.duration):
         sys.exit(1)
 

@@ -6,10 +6,6 @@ the response caches off, so that every answer is computed."""
 
 from __future__ import annotations
 
-import json
-import time
-from pathlib import Path
-
 PERSONAS = {
     "anonyme": None,
     "partenaire non formé": "partenaire-non-forme@demo.pf2s.invalid",
@@ -39,7 +35,7 @@ def pages() -> dict[str, str]:
     }
 
 
-def measure(client, path: str) -> tuple[int, int]:
+def measure_page(client, path: str) -> tuple[int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -71,7 +67,7 @@ def run() -> dict:
                 conditional._LOCAL.clear()
                 client.get(path)  # warm the process (snapshot, geography caches)
                 conditional._LOCAL.clear()
-                status, count = measure(client, path)
+                status, count = measure_page(client, path)
                 results.setdefault(name, {})[persona] = [status, count]
     return results
 
@@ -86,18 +82,13 @@ def report(results: dict) -> None:
         print(f"{name:<{width}}" + " | ".join(f"{c:>14}" for c in cells))
 
 
-def main(label: str = "") -> None:
+def measure() -> dict:
+    """Set Django up on the quick-start database (the local settings unless
+    DJANGO_SETTINGS_MODULE says otherwise) and measure every page."""
+    import os
+
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pf2s.settings.local")
     django.setup()
-    results = run()
-    report(results)
-    out = Path(__file__).parent / "results" / f"queries-{time.strftime('%Y%m%d-%H%M%S')}{label}.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
-    print(f"écrit : {out}")
-
-
-if __name__ == "__main__":
-    import sys
-
-    main(sys.argv[1] if len(sys.argv) > 1 else "")
+    return run()

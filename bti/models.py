@@ -176,7 +176,7 @@ class OwnTerritory(models.Model):
     """A territory an organisation builds from communes (or whole EPCI), shared
     by its members. Its communes are those of its current version; editing
     them makes a new version (the old one stays in the secrecy audit), and a
-    deleted territory is only marked so. Figures: indicators.published."""
+    deleted territory is only marked so. Figures: indicators.reading."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="own_territories")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

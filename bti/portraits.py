@@ -1,13 +1,13 @@
 """Territory portraits (the seed's « dataviz » of the territoires
 démonstrateurs): key figures by theme against comparison zones, age
-structure, time series. Every figure comes through indicators.published."""
+structure, time series. Every figure comes through indicators.reading."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from indicators import published, snapshot_store
+from indicators import reading, snapshot_store
 from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.models import Category, Territory, Variable
@@ -60,7 +60,7 @@ def territory_resolve(*, reader: Reader, key: str) -> dict:
     territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None:
         raise PortraitError(f"Territoire inconnu : {key}")
-    if level not in published.territory_levels_visible(reader):
+    if level not in reading.territory_levels_visible(reader):
         raise PortraitError("Ce niveau est réservé aux partenaires formés.")
     return {"level": level, "code": code, "name": territory.name, "own": None, "communes": _communes_of(territory)}
 
@@ -83,9 +83,9 @@ def _communes_of(territory: Territory) -> list[str] | None:
 def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[str, str]]) -> dict:
     """Themes of key figures (latest period), series and the age structure."""
     # comparison zones the reader may see, like the territory itself (communes: trained partners)
-    levels = set(published.territory_levels_visible(reader)) | {"france"}
+    levels = set(reading.territory_levels_visible(reader)) | {"france"}
     comparisons = [(level, code) for level, code in comparisons if level in levels]
-    visible = list(published.indicators_visible(reader).order_by("category__order", "code"))
+    visible = list(reading.indicators_visible(reader).order_by("category__order", "code"))
     by_category: dict[str, list] = {}
     for indicator in visible:
         by_category.setdefault(indicator.category.code, []).append(indicator)
@@ -98,7 +98,7 @@ def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[s
                 figure = _figure(reader, indicator, territory, comparisons)
                 if figure:
                     figure["category"] = names.get(category, category)
-                    figures.append(figure)
+                    reading.append(figure)
         if figures:
             themes.append({"slug": slug, "label": label, "figures": figures})
     return {
@@ -112,21 +112,21 @@ def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[s
 
 def _frame_for(reader: Reader, indicator, territory) -> pd.DataFrame:
     if territory["own"] is not None:  # resolved for this reader by territory_resolve
-        return published.own_territory_values(indicator=indicator, territories=[territory["own"]])
-    frame = published.indicator_values(reader=reader, indicator=indicator)
+        return reading.own_territory_values(indicator=indicator, territories=[territory["own"]])
+    frame = reading.indicator_values(reader=reader, indicator=indicator)
     return frame[(frame["level"] == territory["level"]) & (frame["territory_code"] == territory["code"])]
 
 
 def _figure(reader, indicator, territory, comparisons) -> dict | None:
     try:
         mine = _frame_for(reader, indicator, territory)
-    except published.AccessDenied:
+    except reading.AccessDenied:
         return None
     if not len(mine):
         return None
     mine = mine.sort_values("period")
     latest = mine.iloc[-1]
-    everything = published.indicator_values(reader=reader, indicator=indicator)
+    everything = reading.indicator_values(reader=reader, indicator=indicator)
     zones = []
     for level, code in comparisons:
         rows = everything[(everything["level"] == level) & (everything["territory_code"] == code)]
@@ -143,7 +143,7 @@ def _figure(reader, indicator, territory, comparisons) -> dict | None:
             {
                 "value": value,
                 "significance": word,
-                "series": published.records(rows.sort_values("period"), ["period", "value", "status"]),
+                "series": reading.records(rows.sort_values("period"), ["period", "value", "status"]),
             }
         )
     return {
@@ -157,7 +157,7 @@ def _figure(reader, indicator, territory, comparisons) -> dict | None:
         "ci_low": None if latest["status"] != "ok" or pd.isna(latest["ci_low"]) else float(latest["ci_low"]),
         "ci_high": None if latest["status"] != "ok" or pd.isna(latest["ci_high"]) else float(latest["ci_high"]),
         "zones": zones,
-        "series": published.records(mine, ["period", "value", "status"]),
+        "series": reading.records(mine, ["period", "value", "status"]),
     }
 
 

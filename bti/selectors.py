@@ -175,7 +175,7 @@ def own_territories_visible(*, reader: Reader):
 def own_territories_chosen(*, reader: Reader, territory_ids: list[int]) -> list:
     """The reader's own territories of these ids; another organisation's, a
     deleted or an unknown one does not exist for them (AccessDenied)."""
-    from indicators.published import AccessDenied
+    from indicators.reading import AccessDenied
 
     territories = [t for t in own_territories_visible(reader=reader) if t.pk in set(territory_ids)]
     if len(territories) != len(set(territory_ids)):

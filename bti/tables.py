@@ -1,6 +1,6 @@
 """Tables à la carte: indicators × territories × periods, each figure with its
 interval and its significance against every comparison zone. Every figure
-comes through indicators.published (the one access rule); own territories
+comes through indicators.reading (the one access rule); own territories
 through its own-territory reader (secrecy by differencing)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from django.http import QueryDict
 
-from indicators import published, snapshot_store
+from indicators import reading, snapshot_store
 from indicators.choices import TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.readers import Reader
@@ -83,22 +83,22 @@ def table_build(*, reader: Reader, query: TableQuery) -> dict:
     from .selectors import own_territories_chosen
 
     rows: list[dict] = []
-    indicators, unknown = published.indicators_chosen(reader, query.indicators)
+    indicators, unknown = reading.indicators_chosen(reader, query.indicators)
     query.errors.extend(f"Indicateur inconnu ou non accessible : {code}" for code in unknown)
     own_chosen = []
     if query.own:
         try:
             own_chosen = own_territories_chosen(reader=reader, territory_ids=query.own)
-        except published.AccessDenied:
+        except reading.AccessDenied:
             query.errors.append("Territoire personnalisé inconnu.")
     for indicator in indicators:
-        frame = published.indicator_values(reader=reader, indicator=indicator)
+        frame = reading.indicator_values(reader=reader, indicator=indicator)
         own = pd.DataFrame()
         if own_chosen:
-            own = published.own_territory_values(indicator=indicator, territories=own_chosen)
+            own = reading.own_territory_values(indicator=indicator, territories=own_chosen)
         periods = sorted(frame["period"].unique()) if len(frame) else []
         chosen = [p for p in query.periods if p in periods] or periods[-1:]
-        allowed = published.levels_visible(reader, indicator)
+        allowed = reading.levels_visible(reader, indicator)
         if query.level and query.level not in allowed:
             query.errors.append(f"{indicator.code} : niveau « {query.level} » non disponible pour cet indicateur.")
         for period in chosen:
@@ -125,7 +125,7 @@ def table_build(*, reader: Reader, query: TableQuery) -> dict:
             for level, code in query.comparisons:
                 match = at[(at["level"] == level) & (at["territory_code"] == code)]
                 references[(level, code)] = match.iloc[0] if len(match) else None
-            for record in published.records(selected, [*snapshot_store.ROW_FIELDS, "reason"]):
+            for record in reading.records(selected, [*snapshot_store.ROW_FIELDS, "reason"]):
                 record["indicator"] = indicator
                 record["versus"] = []
                 for reference in references.values():
@@ -188,11 +188,11 @@ def builder_choices(*, reader: Reader, query: TableQuery) -> dict:
     """What the builder form offers this reader."""
     from indicators.models import Territory
 
-    indicators = list(published.indicators_visible(reader).order_by("category__order", "code"))
+    indicators = list(reading.indicators_visible(reader).order_by("category__order", "code"))
     groups: dict[str, list] = {}
     for indicator in indicators:
         groups.setdefault(indicator.category.name, []).append(indicator)
-    allowed = published.territory_levels_visible(reader)
+    allowed = reading.territory_levels_visible(reader)
     levels = [lv for lv in TerritoryLevel if lv != TerritoryLevel.FRANCE and lv.value in allowed]
     departements = list(Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).order_by("code"))
     return {

@@ -31,7 +31,7 @@ from .compute.cells import Geography
 from .compute.determination import determined
 from .compute.frames import IndicatorSpec, Rows, Series, indicator_frame
 from .compute.protect import Known
-from .snapshot_store import figures_read, figures_save
+from .snapshot_store import figures_save
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,6 @@ __all__ = [
     "Geography",
     "Version",
     "figures_frame",
-    "figures_read",  # published.py reads own figures from here until its rewrite; their home is snapshot_store
     "figures_write",
     "own_masks",
 ]

@@ -1,7 +1,7 @@
 """The files of the snapshots, and which snapshot is current: where a
 snapshot's directory lives, what is written in it at publication and how
 it is read back. Nothing here computes a figure (compute/) nor decides
-what a user may see (published.py).
+what a reader may see (reading.py, readers.py).
 
 A snapshot directory, PF2S_DATA_DIR/snapshots/<id>-<random>/, is written
 once and never rewritten (own territories' figures are added to it):

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bti.selectors import own_territories_chosen
-from indicators import exports, published, selectors
+from indicators import exports, reading, selectors
 from indicators.choices import MAPPED_LEVELS, TerritoryLevel
 from indicators.models import Category
 from pf2s.access import Audience, audience
@@ -148,7 +148,7 @@ class TerritoryGeometryView(ApiView):
         )
 
 
-def _denied(exc: published.AccessDenied):
+def _denied(exc: reading.AccessDenied):
     return NotFound(str(exc))
 
 
@@ -158,7 +158,7 @@ class CategoryListView(ApiView):
         summary="Catégories d'indicateurs", responses={200: CategorySerializer(many=True), 304: NOT_MODIFIED}
     )
     def get(self, request: Request) -> Response:
-        counts = Counter(published.indicators_visible(request.reader).values_list("category__code", flat=True))
+        counts = Counter(reading.indicators_visible(request.reader).values_list("category__code", flat=True))
         rows = [
             {"code": c.code, "name": c.name, "indicator_count": counts.get(c.code, 0)} for c in Category.objects.all()
         ]
@@ -185,8 +185,9 @@ class IndicatorListView(ApiView):
             data["q"] = data.pop("search")[-1]
         found = filters.catalogue(reader=request.reader, data=data)
         if not found.is_valid():
+            reasons = " ; ".join(f"{name} : {' '.join(errors)}" for name, errors in found.errors.items())
             raise ValidationError(
-                {"detail": bilingual("Filtre invalide.", "Invalid filter."), "errors": found.errors.get_json_data()}
+                {"detail": bilingual(f"Filtre invalide ({reasons}).", f"Invalid filter ({reasons}).")}
             )
         return Response(IndicatorSerializer(found.qs, many=True).data)
 
@@ -200,8 +201,8 @@ class IndicatorDetailView(ApiView):
     )
     def get(self, request: Request, code: str) -> Response:
         try:
-            indicator = published.indicator_visible(request.reader, code)
-        except published.AccessDenied as exc:
+            indicator = reading.indicator_visible(request.reader, code)
+        except reading.AccessDenied as exc:
             raise _denied(exc) from exc
         return Response(IndicatorSerializer(indicator).data)
 
@@ -302,35 +303,35 @@ class IndicatorValuesView(ApiView):
     )
     def get(self, request: Request, code: str) -> Response:
         try:
-            indicator = published.indicator_visible(request.reader, code)
-        except published.AccessDenied as exc:
+            indicator = reading.indicator_visible(request.reader, code)
+        except reading.AccessDenied as exc:
             raise _denied(exc) from exc
         params = request.query_params
         own = "own" in params
         try:
             if own:
                 territories = own_territories_chosen(reader=request.reader, territory_ids=[_own_id(params)])
-                frame = published.own_territory_values(
+                frame = reading.own_territory_values(
                     indicator=indicator, territories=territories, period=params.get("period")
                 )
             else:
-                frame = published.indicator_values(
+                frame = reading.indicator_values(
                     reader=request.reader,
                     indicator=indicator,
                     level=params.get("level"),
                     period=params.get("period"),
                     territory=params.get("territory"),
                 )
-        except published.AccessDenied as exc:
+        except reading.AccessDenied as exc:
             # an own territory that is not the caller's does not exist for them
             raise (
                 _denied(exc)
-                if own and not isinstance(exc, published.UnknownPeriod)
+                if own and not isinstance(exc, reading.UnknownPeriod)
                 else ValidationError({"detail": str(exc)})
             ) from exc
         if request.accepted_renderer.format == "csv":
             return Response(exports.values_csv(frame, indicator), content_type="text/csv; charset=utf-8")
-        return Response(published.records(frame, [*published.ROW_FIELDS, "reason"] if own else published.ROW_FIELDS))
+        return Response(reading.records(frame, [*reading.ROW_FIELDS, "reason"] if own else reading.ROW_FIELDS))
 
 
 def _own_id(params) -> int:

@@ -8,7 +8,7 @@ import django_filters as filters
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
-from indicators import published, snapshot_store
+from indicators import reading, snapshot_store
 from indicators.models import Category, Indicator, Source
 from indicators.readers import ANONYMOUS, Reader
 
@@ -63,7 +63,7 @@ class IndicatorFilter(filters.FilterSet):
     def filter_level(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
         # an indicator's levels are a JSON list: decided here rather than by a
         # lookup SQLite lacks; the catalogue is small
-        return queryset.filter(pk__in=[i.pk for i in queryset if value in published.levels_visible(self.reader, i)])
+        return queryset.filter(pk__in=[i.pk for i in queryset if value in reading.levels_visible(self.reader, i)])
 
     def filter_period(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
         snapshot = snapshot_store.current_snapshot()
@@ -80,5 +80,5 @@ def catalogue(*, reader: Reader, data) -> IndicatorFilter:
     """The filter of the indicators the reader may see, bound to `data` (a
     query string, or None for the whole catalogue); `.qs` is the result,
     `.form` the form with its errors."""
-    visible = published.indicators_visible(reader).prefetch_related("sources")
+    visible = reading.indicators_visible(reader).prefetch_related("sources")
     return IndicatorFilter(data, queryset=visible, reader=reader)

@@ -12,7 +12,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 
-from indicators import exports, published
+from indicators import exports, reading
 from indicators.choices import JobState
 from indicators.models import JobRun, Snapshot
 from indicators.readers import ANONYMOUS
@@ -61,18 +61,18 @@ def _dump_write(snapshot: Snapshot, path: Path, job_id: int | None) -> int:
     """Write the zip of a snapshot's open data to `path`; its row count."""
     reader = ANONYMOUS
     frames, metadata = [], []
-    indicators = list(published.indicators_visible(reader).prefetch_related("sources").order_by("code"))
+    indicators = list(reading.indicators_visible(reader).prefetch_related("sources").order_by("code"))
     for done, indicator in enumerate(indicators):
         if job_id:  # also the job's heartbeat
             job_progress(job_id=job_id, step=f"indicateur {indicator.code}", percent=80 * done // len(indicators))
-        rows = published.indicator_values(reader=reader, indicator=indicator, snapshot=snapshot)
+        rows = reading.indicator_values(reader=reader, indicator=indicator, snapshot=snapshot)
         if rows.empty:
             continue
         rows = rows.assign(indicator=indicator.code, label=indicator.label, unit=indicator.unit)
         frames.append(rows)
         metadata.append({key: value for key, value in exports.metadata(indicator, snapshot)})
     data = pd.concat(frames, ignore_index=True)
-    order = ["indicator", "label", "unit", *published.ROW_FIELDS]
+    order = ["indicator", "label", "unit", *reading.ROW_FIELDS]
     data = data[order]
     secret = data["status"] == "secret"
     numbers = ["value", "numerator", "denominator", "ci_low", "ci_high"]

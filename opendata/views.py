@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from indicators import exports, published, selectors, snapshot_store
+from indicators import exports, reading, selectors, snapshot_store
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
 from indicators.compute import classes
 from pf2s.access import Audience, audience
@@ -28,7 +28,7 @@ def home(request: HttpRequest):
         "opendata/home.html",
         {
             "levels": selectors.territory_levels_summary(),
-            "categories": published.categories_summary(reader=request.reader),
+            "categories": reading.categories_summary(reader=request.reader),
             "snapshot": snapshot_store.current_snapshot(),
         },
     )
@@ -47,7 +47,7 @@ def indicator_catalogue(request: HttpRequest):
 def indicator_detail(request: HttpRequest, code: str):
     try:
         view = indicator_view(request, code)
-    except published.AccessDenied as exc:
+    except reading.AccessDenied as exc:
         raise Http404(str(exc)) from exc
     return render(request, "opendata/indicator.html", view)
 
@@ -58,7 +58,7 @@ def indicator_export(request: HttpRequest, code: str, fmt: str):
         raise Http404("Format inconnu (csv, xlsx, geojson ou svg)")
     try:
         view = indicator_view(request, code)
-    except published.AccessDenied as exc:
+    except reading.AccessDenied as exc:
         raise Http404(str(exc)) from exc
     indicator, frame = view["indicator"], view["all_rows"]
     name = f"pf2s-{indicator.code}-{view['level']}-{view['period']}"
@@ -87,24 +87,22 @@ def indicator_export(request: HttpRequest, code: str, fmt: str):
 
 def indicator_view(request: HttpRequest, code: str) -> dict:
     """Parse the view state from the URL and read the rows it shows."""
-    indicator = published.indicator_visible(request.reader, code)
-    levels = [lv for lv in published.levels_visible(request.reader, indicator) if lv != "france"]
+    indicator = reading.indicator_visible(request.reader, code)
+    levels = [lv for lv in reading.levels_visible(request.reader, indicator) if lv != "france"]
     level = (
         request.GET.get("level")
         if request.GET.get("level") in levels
         else ("departement" if "departement" in levels else levels[0])
     )
-    periods = published.indicator_periods(reader=request.reader, indicator=indicator)
+    periods = reading.indicator_periods(reader=request.reader, indicator=indicator)
     period = request.GET.get("period") if request.GET.get("period") in periods else (periods[-1] if periods else "")
     rows = (
-        published.indicator_values(reader=request.reader, indicator=indicator, level=level, period=period or None)
+        reading.indicator_values(reader=request.reader, indicator=indicator, level=level, period=period or None)
         if period
         else None
     )
     references = (
-        published.indicator_values(reader=request.reader, indicator=indicator, period=period or None)
-        if period
-        else None
+        reading.indicator_values(reader=request.reader, indicator=indicator, period=period or None) if period else None
     )
     if references is not None:
         references = references[references["level"].isin(["region", "france"])]
@@ -126,8 +124,8 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
         "unit": indicator.unit,
         "levelLabel": TerritoryLevel(level).label,
         "filename": f"pf2s-{indicator.code}",
-        "rows": published.records(rows) if rows is not None else [],
-        "references": published.records(references) if references is not None else [],
+        "rows": reading.records(rows) if rows is not None else [],
+        "references": reading.records(references) if references is not None else [],
         "seriesTitle": f"{indicator.short_label} : évolution",
         "seriesCodes": series_codes,
         "seriesUrls": [
@@ -157,8 +155,8 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
         "level": level,
         "periods": periods,
         "period": period,
-        "rows": published.records(rows) if rows is not None else [],
-        "references": published.records(references) if references is not None else [],
+        "rows": reading.records(rows) if rows is not None else [],
+        "references": reading.records(references) if references is not None else [],
         "all_rows": all_rows,
         "snapshot": snapshot_store.current_snapshot(),
     }
@@ -213,11 +211,11 @@ def territory_detail(request: HttpRequest, level: str, code: str):
 def comparison(request: HttpRequest):
     """Several territories side by side for one or several indicators, at
     each indicator's latest period (state in the URL)."""
-    visible = list(published.indicators_visible(request.reader).order_by("category__order", "code"))
+    visible = list(reading.indicators_visible(request.reader).order_by("category__order", "code"))
     codes = [c for c in request.GET.get("indicators", "").split(",") if c][:6]
     picks = [t for t in request.GET.get("territories", "").split(",") if ":" in t][:12]
     chosen = [i for i in visible if i.code in codes]
-    table = published.comparison(
+    table = reading.comparison(
         reader=request.reader, indicators=chosen, territories=[tuple(p.split(":", 1)) for p in picks]
     )
     return render(
@@ -242,7 +240,7 @@ def indicator_embed(request: HttpRequest, code: str, kind: str):
         raise Http404("Vue inconnue (carte ou graphique)")
     try:
         view = indicator_view(request, code)
-    except published.AccessDenied as exc:
+    except reading.AccessDenied as exc:
         raise Http404(str(exc)) from exc
     return render(request, "opendata/embed.html", {**view, "kind": kind})
 

@@ -39,8 +39,8 @@ class IndicatorSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        from indicators.published import indicators_visible
         from indicators.readers import ANONYMOUS
+        from indicators.reading import indicators_visible
 
         return list(indicators_visible(ANONYMOUS).order_by("code"))
 

@@ -35,19 +35,19 @@ def article_for_reader(*, slug: str, may_preview: bool) -> Article:
 def article_figures(*, reader, article: Article) -> list[dict]:
     """The latest regional figure of each indicator the article relates to,
     from the current snapshot, as the reader may see it."""
-    from indicators import published
+    from indicators import reading
 
     figures = []
     for indicator in article.indicators.all():
         try:
-            visible = published.indicator_visible(reader, indicator.code)
-            rows = published.indicator_values(reader=reader, indicator=visible, level="region")
-        except published.AccessDenied:
+            visible = reading.indicator_visible(reader, indicator.code)
+            rows = reading.indicator_values(reader=reader, indicator=visible, level="region")
+        except reading.AccessDenied:
             continue
         rows = rows[rows["status"] == "ok"].sort_values("period")
         if len(rows):
             last = rows.iloc[-1]
-            figures.append(
+            reading.append(
                 {
                     "indicator": visible,
                     "value": float(last["value"]),

@@ -35,6 +35,6 @@ def test_no_app_borrows_another_app_s_private_names():
 
 
 def test_the_rule_sees_a_borrowed_private_name():
-    source = "from indicators.published import _read\nfrom .models import _local\nimport numpy as _np\n"
-    assert borrowed(source, "observatories") == ["line 1: indicators.published._read"]
+    source = "from indicators.reading import _read\nfrom .models import _local\nimport numpy as _np\n"
+    assert borrowed(source, "observatories") == ["line 1: indicators.reading._read"]
     assert borrowed(source, "indicators") == []

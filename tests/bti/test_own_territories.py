@@ -19,7 +19,7 @@ from bti.services import (
     own_territory_rename,
     saved_query_create,
 )
-from indicators import published as data
+from indicators import reading as data
 from indicators.choices import SECRET_REASON
 from indicators.models import Indicator, OwnTerritoryVersion, Territory, Variable
 from indicators.snapshot_store import units_read

@@ -16,7 +16,7 @@ import pytest
 from bti.readers import reader_for_user
 from bti.selectors import own_territories_chosen
 from bti.services import own_territory_create, own_territory_delete, own_territory_edit
-from indicators import published as data
+from indicators import reading as data
 from indicators.models import Indicator, Territory, Variable
 from indicators.snapshot_store import units_read
 from tests.secrecy_attacker import Attacker, Truth

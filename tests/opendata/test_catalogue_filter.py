@@ -72,4 +72,4 @@ def test_a_bad_filter_is_explained_on_the_page_and_refused_by_the_api(client, pu
     assert "Sélectionnez un choix valide" in html
     assert "Mortalité" in html  # the valid part of the question still answers
     response = client.get("/api/v1/indicators/?category=nimporte")
-    assert response.status_code == 400 and "category" in response.json()["errors"]
+    assert response.status_code == 400 and "category : Sélectionnez un choix valide" in response.json()["detail"]

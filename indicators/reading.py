@@ -112,7 +112,7 @@ def own_territory_values(*, indicator: Indicator, territories: list, period: str
     own_territories_visible, for the same reader. A withheld row says so in
     neutral words, whatever the reason; a territory still being checked
     says that."""
-    from .own_territories import figures_read
+    from .snapshot_store import figures_read
 
     snapshot = current_snapshot()
     if snapshot is not None and period and period not in snapshot.periods.get(indicator.code, []):
