@@ -98,7 +98,7 @@ def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[s
                 figure = _figure(reader, indicator, territory, comparisons)
                 if figure:
                     figure["category"] = names.get(category, category)
-                    reading.append(figure)
+                    figures.append(figure)
         if figures:
             themes.append({"slug": slug, "label": label, "figures": figures})
     return {

@@ -47,7 +47,7 @@ def article_figures(*, reader, article: Article) -> list[dict]:
         rows = rows[rows["status"] == "ok"].sort_values("period")
         if len(rows):
             last = rows.iloc[-1]
-            reading.append(
+            figures.append(
                 {
                     "indicator": visible,
                     "value": float(last["value"]),
