@@ -112,7 +112,7 @@ def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[s
 
 def _frame_for(reader: Reader, indicator, territory) -> pd.DataFrame:
     if territory["own"] is not None:  # resolved for this reader by territory_resolve
-        return reading.own_territory_values(indicator=indicator, territories=[territory["own"]])
+        return reading.own_territory_values(reader=reader, indicator=indicator, territories=[territory["own"]])
     frame = reading.indicator_values(reader=reader, indicator=indicator)
     return frame[(frame["level"] == territory["level"]) & (frame["territory_code"] == territory["code"])]
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
@@ -15,38 +17,41 @@ from indicators.readers import ANONYMOUS, Reader
 from pf2s.access import EDITOR_GROUP
 from pf2s.sessions import carries_credentials
 
-from .models import Membership
+from .models import Membership, Organisation
 
 
 def reader_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Reader:
-    """The reader of a user: at most three queries (membership, grants of a
-    trained member's organisation, the editors' group), none for
-    the anonymous public."""
+    """The reader of a user: one query (membership and the editors' group),
+    a second for a trained member's organisation's grants; none for the
+    anonymous public."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     if not user.is_active:
         return Reader(user_id=user.pk)
-    membership = (
-        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-        .values_list("organisation_id", "trained_on")
-        .first()
+    membership = Membership.objects.filter(user=OuterRef("pk"), is_active=True, organisation__is_active=True)
+    organisation_id, trained_on, editor = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            reader_organisation=Subquery(membership.values("organisation_id")[:1]),
+            reader_trained_on=Subquery(membership.values("trained_on")[:1]),
+            reader_editor=Exists(Group.objects.filter(name=EDITOR_GROUP, user=OuterRef("pk"))),
+        )
+        .values_list("reader_organisation", "reader_trained_on", "reader_editor")
+        .get()
     )
-    organisation_id, trained_on = membership if membership else (None, None)
     granted: frozenset[int] = frozenset()
     if organisation_id is not None and trained_on is not None:
-        from .models import Organisation
-
         granted = frozenset(
             Organisation.indicators.through.objects.filter(organisation_id=organisation_id).values_list(
                 "indicator_id", flat=True
             )
         )
-    editor = user.is_superuser or user.groups.filter(name=EDITOR_GROUP).exists()
     return Reader(
         user_id=user.pk,
         organisation_id=organisation_id,
         trained=trained_on is not None,
-        editor=editor,
+        editor=user.is_superuser or editor,
         staff=user.is_staff,
         superuser=user.is_superuser,
         granted=granted,

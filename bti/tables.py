@@ -1,6 +1,6 @@
 """Tables à la carte: indicators × territories × periods, each figure with its
 interval and its significance against every comparison zone. Every figure
-comes through indicators.reading (the one access rule); own territories
+comes through indicators.reading, which asks indicators.readers (the one access rule); own territories
 through its own-territory reader (secrecy by differencing)."""
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def table_build(*, reader: Reader, query: TableQuery) -> dict:
         frame = reading.indicator_values(reader=reader, indicator=indicator)
         own = pd.DataFrame()
         if own_chosen:
-            own = reading.own_territory_values(indicator=indicator, territories=own_chosen)
+            own = reading.own_territory_values(reader=reader, indicator=indicator, territories=own_chosen)
         periods = sorted(frame["period"].unique()) if len(frame) else []
         chosen = [p for p in query.periods if p in periods] or periods[-1:]
         allowed = reading.levels_visible(reader, indicator)

@@ -75,7 +75,9 @@ def may_reach(reader: Reader, audience: str) -> bool:
         return reader.staff
     if audience == "editor":
         return reader.editor
-    return reader.superuser or reader.is_member
+    if audience == "partner":
+        return reader.superuser or reader.is_member
+    return False  # an audience this rule does not know opens nothing
 
 
 def indicator_filter(reader: Reader) -> Q:

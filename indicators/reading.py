@@ -18,7 +18,7 @@ from .choices import (
     ValueStatus,
 )
 from .models import Indicator, Snapshot
-from .readers import Reader, indicator_levels, territory_levels
+from .readers import Reader, indicator_levels, own_territories_organisation, territory_levels
 from .snapshot_store import ROW_FIELDS, current_snapshot
 from .snapshot_store import indicator_read as _read
 
@@ -105,7 +105,9 @@ def indicator_values(
     return frame
 
 
-def own_territory_values(*, indicator: Indicator, territories: list, period: str | None = None) -> pd.DataFrame:
+def own_territory_values(
+    *, reader: Reader, indicator: Indicator, territories: list, period: str | None = None
+) -> pd.DataFrame:
     """Figures of own territories for one indicator, as decided for the
     current snapshot. The caller got `indicator` through indicator_visible
     and `territories` (code, name, version_id) from the partner side's
@@ -114,6 +116,9 @@ def own_territory_values(*, indicator: Indicator, territories: list, period: str
     says that."""
     from .snapshot_store import figures_read
 
+    mine = own_territories_organisation(reader)
+    if any(mine is None or territory.organisation_id != mine for territory in territories):
+        raise AccessDenied("Territoire personnalisé inconnu", "Unknown own territory")
     snapshot = current_snapshot()
     if snapshot is not None and period and period not in snapshot.periods.get(indicator.code, []):
         raise UnknownPeriod(f"Période inconnue : {period}", f"Unknown period: {period}")

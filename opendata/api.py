@@ -312,7 +312,7 @@ class IndicatorValuesView(ApiView):
             if own:
                 territories = own_territories_chosen(reader=request.reader, territory_ids=[_own_id(params)])
                 frame = reading.own_territory_values(
-                    indicator=indicator, territories=territories, period=params.get("period")
+                    reader=request.reader, indicator=indicator, territories=territories, period=params.get("period")
                 )
             else:
                 frame = reading.indicator_values(

@@ -72,13 +72,10 @@ class IndicatorFilter(filters.FilterSet):
             code__in=[code for code, published_periods in periods.items() if value in published_periods]
         )
 
-    def filter_queryset(self, queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
-        return super().filter_queryset(queryset).order_by("category__order", "code")
-
 
 def catalogue(*, reader: Reader, data) -> IndicatorFilter:
     """The filter of the indicators the reader may see, bound to `data` (a
     query string, or None for the whole catalogue); `.qs` is the result,
     `.form` the form with its errors."""
-    visible = reading.indicators_visible(reader).prefetch_related("sources")
+    visible = reading.indicators_visible(reader).prefetch_related("sources").order_by("category__order", "code")
     return IndicatorFilter(data, queryset=visible, reader=reader)

@@ -40,7 +40,7 @@ def own_rows(user, code="ALL-01", period="2021", territory=None):
         if territory
         else list(own_territories_visible(reader=reader))
     )
-    return data.own_territory_values(indicator=indicator, period=period, territories=territories)
+    return data.own_territory_values(reader=reader, indicator=indicator, period=period, territories=territories)
 
 
 def own_row(user, territory, code="ALL-01", period="2021"):

@@ -59,8 +59,9 @@ def world(published, personas):
         for indicator in indicators:
             if indicator.kind == "value":
                 continue
-            chosen = own_territories_chosen(reader=reader_for_user(user), territory_ids=[territory.pk])
-            frame = data.own_territory_values(indicator=indicator, territories=chosen)
+            reader = reader_for_user(user)
+            chosen = own_territories_chosen(reader=reader, territory_ids=[territory.pk])
+            frame = data.own_territory_values(reader=reader, indicator=indicator, territories=chosen)
             for row in frame[frame["status"] == "ok"].to_dict("records"):
                 shown.append((communes, indicator, row))
 
