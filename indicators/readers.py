@@ -58,7 +58,9 @@ class Reader:
         public, or the partners of one organisation (superusers: all)."""
         if not self.is_partner:
             return "public"
-        return "partner:all" if self.superuser else f"partner:{self.organisation_id}"
+        if self.superuser:  # everything, and the own territories of its organisation if any
+            return f"partner:all:{self.organisation_id or ''}"
+        return f"partner:{self.organisation_id}"
 
 
 #: The public, and every account that sees no more than it.

@@ -89,6 +89,8 @@ def indicator_view(request: HttpRequest, code: str) -> dict:
     """Parse the view state from the URL and read the rows it shows."""
     indicator = reading.indicator_visible(request.reader, code)
     levels = [lv for lv in reading.levels_visible(request.reader, indicator) if lv != "france"]
+    if not levels:  # published only at levels this reader may not see
+        raise reading.AccessDenied(f"Indicateur inconnu : {code}", f"Unknown indicator: {code}")
     level = (
         request.GET.get("level")
         if request.GET.get("level") in levels

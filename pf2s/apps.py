@@ -22,3 +22,16 @@ class Pf2sConfig(AppConfig):
 
         # after every migrate, the roles' permissions match the code
         post_migrate.connect(roles_sync, dispatch_uid="pf2s-roles-sync")
+
+        # cached answers never outlive a change of who may see what (pf2s.conditional)
+        from django.apps import apps
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from .conditional import access_changed
+
+        for model in ("indicators.Indicator", "bti.OwnTerritory", "bti.Membership", "bti.Organisation"):
+            for signal in (post_save, post_delete):
+                signal.connect(access_changed, sender=apps.get_model(model), dispatch_uid=f"pf2s-access-{model}")
+        m2m_changed.connect(
+            access_changed, sender=apps.get_model("bti.Organisation").indicators.through, dispatch_uid="pf2s-grants"
+        )

@@ -32,6 +32,24 @@ def too_many_requests(wait: float) -> HttpResponse:
     return JsonResponse({"detail": detail, "code": "throttled"}, status=429, headers={"Retry-After": str(seconds)})
 
 
+ACCESS_VERSION_KEY = "pf2s:access-version"
+
+
+def access_version() -> int:
+    """Bumped whenever what someone may see changes without a new snapshot
+    (an indicator's access, an organisation's grants, an own territory):
+    cached answers name it, so none outlives the access it was given for."""
+    return cache.get(ACCESS_VERSION_KEY) or 0
+
+
+def access_changed(**kwargs) -> None:
+    """Signal receiver: forget every cached answer (a new version)."""
+    try:
+        cache.incr(ACCESS_VERSION_KEY)
+    except ValueError:  # not set yet (or the cache was flushed)
+        cache.set(ACCESS_VERSION_KEY, access_version() + 1, None)
+
+
 #: In front of the shared cache (Redis), the answers this process served last;
 #: keys name the snapshot, so an entry is never stale.
 _LOCAL: dict[str, tuple[bytes, str]] = {}
@@ -64,7 +82,8 @@ def snapshot_cached(view):
             if not throttle.allow_request(request):
                 return too_many_requests(throttle.wait())
         key = hashlib.sha256(
-            f"{snapshot.directory}|{audience}|{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}".encode()
+            f"{snapshot.directory}|{access_version()}|{audience}|{request.get_full_path()}|"
+            f"{request.META.get('HTTP_ACCEPT', '')}".encode()
         ).hexdigest()[:32]
         etag = f'"{key}"'
         headers = {

@@ -48,7 +48,8 @@ def test_only_trained_partners_and_superusers_see_beyond_the_public():
         assert indicator_filter(reader) == Q(access="open")
         assert own_territories_organisation(reader) is None
     assert PARTNER.audience_key == "partner:7" and own_territories_organisation(PARTNER) == 7
-    assert SUPERUSER.audience_key == "partner:all" and indicator_filter(SUPERUSER) == Q()
+    assert SUPERUSER.audience_key == "partner:all:" and indicator_filter(SUPERUSER) == Q()
+    assert Reader(user_id=9, superuser=True, organisation_id=7).audience_key == "partner:all:7"
     assert {"commune", "territoire_demonstrateur"} <= set(territory_levels(PARTNER))
 
 
