@@ -2,8 +2,10 @@
 commune counts, enforce statistical secrecy (public cells and the partners'
 own territories, with the relations between variables), audit it, and
 publish an immutable snapshot that becomes current atomically; then what
-follows every publication. Orchestration only: the reads are selectors,
-the figures compute/ and protection.py, the files snapshot_store.py.
+follows every publication. Orchestration: the geography and provenance
+reads are selectors, the figures compute/ and protection.py, the files
+snapshot_store.py; it reads the catalogue (three queries) and switches the
+current snapshot (one transaction) itself.
 
 Order (selector → compute → save): observations and geography are read once;
 pure functions aggregate, suppress, audit and compute rates; Parquet files
