@@ -51,7 +51,7 @@ def access_changed(**kwargs) -> None:
 
 
 #: In front of the shared cache (Redis), the answers this process served last;
-#: keys name the snapshot, so an entry is never stale.
+#: keys name the snapshot and the access version, so an entry is never stale.
 _LOCAL: dict[str, tuple[bytes, str]] = {}
 _LOCAL_SIZE = 256
 #: Last-Modified of the snapshots this process has seen.
