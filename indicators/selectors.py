@@ -1,21 +1,24 @@
 """Reads of the indicators app: territories and map layers, and what a
 publication run reads (the geography as matrices, the relations between
-variables, the own territories' versions, the provenance)."""
+variables, the own territories' versions, the provenance). The engine's
+modules are imported where used: the pages read territories here without
+loading the engine."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-import numpy as np
-import scipy.sparse as sp
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from . import own_territories as own
 from .choices import COMPOSITE_LEVELS, BatchStatus, TerritoryLevel
-from .compute.cells import Geography
 from .models import GeometryLayer, ImportBatch, OwnTerritoryVersion, Territory, Variable
-from .protection import Published, Relations
+
+if TYPE_CHECKING:
+    from .compute.cells import Geography
+    from .own_territories import Version
+    from .protection import Published, Relations
 
 
 class UnknownLevel(ValueError):
@@ -122,6 +125,9 @@ def membership_matrix(commune_ids):
     """(aggregate ids, sparse matrix aggregates × communes) for every territory
     made of communes: EPCI, départements, the region and composites. Columns
     follow `commune_ids`."""
+    import numpy as np
+    import scipy.sparse as sp
+
     column = {cid: i for i, cid in enumerate(commune_ids)}
     pairs: list[tuple[int, int]] = []
     communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).values_list(
@@ -144,6 +150,11 @@ def membership_matrix(commune_ids):
 def geography_read() -> Geography:
     """Every territory in matrix order (communes by code, then every
     aggregate) with the matrix of their communes."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from .compute.cells import Geography
+
     communes = list(
         Territory.objects.filter(level=TerritoryLevel.COMMUNE).order_by("code").values_list("id", flat=True)
     )
@@ -169,19 +180,23 @@ def geography_read() -> Geography:
 def relations_read(indicators: list[Published]) -> Relations:
     """The declared relations between variables (parts and wholes), with
     their secrecy thresholds."""
+    from .protection import Relations
+
     declared = list(Variable.wholes.through.objects.values_list("from_variable_id", "to_variable_id"))
     thresholds = dict(Variable.objects.values_list("pk", "source__secrecy_threshold"))
     return Relations.build(declared, indicators, thresholds)
 
 
-def own_versions_read() -> list[own.Version]:
+def own_versions_read() -> list[Version]:
     """Every own-territory version (live and retired), in creation order."""
+    from .own_territories import Version
+
     through = OwnTerritoryVersion.communes.through.objects.values_list("ownterritoryversion_id", "territory__code")
     communes: dict[int, list[str]] = defaultdict(list)
     for version_id, code in through:
         communes[version_id].append(code)
     return [
-        own.Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
+        Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
         for pk, retired in OwnTerritoryVersion.objects.order_by("created_at", "pk").values_list("pk", "retired_at")
     ]
 

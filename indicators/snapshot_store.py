@@ -12,9 +12,11 @@ once and never rewritten (own territories' figures are added to it):
   own/known/free.json        the variables own territories read freely
   own/v<id>.parquet          a live own-territory version's figures (every indicator)
 
-No model is imported at module level: the publication's pool processes
-(protection.engine_pool), which import only pure code, write the own
-territories' figures through this module.
+Imported light: no model at module level (the publication's pool
+processes, which import only pure code, write the own territories'
+figures through it), and the engine's compute modules only where a
+function needs them (every web request asks it for the current snapshot;
+a web process should not load the engine to start).
 """
 
 from __future__ import annotations
@@ -33,12 +35,10 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from .compute.cells import PUBLIC, Geography
-from .compute.determination import Determination
-from .compute.frames import Series
-from .compute.protect import Known, mask_frame
-
 if TYPE_CHECKING:
+    from .compute.cells import Geography
+    from .compute.frames import Series
+    from .compute.protect import Known
     from .models import Snapshot
 
 UNITS_DIR = "units"
@@ -175,6 +175,8 @@ def units_read(directory: str, variable) -> tuple[Series, np.ndarray] | None:
     """A variable's commune counts as published in a snapshot, with the
     commune codes of its rows (None if the snapshot has none, e.g. a value
     variable). `variable`: a Variable, its source selected."""
+    from .compute.frames import Series
+
     path = Path(directory) / UNITS_DIR / f"{variable.code}.npz"
     if not path.exists():
         return None
@@ -201,6 +203,8 @@ def units_read(directory: str, variable) -> tuple[Series, np.ndarray] | None:
 def secrecy_write(directory: Path, masks: dict[int, dict], geo: Geography, codes: dict[int, str]) -> pd.DataFrame:
     """The public masks {variable id: {(kind, row, period, ages): suppressed}}
     as secrecy.parquet, by variable code and territory id."""
+    from .compute.protect import mask_frame
+
     frames = []
     for variable_id, mask in masks.items():
         frame = mask_frame(codes[variable_id], mask)
@@ -223,6 +227,8 @@ def masks_read(directory: str | None, geo: Geography, variables: dict[str, int])
     """The public masks of a snapshot as {variable id: {(kind, row, period,
     ages): suppressed}} (the previous run's, to keep masks stable).
     `variables`: {code: id}."""
+    from .compute.cells import PUBLIC
+
     if not directory:
         return {}
     path = Path(directory) / SECRECY_FILE
@@ -272,6 +278,9 @@ def known_write(directory: Path, known: dict[int, list[Known]], codes: dict[int,
 @lru_cache(maxsize=8)
 def known_read(directory: str) -> dict[str, list[Known]]:
     """{variable code: what its published cells determine} of a snapshot."""
+    from .compute.determination import Determination
+    from .compute.protect import Known
+
     folder = Path(directory) / OWN_DIR / KNOWN_DIR
     out: dict[str, list[Known]] = {}
     for path in sorted(folder.glob("*.npz")) if folder.exists() else []:
