@@ -11,7 +11,7 @@ from indicators import reading, snapshot_store
 from indicators.choices import AGE_BANDS, IndicatorKind, TerritoryLevel
 from indicators.compute.rates import compare_to_reference
 from indicators.models import Category, Territory, Variable
-from indicators.readers import Reader
+from indicators.readers import Reader, territory_levels
 from indicators.selectors import territory_name
 from pf2s.numbers import whole_number
 
@@ -60,7 +60,7 @@ def territory_resolve(*, reader: Reader, key: str) -> dict:
     territory = Territory.objects.filter(level=level, code=code).first()
     if territory is None:
         raise PortraitError(f"Territoire inconnu : {key}")
-    if level not in reading.territory_levels_visible(reader):
+    if level not in territory_levels(reader):
         raise PortraitError("Ce niveau est réservé aux partenaires formés.")
     return {"level": level, "code": code, "name": territory.name, "own": None, "communes": _communes_of(territory)}
 
@@ -83,7 +83,7 @@ def _communes_of(territory: Territory) -> list[str] | None:
 def portrait_build(*, reader: Reader, territory: dict, comparisons: list[tuple[str, str]]) -> dict:
     """Themes of key figures (latest period), series and the age structure."""
     # comparison zones the reader may see, like the territory itself (communes: trained partners)
-    levels = set(reading.territory_levels_visible(reader)) | {"france"}
+    levels = set(territory_levels(reader)) | {"france"}
     comparisons = [(level, code) for level, code in comparisons if level in levels]
     visible = list(reading.indicators_visible(reader).order_by("category__order", "code"))
     by_category: dict[str, list] = {}

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from indicators import reading, snapshot_store
 from indicators.choices import TerritoryLevel
 from indicators.compute.rates import compare_to_reference
-from indicators.readers import Reader
+from indicators.readers import Reader, indicator_levels, territory_levels
 from indicators.selectors import territory_name
 from pf2s.numbers import whole_number
 
@@ -98,7 +98,7 @@ def table_build(*, reader: Reader, query: TableQuery) -> dict:
             own = reading.own_territory_values(reader=reader, indicator=indicator, territories=own_chosen)
         periods = sorted(frame["period"].unique()) if len(frame) else []
         chosen = [p for p in query.periods if p in periods] or periods[-1:]
-        allowed = reading.levels_visible(reader, indicator)
+        allowed = indicator_levels(reader, indicator.levels)
         if query.level and query.level not in allowed:
             query.errors.append(f"{indicator.code} : niveau « {query.level} » non disponible pour cet indicateur.")
         for period in chosen:
@@ -192,7 +192,7 @@ def builder_choices(*, reader: Reader, query: TableQuery) -> dict:
     groups: dict[str, list] = {}
     for indicator in indicators:
         groups.setdefault(indicator.category.name, []).append(indicator)
-    allowed = reading.territory_levels_visible(reader)
+    allowed = territory_levels(reader)
     levels = [lv for lv in TerritoryLevel if lv != TerritoryLevel.FRANCE and lv.value in allowed]
     departements = list(Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).order_by("code"))
     return {

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from .compute.ages import AGE_BANDS  # noqa: F401  (one list, for the Django side)
+
 
 class TerritoryLevel(models.TextChoices):
     FRANCE = "france", "France"
@@ -103,28 +105,6 @@ class SnapshotStatus(models.TextChoices):
     REFUSED = "refused", "Refusé par l'audit"
 
 
-#: The 19 age bands of the European standard population 2013, in order.
-AGE_BANDS = (
-    "00-04",
-    "05-09",
-    "10-14",
-    "15-19",
-    "20-24",
-    "25-29",
-    "30-34",
-    "35-39",
-    "40-44",
-    "45-49",
-    "50-54",
-    "55-59",
-    "60-64",
-    "65-69",
-    "70-74",
-    "75-79",
-    "80-84",
-    "85-89",
-    "90+",
-)
 #: Levels anonymous readers may see (France as the reference).
 PUBLIC_LEVELS = ("france", "region", "departement", "epci")
 

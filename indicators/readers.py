@@ -38,10 +38,6 @@ class Reader:
     granted: frozenset[int] = field(default_factory=frozenset)
 
     @property
-    def is_anonymous(self) -> bool:
-        return self.user_id is None
-
-    @property
     def is_member(self) -> bool:
         """A member of an active partner organisation, trained or not."""
         return self.organisation_id is not None

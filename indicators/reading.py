@@ -18,9 +18,8 @@ from .choices import (
     ValueStatus,
 )
 from .models import Indicator, Snapshot
-from .readers import Reader, indicator_levels, own_territories_organisation, territory_levels
-from .snapshot_store import ROW_FIELDS, current_snapshot
-from .snapshot_store import indicator_read as _read
+from .readers import Reader, indicator_levels, own_territories_organisation
+from .snapshot_store import ROW_FIELDS, current_snapshot, indicator_read
 
 
 class AccessDenied(LookupError):
@@ -55,16 +54,6 @@ def indicators_chosen(reader: Reader, codes: list[str]) -> tuple[list[Indicator]
     return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
 
 
-def territory_levels_visible(reader: Reader) -> list[str]:
-    """Levels whose figures the reader may see."""
-    return territory_levels(reader)
-
-
-def levels_visible(reader: Reader, indicator: Indicator) -> list[str]:
-    """Levels of an indicator the reader may see (France first)."""
-    return indicator_levels(reader, indicator.levels)
-
-
 def indicator_values(
     *,
     reader: Reader,
@@ -76,7 +65,7 @@ def indicator_values(
 ) -> pd.DataFrame:
     """Rows of the current snapshot for one indicator, restricted to what the
     reader may see. Unknown or forbidden levels raise AccessDenied."""
-    allowed = levels_visible(reader, indicator)
+    allowed = indicator_levels(reader, indicator.levels)
     if level and level not in allowed:
         if level in [TerritoryLevel.FRANCE, *indicator.levels]:
             raise AccessDenied(
@@ -90,7 +79,7 @@ def indicator_values(
     snapshot = snapshot or current_snapshot()
     if snapshot is None:
         return pd.DataFrame(columns=ROW_FIELDS)
-    frame = _read(snapshot.directory, indicator.code)
+    frame = indicator_read(snapshot.directory, indicator.code)
     frame = frame[frame["level"].isin([level] if level else allowed)]
     if period:
         if period not in set(frame["period"]):
@@ -215,7 +204,7 @@ def comparison(*, reader: Reader, indicators: list[Indicator], territories: list
         rows[(level, code)] = {"level": level, "code": code, "name": "", "cells": []}
     for indicator in indicators:
         periods = indicator_periods(reader=reader, indicator=indicator)
-        allowed = levels_visible(reader, indicator)
+        allowed = indicator_levels(reader, indicator.levels)
         for key, row in rows.items():
             level, code = key
             record = None

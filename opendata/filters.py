@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from indicators import reading, snapshot_store
 from indicators.models import Category, Indicator, Source
-from indicators.readers import ANONYMOUS, Reader
+from indicators.readers import ANONYMOUS, Reader, indicator_levels
 
 LEVEL_CHOICES = [
     ("region", "Région"),
@@ -63,7 +63,7 @@ class IndicatorFilter(filters.FilterSet):
     def filter_level(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
         # an indicator's levels are a JSON list: decided here rather than by a
         # lookup SQLite lacks; the catalogue is small
-        return queryset.filter(pk__in=[i.pk for i in queryset if value in reading.levels_visible(self.reader, i)])
+        return queryset.filter(pk__in=[i.pk for i in queryset if value in indicator_levels(self.reader, i.levels)])
 
     def filter_period(self, queryset: QuerySet[Indicator], name: str, value: str) -> QuerySet[Indicator]:
         snapshot = snapshot_store.current_snapshot()

@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from indicators import exports, reading, selectors, snapshot_store
 from indicators.choices import COMPOSITE_LEVELS, TerritoryLevel
 from indicators.compute import classes
+from indicators.readers import indicator_levels
 from pf2s.access import Audience, audience
 
 from . import filters, maps
@@ -88,7 +89,7 @@ def indicator_export(request: HttpRequest, code: str, fmt: str):
 def indicator_view(request: HttpRequest, code: str) -> dict:
     """Parse the view state from the URL and read the rows it shows."""
     indicator = reading.indicator_visible(request.reader, code)
-    levels = [lv for lv in reading.levels_visible(request.reader, indicator) if lv != "france"]
+    levels = [lv for lv in indicator_levels(request.reader, indicator.levels) if lv != "france"]
     if not levels:  # published only at levels this reader may not see
         raise reading.AccessDenied(f"Indicateur inconnu : {code}", f"Unknown indicator: {code}")
     level = (

@@ -14,27 +14,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-AGE_BANDS = (
-    "00-04",
-    "05-09",
-    "10-14",
-    "15-19",
-    "20-24",
-    "25-29",
-    "30-34",
-    "35-39",
-    "40-44",
-    "45-49",
-    "50-54",
-    "55-59",
-    "60-64",
-    "65-69",
-    "70-74",
-    "75-79",
-    "80-84",
-    "85-89",
-    "90+",
-)
+from .ages import AGE_BANDS
+
 #: Share of the population by age band, Hauts-de-France-like (sums to 1).
 POPULATION_PROFILE = (
     np.array(
