@@ -62,19 +62,9 @@ ROW_FIELDS = [
     "status",
     "demo",
 ]
-#: The columns of an own territory's figures.
-FIGURE_COLUMNS = [
-    "indicator",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "significance",
-    "status",
-    "demo",
-]
+#: The columns of an own territory's figures: the indicator, then a row's own
+#: figures (the territory is the file's).
+FIGURE_COLUMNS = ["indicator", *(c for c in ROW_FIELDS if c not in ("territory_code", "territory_name", "level"))]
 
 
 # --- the directories ---------------------------------------------------------
