@@ -101,6 +101,7 @@ def run(repeat: int = 3) -> dict:
     from django.test import Client
 
     from bti.models import OwnTerritory
+    from bti.readers import reader_for_user
     from bti.services import own_territory_create, own_territory_delete
     from indicators.models import Territory
     from indicators.snapshot_store import current_snapshot_forget, figures_read, own_caches_clear
@@ -115,10 +116,10 @@ def run(repeat: int = 3) -> dict:
             own_caches_clear()
         started = time.perf_counter()
         territory = own_territory_create(
-            user=user, name=f"Mesure {time.time_ns()}", commune_codes=codes[i * 200 : (i + 1) * 200]
+            reader=reader_for_user(user), name=f"Mesure {time.time_ns()}", commune_codes=codes[i * 200 : (i + 1) * 200]
         )
         creation.append(time.perf_counter() - started)
-        own_territory_delete(user=user, territory_id=territory.pk)
+        own_territory_delete(reader=reader_for_user(user), territory_id=territory.pk)
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host

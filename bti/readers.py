@@ -17,6 +17,7 @@ from indicators.readers import ANONYMOUS, Reader
 from pf2s.access import EDITOR_GROUP
 from pf2s.sessions import carries_credentials
 
+from .choices import MemberRole
 from .models import Membership, Organisation
 
 
@@ -29,15 +30,16 @@ def reader_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Reader:
     if not user.is_active:
         return Reader(user_id=user.pk)
     membership = Membership.objects.filter(user=OuterRef("pk"), is_active=True, organisation__is_active=True)
-    organisation_id, trained_on, editor = (
+    organisation_id, trained_on, role, editor = (
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(
             reader_organisation=Subquery(membership.values("organisation_id")[:1]),
             reader_trained_on=Subquery(membership.values("trained_on")[:1]),
+            reader_role=Subquery(membership.values("role")[:1]),
             reader_editor=Exists(Group.objects.filter(name=EDITOR_GROUP, user=OuterRef("pk"))),
         )
-        .values_list("reader_organisation", "reader_trained_on", "reader_editor")
+        .values_list("reader_organisation", "reader_trained_on", "reader_role", "reader_editor")
         .get()
     )
     granted: frozenset[int] = frozenset()
@@ -51,6 +53,7 @@ def reader_for_user(user: AbstractBaseUser | AnonymousUser | None) -> Reader:
         user_id=user.pk,
         organisation_id=organisation_id,
         trained=trained_on is not None,
+        organisation_admin=role == MemberRole.ORGANISATION_ADMIN,
         editor=user.is_superuser or editor,
         staff=user.is_staff,
         superuser=user.is_superuser,

@@ -183,14 +183,14 @@ def own_territories_chosen(*, reader: Reader, territory_ids: list[int]) -> list:
     return territories
 
 
-def own_territories_page(*, user, reader: Reader) -> dict:
+def own_territories_page(*, reader: Reader) -> dict:
     """What the territories page shows a member: the organisation's
     territories with their status, and whether they may build one."""
     territories = list(own_territories_visible(reader=reader).annotate(n_communes=models.Count("version__communes")))
     rows = [{"territory": t, "status": own_territory_status(territory=t)} for t in territories]
     return {
         "territories": rows,
-        "membership": membership_for_user(user=user),
+        "member": reader.is_member,
         "may_build": reader.is_partner,
         "pending": any(row["status"]["state"] in ("queued", "running") for row in rows),
     }

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.readers import Reader
 from pf2s.sessions import sessions_end
 
 from .choices import MemberRole
@@ -132,22 +133,21 @@ def api_token_hash(key: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """A new personal token; returns it with its key, which is not stored."""
-    from .readers import reader_for_user
-
-    if not reader_for_user(user).is_partner:
+def api_token_create(*, reader: Reader, name: str) -> tuple[ApiToken, str]:
+    """A new personal token of the reader (the request's: its access is
+    already known); returns it with its key, which is not stored."""
+    if not reader.is_partner:
         raise ValueError(
             "Les jetons d'API sont réservés aux membres formés à la BTI : inscrivez-vous à une session de formation."
         )
     name = " ".join((name or "").split())[:100]
     if not name:
         raise ValueError("Donnez un nom au jeton (par exemple : script de suivi mensuel).")
-    if user.api_tokens.filter(revoked_at__isnull=True).count() >= 10:
+    if ApiToken.objects.filter(user_id=reader.user_id, revoked_at__isnull=True).count() >= 10:
         raise ValueError("Dix jetons actifs au plus : révoquez-en un d'abord.")
     prefix = secrets.token_hex(4)
     key = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=api_token_hash(key))
+    token = ApiToken.objects.create(user_id=reader.user_id, name=name, prefix=prefix, key_hash=api_token_hash(key))
     return token, key
 
 
@@ -184,18 +184,14 @@ OWN_TERRITORY_MAX_COMMUNES = 2000
 REGION_DEPARTEMENTS = ("02", "59", "60", "62", "80")
 
 
-def _trained_member(user):
-    """The member's active membership if they are trained (the BTI's
-    tools are for trained members only), else OwnTerritoryError."""
-    from .readers import reader_for_user
-    from .selectors import membership_for_user
-
-    membership = membership_for_user(user=user)
-    if membership is None:
+def _trained_member(reader: Reader) -> int:
+    """The reader's organisation if they are a trained member of it (the
+    BTI's tools are for trained members only), else OwnTerritoryError."""
+    if not reader.is_member or reader.organisation_id is None:
         raise OwnTerritoryError("Seuls les membres d'une organisation partenaire construisent des territoires.")
-    if not reader_for_user(user).is_partner:
+    if not reader.is_partner:
         raise OwnTerritoryError("Réservé aux membres formés à la BTI : inscrivez-vous à une session de formation.")
-    return membership
+    return reader.organisation_id
 
 
 _CONTROL = str.maketrans("", "", "".join(map(chr, [*range(32), 127])))
@@ -270,11 +266,11 @@ def _elsewhere_in_france(code: str) -> bool:
     return code[:2] not in REGION_DEPARTEMENTS
 
 
-def _name(name: str, organisation, exclude: int | None = None) -> str:
+def _name(name: str, organisation_id: int, exclude: int | None = None) -> str:
     name = " ".join(_printable(name).split())[:120]
     if not name:
         raise OwnTerritoryError("Donnez un nom au territoire.")
-    taken = OwnTerritory.objects.filter(organisation=organisation, name=name, deleted_at__isnull=True)
+    taken = OwnTerritory.objects.filter(organisation_id=organisation_id, name=name, deleted_at__isnull=True)
     if exclude:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
@@ -300,18 +296,18 @@ def _version_create(communes: list, check: bool):
 
 @transaction.atomic
 def own_territory_create(
-    *, user, name: str, commune_codes, epci_codes=(), description: str = "", check: bool = True
+    *, reader: Reader, name: str, commune_codes, epci_codes=(), description: str = "", check: bool = True
 ) -> OwnTerritory:
     """Build a territory of the member's organisation from communes and whole
     EPCI of the region (checked whole: nothing is saved unless every code is
     right). Its figures are decided now (`check`, ≤ 10 s for 200 communes)
     or by a worker, whose progress the territories page shows."""
-    membership = _trained_member(user)
-    name = _name(name, membership.organisation)
+    organisation_id = _trained_member(reader)
+    name = _name(name, organisation_id)
     communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
     territory = OwnTerritory.objects.create(
-        organisation=membership.organisation,
-        created_by=user,
+        organisation_id=organisation_id,
+        created_by_id=reader.user_id,
         name=name,
         description=_printable(description, lines=True)[:2000],
         version=_version_create(communes, check),
@@ -319,19 +315,21 @@ def own_territory_create(
     return territory
 
 
-def own_territory_get(*, user, territory_id: int) -> OwnTerritory:
-    """One live territory of the member's organisation (DoesNotExist for
+def own_territory_get(*, reader: Reader, territory_id: int) -> OwnTerritory:
+    """One live territory of the reader's organisation (DoesNotExist for
     anyone else's: a 404, not a 403)."""
-    membership = _trained_member(user)
+    organisation_id = _trained_member(reader)
     return OwnTerritory.objects.select_related("version").get(
-        pk=territory_id, organisation=membership.organisation, deleted_at__isnull=True
+        pk=territory_id, organisation_id=organisation_id, deleted_at__isnull=True
     )
 
 
 @transaction.atomic
-def own_territory_rename(*, user, territory_id: int, name: str, description: str | None = None) -> OwnTerritory:
-    territory = own_territory_get(user=user, territory_id=territory_id)
-    territory.name = _name(name, territory.organisation, exclude=territory.pk)
+def own_territory_rename(
+    *, reader: Reader, territory_id: int, name: str, description: str | None = None
+) -> OwnTerritory:
+    territory = own_territory_get(reader=reader, territory_id=territory_id)
+    territory.name = _name(name, territory.organisation_id, exclude=territory.pk)
     if description is not None:
         territory.description = _printable(description, lines=True)[:2000]
     territory.save(update_fields=["name", "description"])
@@ -339,10 +337,12 @@ def own_territory_rename(*, user, territory_id: int, name: str, description: str
 
 
 @transaction.atomic
-def own_territory_edit(*, user, territory_id: int, commune_codes, epci_codes=(), check: bool = True) -> OwnTerritory:
+def own_territory_edit(
+    *, reader: Reader, territory_id: int, commune_codes, epci_codes=(), check: bool = True
+) -> OwnTerritory:
     """New communes: a new version, decided like a new territory; the old
     version is retired (its figures stay known to the audit)."""
-    territory = own_territory_get(user=user, territory_id=territory_id)
+    territory = own_territory_get(reader=reader, territory_id=territory_id)
     communes = own_territory_communes(commune_codes=commune_codes, epci_codes=epci_codes)
     if {c.pk for c in communes} == set(territory.version.communes.values_list("pk", flat=True)):
         return territory
@@ -355,10 +355,10 @@ def own_territory_edit(*, user, territory_id: int, commune_codes, epci_codes=(),
 
 
 @transaction.atomic
-def own_territory_delete(*, user, territory_id: int) -> OwnTerritory:
+def own_territory_delete(*, reader: Reader, territory_id: int) -> OwnTerritory:
     """The territory disappears for the organisation; its version is retired
     and stays in the secrecy audit (what was shown stays known)."""
-    territory = own_territory_get(user=user, territory_id=territory_id)
+    territory = own_territory_get(reader=reader, territory_id=territory_id)
     territory.deleted_at = timezone.now()
     territory.save(update_fields=["deleted_at"])
     territory.version.retired_at = territory.deleted_at
@@ -367,9 +367,9 @@ def own_territory_delete(*, user, territory_id: int) -> OwnTerritory:
 
 
 @transaction.atomic
-def saved_query_create(*, user, name: str, query: str, shared: bool) -> SavedQuery:
+def saved_query_create(*, reader: Reader, name: str, query: str, shared: bool) -> SavedQuery:
     try:
-        membership = _trained_member(user)
+        organisation_id = _trained_member(reader)
     except OwnTerritoryError as exc:
         raise ValueError(str(exc).replace("construisent des territoires", "enregistrent des requêtes")) from exc
     name = " ".join(_printable(name).split())[:120]
@@ -385,7 +385,7 @@ def saved_query_create(*, user, name: str, query: str, shared: bool) -> SavedQue
     if not clean.get("indicators"):
         raise ValueError("La requête ne contient aucun indicateur.")
     return SavedQuery.objects.create(
-        owner=user, organisation=membership.organisation, name=name, query=clean.urlencode(), shared=shared
+        owner_id=reader.user_id, organisation_id=organisation_id, name=name, query=clean.urlencode(), shared=shared
     )
 
 

@@ -114,7 +114,7 @@ def api_tokens(request: HttpRequest):
                 messages.success(request, f"Jeton « {token.name} » révoqué : il n'ouvre plus rien.")
             return redirect("bti-api-tokens")
         try:
-            _token, new_key = services.api_token_create(user=request.user, name=request.POST.get("name", ""))
+            _token, new_key = services.api_token_create(reader=request.reader, name=request.POST.get("name", ""))
         except ValueError as exc:
             messages.error(request, str(exc))
             return redirect("bti-api-tokens")
@@ -205,7 +205,7 @@ def saved_queries(request: HttpRequest):
                 messages.success(request, "Requête supprimée.")
             else:
                 saved = services.saved_query_create(
-                    user=request.user,
+                    reader=request.reader,
                     name=request.POST.get("name", ""),
                     query=request.POST.get("query", ""),
                     shared=request.POST.get("shared") == "on",
@@ -223,7 +223,7 @@ def own_territories(request: HttpRequest):
     if request.method == "POST":
         try:
             territory = services.own_territory_create(
-                user=request.user,
+                reader=request.reader,
                 name=request.POST.get("name", ""),
                 commune_codes=request.POST.get("communes", ""),
                 epci_codes=request.POST.get("epci", ""),
@@ -235,7 +235,7 @@ def own_territories(request: HttpRequest):
             return render(
                 request,
                 "bti/own_territories.html",
-                {**selectors.own_territories_page(user=request.user, reader=request.reader), "form": request.POST},
+                {**selectors.own_territories_page(reader=request.reader), "form": request.POST},
                 status=400,
             )
         done = selectors.own_territory_status(territory=territory)["state"] == "done"
@@ -249,9 +249,7 @@ def own_territories(request: HttpRequest):
             ),
         )
         return redirect("bti-own-territory", territory_id=territory.pk)
-    return render(
-        request, "bti/own_territories.html", selectors.own_territories_page(user=request.user, reader=request.reader)
-    )
+    return render(request, "bti/own_territories.html", selectors.own_territories_page(reader=request.reader))
 
 
 @audience(Audience.PARTNER)
@@ -259,7 +257,7 @@ def own_territory(request: HttpRequest, territory_id: int):
     """One territory: its check's progress, its communes; rename, change its
     communes, delete it. Another organisation's answers 404."""
     try:
-        territory = services.own_territory_get(user=request.user, territory_id=territory_id)
+        territory = services.own_territory_get(reader=request.reader, territory_id=territory_id)
     except (services.OwnTerritory.DoesNotExist, services.OwnTerritoryError) as exc:
         raise Http404("Territoire personnalisé inconnu") from exc
     if request.method == "POST":
@@ -267,7 +265,7 @@ def own_territory(request: HttpRequest, territory_id: int):
         try:
             if action == "rename":
                 services.own_territory_rename(
-                    user=request.user,
+                    reader=request.reader,
                     territory_id=territory.pk,
                     name=request.POST.get("name", ""),
                     description=request.POST.get("description", ""),
@@ -275,7 +273,7 @@ def own_territory(request: HttpRequest, territory_id: int):
                 messages.success(request, "Territoire renommé.")
             elif action == "edit":
                 services.own_territory_edit(
-                    user=request.user,
+                    reader=request.reader,
                     territory_id=territory.pk,
                     commune_codes=request.POST.get("communes", ""),
                     epci_codes=request.POST.get("epci", ""),
@@ -283,7 +281,7 @@ def own_territory(request: HttpRequest, territory_id: int):
                 )
                 messages.success(request, "Communes enregistrées : le secret statistique est vérifié à nouveau.")
             elif action == "delete":
-                services.own_territory_delete(user=request.user, territory_id=territory.pk)
+                services.own_territory_delete(reader=request.reader, territory_id=territory.pk)
                 messages.success(request, f"Territoire « {territory.name} » supprimé.")
                 return redirect("bti-own-territories")
         except services.OwnTerritoryError as exc:
@@ -313,12 +311,10 @@ def portrait(request: HttpRequest):
     return render(request, "bti/portrait.html", context, status=404 if context["error"] else 200)
 
 
-@audience(Audience.PARTNER)
+@audience(Audience.ORGANISATION_ADMIN)
 def organisation_members(request: HttpRequest):
     """The organisation admin's page: its members, inviting one, deactivating one."""
     membership = membership_for_user(user=request.user)
-    if membership is None or membership.role != "org_admin":
-        raise PermissionDenied("Réservé à l'administrateur de l'organisation.")
     if request.method == "POST":
         try:
             if "deactivate" in request.POST or "reactivate" in request.POST:

@@ -31,6 +31,8 @@ class Reader:
     organisation_id: int | None = None
     #: whether that member followed the BTI training
     trained: bool = False
+    #: whether that member administers the organisation (invites, deactivates members)
+    organisation_admin: bool = False
     editor: bool = False
     staff: bool = False
     superuser: bool = False
@@ -75,6 +77,8 @@ def may_reach(reader: Reader, audience: str) -> bool:
         return reader.editor
     if audience == "partner":
         return reader.superuser or reader.is_member
+    if audience == "organisation_admin":
+        return reader.is_member and reader.organisation_admin
     return False  # an audience this rule does not know opens nothing
 
 

@@ -23,9 +23,21 @@ EDITOR_GROUP = "Éditeurs"
 class Audience(models.TextChoices):
     PUBLIC = "public", "Public"
     PARTNER = "partner", "Partenaire"
+    #: a partner page narrowed to the administrators of the member's organisation
+    ORGANISATION_ADMIN = "organisation_admin", "Administrateur d'organisation"
     EDITOR = "editor", "Éditeur"
     ADMIN = "admin", "Administrateur"
 
+
+#: Why a logged-in person is refused a page, by the page's audience.
+REFUSED_BECAUSE = {
+    Audience.PARTNER: "Cette page est réservée aux membres des organisations partenaires de la BTI.",
+    Audience.ORGANISATION_ADMIN: (
+        "Cette page est réservée à l'administrateur ou l'administratrice de votre organisation."
+    ),
+    Audience.EDITOR: "Cette page est réservée à l'équipe éditoriale de la plateforme.",
+    Audience.ADMIN: "Cette page est réservée aux administrateurs de la plateforme.",
+}
 
 #: Third-party URL namespaces, classified as a whole.
 NAMESPACE_AUDIENCE = {"admin": Audience.ADMIN}
@@ -104,7 +116,7 @@ class AccessMiddleware:
             return render(
                 request,
                 "403.html",
-                {"reason": f"Cette page est réservée au public « {level.label} »."},
+                {"reason": REFUSED_BECAUSE.get(level, "Cette page ne vous est pas ouverte.")},
                 status=403,
             )
         return None

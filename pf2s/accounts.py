@@ -55,21 +55,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().post_login(request, user, **kwargs)
 
 
-def needs_mfa(user) -> bool:
-    """Partner and staff accounts must have a TOTP authenticator."""
+def needs_mfa(user, reader) -> bool:
+    """Partner and staff accounts must have a TOTP authenticator; who is one
+    is the request's reader (indicators.readers.Reader), already resolved."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if not (user.is_staff or user.is_superuser or _has_membership(user)):
+    if not (reader.staff or reader.superuser or reader.is_member):
         return False
     from allauth.mfa.models import Authenticator
 
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-
-
-def _has_membership(user) -> bool:
-    from bti.models import Membership
-
-    return Membership.objects.filter(user=user, is_active=True).exists()
 
 
 class MfaRequiredMiddleware:
@@ -90,7 +85,7 @@ class MfaRequiredMiddleware:
         match = request.resolver_match
         if match and match.url_name in MFA_ENROLMENT_URLS:
             return None
-        if not needs_mfa(request.user):
+        if not needs_mfa(request.user, request.reader):
             return None
         if request.path.startswith("/api/"):
             from .api import api_error

@@ -15,15 +15,32 @@ from indicators.publish import snapshot_publish
 
 PARTNER_MARKER = 987654  # every value of the partners-only revenue indicator
 SECRET_DENOMINATOR = 654321  # allocataires of a commune whose AAH count is secret (7)
-# whole numbers only (digits inside a long float mantissa are not a leak),
-# plain or with French thousands separators
+
+
+class Marker:
+    """A planted number, found only whole (digits inside a longer number or
+    a float's mantissa are not a leak), plain or with French thousands
+    separators; or a planted phrase. The pattern starts with its first
+    digits, so the regex engine scans for them at string-search speed (a
+    look-behind first made the crawl's megabytes of commune figures a third
+    of its time); the character before is checked by hand."""
+
+    def __init__(self, pattern: str, whole_number: bool = True):
+        self.pattern = pattern
+        self.regex = re.compile(pattern)
+        self.whole_number = whole_number
+
+    def search(self, text: str) -> re.Match | None:
+        for found in self.regex.finditer(text):
+            if not self.whole_number or found.start() == 0 or text[found.start() - 1] not in "0123456789.,":
+                return found
+        return None
+
+
 MARKERS = [
-    re.compile(p)
-    for p in (
-        r"(?<![\d.,])987[\s\u202f\xa0]?654(?!\d)",
-        r"(?<![\d.,])654[\s\u202f\xa0]?321(?!\d)",
-        "Revenu témoin réservé",
-    )
+    Marker(r"987[\s\u202f\xa0]?654(?!\d)"),
+    Marker(r"654[\s\u202f\xa0]?321(?!\d)"),
+    Marker("Revenu témoin réservé", whole_number=False),
 ]
 
 

@@ -1,7 +1,9 @@
-"""The test suite's own shape: test modules share code through conftest.py
-and helper modules (tests/routes.py, tests/leak_canary.py...), never by
-importing one another (an imported test module's tests run twice, and a
-change to one file breaks another), and the data they read is in the
+"""The test suite's own shape: test modules share fixtures through
+conftest.py and code through helper modules (tests/geography.py,
+tests/personas.py, tests/routes.py, tests/leak_canary.py...), never by
+importing one another or a conftest (an imported test module's tests run
+twice; a conftest imported as a module is loaded a second time under another
+name; a change to one file breaks another), and the data they read is in the
 repository (tests/fixtures/), not next to it."""
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ ROOT = TESTS.parent
 
 
 def suite_modules() -> list[Path]:
-    return sorted(TESTS.rglob("test_*.py"))
+    """Every module of the suite: tests, helpers, conftests."""
+    return sorted(TESTS.rglob("*.py"))
 
 
 def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
@@ -34,8 +37,9 @@ def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
 
 
 def is_test_module(name: str) -> bool:
+    """A test module or a conftest (pytest's to load, nobody else's)."""
     parts = name.split(".")
-    return parts[0] == "tests" and parts[-1].startswith("test_")
+    return parts[0] == "tests" and (parts[-1].startswith("test_") or "conftest" in parts)
 
 
 def test_no_test_module_imports_another():
@@ -46,7 +50,7 @@ def test_no_test_module_imports_another():
         for name in sorted(imported_modules(path))
         if is_test_module(name)
     ]
-    assert not offenders, "move what they share to conftest.py or a helper module:\n" + "\n".join(offenders)
+    assert not offenders, "move what they share to a helper module (fixtures: conftest.py):\n" + "\n".join(offenders)
 
 
 def test_the_import_check_sees_every_form_of_import(tmp_path):
@@ -60,14 +64,16 @@ def test_the_import_check_sees_every_form_of_import(tmp_path):
         "from .test_api_tokens import bearer",
         "from ..opendata.test_leak_canary import MARKERS",
         "def f():\n    from tests.bti.test_api_tokens import bearer",
+        "from tests.conftest import HDF",
+        "from .conftest import bearer",
     ):
         module = package / "test_probe.py"
         module.write_text(source + "\n", encoding="utf-8")
         assert any(is_test_module(name) for name in imported_modules(module, tmp_path)), source
     for allowed in (
-        "from tests.conftest import HDF",
+        "from tests.geography import HDF",
         "from tests.routes import ROUTES",
-        "from .conftest import bearer",
+        "from .personas import mfa_login",
     ):
         module.write_text(allowed + "\n", encoding="utf-8")
         assert not any(is_test_module(name) for name in imported_modules(module, tmp_path)), allowed

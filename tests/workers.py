@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import SERVICES_REQUIRED
+from tests.environment import SERVICES_REQUIRED
 
 needs_services = pytest.mark.skipif(
     not SERVICES_REQUIRED and not (settings.REDIS_URL and connection.vendor == "postgresql"),

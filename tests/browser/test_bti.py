@@ -11,7 +11,8 @@ import pytest
 from django.core.cache import cache
 
 from indicators.choices import AGE_BANDS
-from tests.conftest import HDF, PASSWORD, totp_code
+from tests.geography import HDF
+from tests.personas import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from tests.conftest import PASSWORD, totp_code
+from tests.personas import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

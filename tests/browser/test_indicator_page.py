@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import HDF
+from tests.geography import HDF
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,7 @@ from django.core.cache import cache
 
 from bti.models import Membership
 from bti.services import membership_deactivate, organisation_deactivate, user_deactivate
-from tests.conftest import PASSWORD, mfa_login, totp_code
+from tests.personas import PASSWORD, mfa_login, totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from bti.models import ActivityEvent
-from tests.bti.conftest import bearer, create_token
-from tests.conftest import mfa_login
+from tests.bti.tokens import bearer, create_token
+from tests.personas import mfa_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 

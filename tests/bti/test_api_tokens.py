@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bti.models import ApiToken
-from tests.bti.conftest import bearer, create_token
-from tests.conftest import HDF
+from tests.bti.tokens import bearer, create_token
+from tests.geography import HDF
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -92,10 +92,11 @@ def test_a_token_opens_the_api_only(client, published, personas):
 
 
 def test_own_territories_through_the_api_with_the_same_protection(client, published, personas):
+    from bti.readers import reader_for_user
     from bti.services import own_territory_create
 
     territory = own_territory_create(
-        user=personas.partner_a, name="Bassin", commune_codes=["80021", "80001", "80002", "80003"]
+        reader=reader_for_user(personas.partner_a), name="Bassin", commune_codes=["80021", "80001", "80002", "80003"]
     )
     key = create_token(client, personas.partner_a)
     rows = client.get(f"/api/v1/indicators/SOI-01/values/?own={territory.pk}", **bearer(key)).json()
@@ -112,10 +113,13 @@ def test_a_demo_accounts_token_is_refused_outside_the_quick_start(client, publis
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from bti.readers import reader_for_user
     from bti.services import api_token_create
 
     call_command("load_demo_accounts", stdout=StringIO())
-    _, key = api_token_create(user=get_user_model().objects.get(email="partenaire@demo.pf2s.invalid"), name="démo")
+    _, key = api_token_create(
+        reader=reader_for_user(get_user_model().objects.get(email="partenaire@demo.pf2s.invalid")), name="démo"
+    )
     assert client.get("/api/v1/indicators/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
     settings.PF2S_DEMO_ALLOWED = False
     refused = client.get("/api/v1/indicators/", HTTP_AUTHORIZATION=f"Bearer {key}")

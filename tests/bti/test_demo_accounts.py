@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from bti.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_email
-from tests.conftest import mfa_login
+from tests.personas import mfa_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 

@@ -52,6 +52,9 @@ def test_organisation_a_sees_its_indicator_but_never_the_secret_cell(client, pla
     client.force_login(personas.partner_a)
     values = client.get("/api/v1/indicators/EMP-01/values/?level=region").json()
     assert values[0]["value"] == PARTNER_MARKER  # the canary would sing
+    for heard in ("/indicateurs/EMP-01/?level=region", "/indicateurs/EMP-01/export.xlsx?level=region"):
+        with pytest.raises(AssertionError, match="987"):  # and the crawl hears it, in a page and in a file
+            crawl(client, [heard], MARKERS)
     assert crawl(client, partner_urls(client), SECRET_ONLY) > 150
 
 

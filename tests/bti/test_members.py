@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 
 from bti.models import Invitation, Membership
-from tests.conftest import form_limits_clear, mfa_login
+from tests.environment import form_limits_clear
+from tests.personas import mfa_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -68,7 +69,9 @@ def test_the_admin_deactivates_a_member_whose_sessions_end(client, published, pe
 def test_nobody_else_manages_members(client, published, personas):
     for persona in (personas.partner_a, personas.partner_b, personas.editor):
         client.force_login(persona)
-        assert client.get("/bti/organisation/membres/").status_code == 403
+        refused = client.get("/bti/organisation/membres/")
+        assert refused.status_code == 403
+        assert "réservée à l&#x27;administrateur ou l&#x27;administratrice de votre organisation" in refused.text
     client.force_login(personas.partner_a_admin)  # not another organisation's members
     client.post("/bti/organisation/membres/", {"deactivate": personas.partner_b.membership.pk})
     personas.partner_b.membership.refresh_from_db()

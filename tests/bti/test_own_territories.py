@@ -61,7 +61,9 @@ def test_a_territory_of_published_communes_adds_up_like_the_published_figures(pu
         (rows["status"] == "ok") & rows["territory_code"].isin(amiens_epci.epci_communes.values_list("code", flat=True))
     ]
     chosen = communes.head(6)
-    territory = own_territory_create(user=user, name="Six communes", commune_codes=list(chosen["territory_code"]))
+    territory = own_territory_create(
+        reader=reader_for_user(user), name="Six communes", commune_codes=list(chosen["territory_code"])
+    )
     row = own_row(user, territory)
     assert row["status"] == "ok" and row["territory_code"] == f"perso-{territory.pk}"
     assert row["numerator"] == chosen["numerator"].sum() and row["denominator"] == chosen["denominator"].sum()
@@ -73,7 +75,9 @@ def test_a_whole_epci_gives_the_published_epci_figure(published, personas):
     user = personas.partner_a
     shown = 0
     for epci in Territory.objects.filter(level="epci", partly_outside_region=False).order_by("code")[:4]:
-        territory = own_territory_create(user=user, name=f"EPCI {epci.code}", commune_codes=[], epci_codes=[epci.code])
+        territory = own_territory_create(
+            reader=reader_for_user(user), name=f"EPCI {epci.code}", commune_codes=[], epci_codes=[epci.code]
+        )
         for code, period in (("ALL-01", "2021"), ("MOR-01", "2016-2020")):
             mine = own_row(user, territory, code, period)
             official = data.indicator_values(
@@ -102,12 +106,16 @@ def test_a_withheld_figure_says_the_same_whatever_withheld_it(published, persona
     members = sorted(epci.epci_communes.values_list("code", flat=True))
     territories = [
         own_territory_create(
-            user=user, name="Secrète et nulle", commune_codes=[secret["territory_code"], zero["territory_code"]]
+            reader=reader_for_user(user),
+            name="Secrète et nulle",
+            commune_codes=[secret["territory_code"], zero["territory_code"]],
         )
     ]
     territories += [
         own_territory_create(
-            user=user, name=f"{epci.name} sans {code}", commune_codes=[c for c in members if c != code]
+            reader=reader_for_user(user),
+            name=f"{epci.name} sans {code}",
+            commune_codes=[c for c in members if c != code],
         )
         for code in members[:8]
     ]
@@ -132,7 +140,7 @@ def test_an_epci_minus_one_commune_never_gives_the_commune_away(published, perso
     decisions = []
     for code in members[:10]:
         territory = own_territory_create(
-            user=user, name=f"sans {code}", commune_codes=[c for c in members if c != code]
+            reader=reader_for_user(user), name=f"sans {code}", commune_codes=[c for c in members if c != code]
         )
         frame = own_rows(user, "MOR-01", None, territory)
         decisions.append(tuple(frame.sort_values("period")["status"]))
@@ -148,7 +156,9 @@ def test_every_column_of_an_own_row_is_protected(published, personas):
     small = rows[rows["status"] == "secret"].iloc[0]
     large = rows[(rows["status"] == "ok") & (rows["denominator"] > 500)].iloc[0]
     territory = own_territory_create(
-        user=user, name="Petite et grande", commune_codes=[small["territory_code"], large["territory_code"]]
+        reader=reader_for_user(user),
+        name="Petite et grande",
+        commune_codes=[small["territory_code"], large["territory_code"]],
     )
     for code in ("ALL-01", "ALL-02"):
         row = own_row(user, territory, code)
@@ -255,9 +265,9 @@ def test_an_untrained_member_builds_nothing(client, published, personas):
     """Finding 7: untrained members created territories, queries and tokens."""
     user = personas.partner_a_untrained
     with pytest.raises(OwnTerritoryError, match="formés"):
-        own_territory_create(user=user, name="X", commune_codes=["80021", "80001"])
+        own_territory_create(reader=reader_for_user(user), name="X", commune_codes=["80021", "80001"])
     with pytest.raises(ValueError, match="formés"):
-        saved_query_create(user=user, name="X", query="indicators=ALL-01&level=epci", shared=False)
+        saved_query_create(reader=reader_for_user(user), name="X", query="indicators=ALL-01&level=epci", shared=False)
     client.force_login(user)
     page = client.get("/bti/territoires/").content.decode()
     assert "réservé aux membres formés" in page and 'name="communes"' not in page
@@ -270,12 +280,16 @@ def test_an_untrained_member_builds_nothing(client, published, personas):
 
 def test_a_territory_is_renamed_edited_and_deleted(client, published, personas):
     user = personas.partner_a
-    territory = own_territory_create(user=user, name="Bassin", commune_codes=["80021", "80001", "80002"])
+    territory = own_territory_create(
+        reader=reader_for_user(user), name="Bassin", commune_codes=["80021", "80001", "80002"]
+    )
     first_version = territory.version
     before = own_row(user, territory)
-    own_territory_rename(user=user, territory_id=territory.pk, name="Bassin amiénois")
+    own_territory_rename(reader=reader_for_user(user), territory_id=territory.pk, name="Bassin amiénois")
     assert own_row(user, territory)["territory_name"] == "Bassin amiénois"
-    own_territory_edit(user=user, territory_id=territory.pk, commune_codes=["80021", "80001", "80002", "80003"])
+    own_territory_edit(
+        reader=reader_for_user(user), territory_id=territory.pk, commune_codes=["80021", "80001", "80002", "80003"]
+    )
     territory.refresh_from_db()
     first_version.refresh_from_db()
     assert territory.version != first_version and first_version.retired_at is not None
@@ -290,7 +304,7 @@ def test_a_territory_is_renamed_edited_and_deleted(client, published, personas):
 
 def test_another_organisations_territory_is_a_404(client, published, personas):
     territory = own_territory_create(
-        user=personas.partner_a, name="A seulement", commune_codes=["80021", "80001", "80002"]
+        reader=reader_for_user(personas.partner_a), name="A seulement", commune_codes=["80021", "80001", "80002"]
     )
     assert not len(own_rows(personas.partner_b))
     with pytest.raises(data.AccessDenied):
@@ -349,7 +363,9 @@ def test_odd_characters_get_an_answer_not_a_500(client, published, personas):
 
 
 def test_a_non_additive_indicator_says_so(published, personas):
-    territory = own_territory_create(user=personas.partner_a, name="Deux", commune_codes=["80021", "80001"])
+    territory = own_territory_create(
+        reader=reader_for_user(personas.partner_a), name="Deux", commune_codes=["80021", "80001"]
+    )
     rows = own_rows(personas.partner_a, code="EMP-01", period=None, territory=territory)
     assert len(rows) and set(rows["status"]) == {"missing"} and "non additif" in rows["reason"].iloc[0]
 

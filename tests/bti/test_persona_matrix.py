@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bti.models import TrainingSession
-from tests.conftest import PERSONAS
+from tests.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 

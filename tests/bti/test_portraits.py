@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 
+from bti.readers import reader_for_user
 from bti.services import own_territory_create
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,9 @@ def test_a_partner_opens_the_portrait_of_an_epci(client, published, personas):
 
 def test_the_portrait_of_an_own_territory_uses_its_protected_figures(client, published, personas):
     territory = own_territory_create(
-        user=personas.partner_a, name="Bassin amiénois", commune_codes=["80021", "80001", "80002", "80003", "80006"]
+        reader=reader_for_user(personas.partner_a),
+        name="Bassin amiénois",
+        commune_codes=["80021", "80001", "80002", "80003", "80006"],
     )
     client.force_login(personas.partner_a)
     response = client.get(f"/bti/portrait/?territoire=perso:{territory.pk}")

@@ -19,6 +19,7 @@ def test_each_persona_is_read_as_it_is(personas):
     assert partner.is_partner and partner.organisation_id == personas.org_a.pk and not partner.editor
     untrained = reader_for_user(personas.partner_a_untrained)
     assert untrained.is_member and not untrained.is_partner
+    assert not partner.organisation_admin and reader_for_user(personas.partner_a_admin).organisation_admin
     editor = reader_for_user(personas.editor)
     assert editor.editor and editor.staff and not editor.is_member and not editor.is_partner
     admin = reader_for_user(personas.admin)

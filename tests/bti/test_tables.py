@@ -10,8 +10,9 @@ from html import unescape
 import openpyxl
 import pytest
 
+from bti.readers import reader_for_user
 from bti.services import own_territory_create
-from tests.conftest import HDF
+from tests.geography import HDF
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,9 @@ def test_the_exports_carry_the_table_and_its_metadata(client, published, persona
 
 def test_own_territories_join_the_table(client, published, personas):
     territory = own_territory_create(
-        user=personas.partner_a, name="Mon bassin de vie", commune_codes=["80021", "80001", "80002", "80003", "80006"]
+        reader=reader_for_user(personas.partner_a),
+        name="Mon bassin de vie",
+        commune_codes=["80021", "80001", "80002", "80003", "80006"],
     )
     client.force_login(personas.partner_a)
     html = unescape(client.get(f"/bti/tableau/?indicators=SOI-01&own={territory.pk}").content.decode())

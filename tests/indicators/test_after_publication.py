@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bti.readers import reader_for_user
 from bti.services import own_territory_create
 from indicators.choices import JobState, SnapshotStatus
 from indicators.models import JobRun, Snapshot
@@ -63,7 +64,7 @@ def test_a_failing_hook_leaves_the_own_territories_checked(
     settings.PF2S_AFTER_PUBLICATION = [f"{__name__}.broken"]
     with django_capture_on_commit_callbacks():  # queued, not run: the published files stay as they are
         territory = own_territory_create(
-            user=personas.partner_a, name="Deux", commune_codes=["80021", "80001"], check=False
+            reader=reader_for_user(personas.partner_a), name="Deux", commune_codes=["80021", "80001"], check=False
         )
         with pytest.raises(RuntimeError, match="hook down"):
             snapshot_published(snapshot_id=published.pk)

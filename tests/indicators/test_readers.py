@@ -19,6 +19,9 @@ from indicators.readers import (
 PUBLIC_LEVELS = {"france", "region", "departement", "epci"}
 UNTRAINED = Reader(user_id=2, organisation_id=7)
 PARTNER = Reader(user_id=3, organisation_id=7, trained=True, granted=frozenset({11, 12}))
+ORGANISATION_ADMIN = Reader(user_id=9, organisation_id=7, trained=True, organisation_admin=True)
+#: an organisation admin's role left on a reader without an organisation opens nothing
+ROLE_WITHOUT_ORGANISATION = Reader(user_id=10, organisation_admin=True)
 EDITOR = Reader(user_id=4, editor=True, staff=True)
 STAFF = Reader(user_id=5, staff=True)
 SUPERUSER = Reader(user_id=6, superuser=True, staff=True, editor=True)
@@ -32,13 +35,16 @@ LONE_ACCOUNT = Reader(user_id=8)
         (LONE_ACCOUNT, {"public"}),
         (UNTRAINED, {"public", "partner"}),
         (PARTNER, {"public", "partner"}),
+        (ORGANISATION_ADMIN, {"public", "partner", "organisation_admin"}),
+        (ROLE_WITHOUT_ORGANISATION, {"public"}),
         (EDITOR, {"public", "editor", "admin"}),
         (STAFF, {"public", "admin"}),
         (SUPERUSER, {"public", "partner", "editor", "admin"}),
     ],
 )
 def test_each_reader_reaches_its_audiences_and_no_unknown_one(reader, audiences):
-    assert {a for a in ("public", "partner", "editor", "admin", "other") if may_reach(reader, a)} == audiences
+    audiences_known = ("public", "partner", "organisation_admin", "editor", "admin", "other")
+    assert {a for a in audiences_known if may_reach(reader, a)} == audiences
 
 
 def test_only_trained_partners_and_superusers_see_beyond_the_public():

@@ -45,11 +45,21 @@ def world(published, personas):
     rng = np.random.default_rng(10)
     a, b = personas.partner_a, personas.partner_b
     made = [
-        (a, own_territory_create(user=a, name="EPCI sans une commune", commune_codes=members[1:])),
-        (a, own_territory_create(user=a, name="EPCI entier", commune_codes=members)),
-        (b, own_territory_create(user=b, name="Deux communes", commune_codes=members[:2])),
-        (b, own_territory_create(user=b, name="Au hasard", commune_codes=list(rng.choice(codes, 30, replace=False)))),
-        (a, own_territory_create(user=a, name="EPCI et voisine", commune_codes=[*members, "80001", "80002"])),
+        (a, own_territory_create(reader=reader_for_user(a), name="EPCI sans une commune", commune_codes=members[1:])),
+        (a, own_territory_create(reader=reader_for_user(a), name="EPCI entier", commune_codes=members)),
+        (b, own_territory_create(reader=reader_for_user(b), name="Deux communes", commune_codes=members[:2])),
+        (
+            b,
+            own_territory_create(
+                reader=reader_for_user(b), name="Au hasard", commune_codes=list(rng.choice(codes, 30, replace=False))
+            ),
+        ),
+        (
+            a,
+            own_territory_create(
+                reader=reader_for_user(a), name="EPCI et voisine", commune_codes=[*members, "80001", "80002"]
+            ),
+        ),
     ]
     indicators = list(Indicator.objects.select_related("numerator", "denominator"))
     shown = []  # (user, territory name, version communes, indicator, row)
@@ -67,8 +77,8 @@ def world(published, personas):
 
     for user, territory in made:
         read(user, territory)
-    own_territory_edit(user=a, territory_id=made[0][1].pk, commune_codes=members[2:])
-    own_territory_delete(user=b, territory_id=made[2][1].pk)
+    own_territory_edit(reader=reader_for_user(a), territory_id=made[0][1].pk, commune_codes=members[2:])
+    own_territory_delete(reader=reader_for_user(b), territory_id=made[2][1].pk)
     for user, territory in made:
         territory.refresh_from_db()
         if territory.deleted_at is None:

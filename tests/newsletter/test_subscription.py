@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.services import subscribers_purge_unconfirmed
-from tests.conftest import form_limits_clear
+from tests.environment import form_limits_clear
 
 pytestmark = pytest.mark.django_db
 

@@ -67,9 +67,10 @@ schema.app = WSGIHandler()
 
 @pytest.fixture
 def partner_token(personas) -> str:
+    from bti.readers import reader_for_user
     from bti.services import api_token_create
 
-    return api_token_create(user=personas.partner_a, name="contrat de l'API")[1]
+    return api_token_create(reader=reader_for_user(personas.partner_a), name="contrat de l'API")[1]
 
 
 @pytest.fixture(autouse=True)
@@ -105,10 +106,11 @@ def test_partners_with_a_token_get_what_the_schema_promises(case, published, par
 def test_own_territory_rows_and_their_reasons_are_as_documented(published, personas, partner_token):
     """Generated requests cannot guess the id of an own territory: the
     partner's own channel, JSON and CSV, checked case by case."""
+    from bti.readers import reader_for_user
     from bti.services import own_territory_create
 
     territory = own_territory_create(
-        user=personas.partner_a, name="Bassin", commune_codes=["80021", "80001", "80002", "80003"]
+        reader=reader_for_user(personas.partner_a), name="Bassin", commune_codes=["80021", "80001", "80002", "80003"]
     )
     values = schema["/api/v1/indicators/{code}/values/"]["GET"]
     headers = {**IDENTITY, "Authorization": f"Bearer {partner_token}"}

@@ -33,3 +33,22 @@ def test_the_markers_are_really_there_for_a_partner(client, planted, personas):
     assert amiens["status"] == "secret" and amiens["denominator"] is None
     csv_text = client.get("/indicateurs/ALL-01/export.csv?level=commune&period=2021").content.decode("utf-8-sig")
     assert "654321" not in csv_text  # secret for partners too
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("revenu 987654 €", True),
+        ("revenu 987 654 €", True),
+        ("revenu 987\u202f654 €", True),
+        ('{"value":987654}', True),
+        ("987654", True),
+        ("1987654", False),  # inside a longer number
+        ("9876543", False),
+        ("0.987654", False),  # inside a float's mantissa
+        ("12,987654", False),
+        ("987 65", False),
+    ],
+)
+def test_the_canary_hears_a_whole_marker_and_nothing_else(text, found):
+    assert (MARKERS[0].search(text) is not None) is found

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import HDF
+from tests.geography import HDF
 
 pytestmark = pytest.mark.django_db
 

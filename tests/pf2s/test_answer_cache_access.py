@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bti.readers import reader_for_user
 from bti.services import own_territory_create, own_territory_delete
 from indicators.models import Indicator
 
@@ -33,8 +34,10 @@ def test_a_withdrawn_grant_and_a_deleted_territory_end_cached_answers(client, pu
     personas.org_a.indicators.remove(revenue)
     assert client.get(url).status_code == 404
 
-    territory = own_territory_create(user=personas.partner_a, name="Deux communes", commune_codes=["80021", "80001"])
+    territory = own_territory_create(
+        reader=reader_for_user(personas.partner_a), name="Deux communes", commune_codes=["80021", "80001"]
+    )
     own = f"/api/v1/indicators/ALL-01/values/?own={territory.pk}"
     assert client.get(own).status_code == 200
-    own_territory_delete(user=personas.partner_a, territory_id=territory.pk)
+    own_territory_delete(reader=reader_for_user(personas.partner_a), territory_id=territory.pk)
     assert client.get(own).status_code == 404

@@ -7,7 +7,7 @@ import pytest
 from indicators.choices import JobState
 from indicators.models import JobRun
 from indicators.services import geography_check_queue
-from tests.conftest import HDF
+from tests.geography import HDF
 from tests.workers import RealWorker, needs_services, wait_for
 
 

@@ -13,7 +13,7 @@ from django.core.cache import cache
 
 from newsletter.models import Subscriber
 from pf2s.clientip import client_ip_resolve
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 PROXY = "10.0.0.2"  # every request reaches the app from the proxy

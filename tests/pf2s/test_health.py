@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 from django.test import override_settings
 
-from tests.conftest import SERVICES_REQUIRED
+from tests.environment import SERVICES_REQUIRED
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import PASSWORD, totp_code
+from tests.personas import PASSWORD, totp_code
 from tests.production import fetch, gunicorn, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,8 @@ import pytest
 from django.core.cache import cache
 
 import pf2s.cache
-from tests.conftest import PASSWORD, SERVICES_REQUIRED, totp_code
+from tests.environment import SERVICES_REQUIRED
+from tests.personas import PASSWORD, totp_code
 from tests.production import free_port
 
 pytestmark = [

@@ -9,7 +9,7 @@ import pytest
 from allauth.usersessions.models import UserSession
 
 from pf2s.sessions import SEEN_KEY
-from tests.conftest import mfa_login
+from tests.personas import mfa_login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 

@@ -25,12 +25,10 @@ REACHES = {
     "anonymous": {Audience.PUBLIC},
     "partner_a_untrained": {Audience.PUBLIC, Audience.PARTNER},
     "partner_a": {Audience.PUBLIC, Audience.PARTNER},
-    "partner_a_admin": {Audience.PUBLIC, Audience.PARTNER},
+    "partner_a_admin": {Audience.PUBLIC, Audience.PARTNER, Audience.ORGANISATION_ADMIN},
     "editor": {Audience.PUBLIC, Audience.EDITOR, Audience.ADMIN},
     "admin": {Audience.PUBLIC, Audience.PARTNER, Audience.EDITOR, Audience.ADMIN},
 }
-#: partner pages narrowed to the organisation's admin
-ORGANISATION_ADMIN_ONLY = {"bti-members"}
 
 
 def expected(level: Audience, persona: str, user, path: str, name: str | None) -> tuple[str, set[int]]:
@@ -45,8 +43,6 @@ def expected(level: Audience, persona: str, user, path: str, name: str | None) -
     if level == Audience.ADMIN:
         # model permissions narrow the admin for everyone (some models are never added or deleted by hand)
         return "staff, within its permissions", INSIDE | {403}
-    if name in ORGANISATION_ADMIN_ONLY and persona != "partner_a_admin":
-        return "refused: organisation admins only", {403}
     return "inside", INSIDE
 
 
