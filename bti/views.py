@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from indicators import exports
@@ -314,7 +314,6 @@ def portrait(request: HttpRequest):
 @audience(Audience.ORGANISATION_ADMIN)
 def organisation_members(request: HttpRequest):
     """The organisation admin's page: its members, inviting one, deactivating one."""
-    membership = membership_for_user(user=request.user)
     if request.method == "POST":
         try:
             if "deactivate" in request.POST or "reactivate" in request.POST:
@@ -343,6 +342,6 @@ def organisation_members(request: HttpRequest):
         except (ValueError, services.Membership.DoesNotExist, services.Invitation.DoesNotExist) as exc:
             messages.error(request, str(exc) if isinstance(exc, ValueError) else "Membre inconnu.")
         return redirect("bti-members")
-    organisation = membership.organisation
+    organisation = get_object_or_404(services.Organisation, pk=request.reader.organisation_id)
     members, pending = selectors.organisation_members(organisation=organisation)
     return render(request, "bti/members.html", {"organisation": organisation, "members": members, "pending": pending})

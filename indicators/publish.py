@@ -4,8 +4,8 @@ own territories, with the relations between variables), audit it, and
 publish an immutable snapshot that becomes current atomically; then what
 follows every publication. Orchestration: the geography and provenance
 reads are selectors, the figures compute/ and protection.py, the files
-snapshot_store.py; it reads the catalogue (three queries) and switches the
-current snapshot (one transaction) itself.
+snapshot_store.py, the catalogue read and the switch of the current
+snapshot selectors.py and services.py: this module only orders them.
 
 Order (selector → compute → save): observations and geography are read once;
 pure functions aggregate, suppress, audit and compute rates; Parquet files
@@ -23,16 +23,15 @@ from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
-from django.utils import module_loading, timezone
+from django.utils import module_loading
 
 from . import own_territories as own
 from . import selectors, services
 from . import snapshot_store as store
-from .choices import AGE_BANDS, SnapshotStatus, ValueStatus
+from .choices import AGE_BANDS, ValueStatus
 from .compute.frames import IndicatorSpec
 from .compute.snapshot import indicators_sharing, public_frame, series_build, value_release_check
-from .models import Indicator, Snapshot, Variable
+from .models import Snapshot
 from .observation_store import observations_read
 from .own_check import versions_pending
 from .protection import engine_pool, protect_all, published_indicators, workers_available
@@ -59,10 +58,6 @@ def snapshot_publish(*, job_id: int | None = None, indicator_codes: list[str] | 
         raise
 
 
-class SnapshotAbandoned(RuntimeError):
-    """The run was given up (its snapshot marked failed) while it ran."""
-
-
 def _snapshot_build(
     snapshot: Snapshot, directory: Path, *, job_id: int | None, indicator_codes: list[str] | None
 ) -> Snapshot:
@@ -78,12 +73,10 @@ def _snapshot_build(
             services.job_progress(job_id=job_id, step=name, percent=percent)
 
     geo = selectors.geography_read()
-    everything = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
+    everything, variables, current = selectors.catalogue_read()
     indicators = everything
-    variables = {v.pk: v for v in Variable.objects.select_related("source")}
     codes = {pk: v.code for pk, v in variables.items()}
     by_code = {v.code: pk for pk, v in variables.items()}
-    current = Snapshot.objects.filter(is_current=True).first()
     carried: list[str] = []
     if indicator_codes and current is not None:
         recomputed = indicators_sharing(everything, indicator_codes)
@@ -149,10 +142,7 @@ def _snapshot_build(
         if failures:
             for job in own_jobs:
                 job.cancel()  # those already running end with the pool
-            snapshot.status = SnapshotStatus.REFUSED
-            snapshot.audit = audit
-            snapshot.save(update_fields=["status", "audit"])
-            return snapshot
+            return services.snapshot_refuse(snapshot=snapshot, audit=audit)
         lap("calcul et écriture", 85)
         store.units_write(directory, series, geo)
         store.secrecy_write(directory, masks.public, geo, codes)
@@ -175,23 +165,17 @@ def _snapshot_build(
         store.own_caches_clear()
     audit["own_territories"] = len(live)
     lap("territoires personnalisés", 95)
-    with transaction.atomic():
-        # the sweeper may have given this run up for dead (silent too long): then it publishes nothing
-        if not Snapshot.objects.select_for_update().filter(pk=snapshot.pk, status=SnapshotStatus.BUILDING).exists():
-            raise SnapshotAbandoned(f"instantané {snapshot.pk} abandonné pendant le calcul")
-        Snapshot.objects.filter(is_current=True).update(is_current=False)
-        snapshot.status = SnapshotStatus.PUBLISHED
-        snapshot.is_current = True
-        snapshot.published_at = timezone.now()
-        snapshot.indicator_count = written
-        snapshot.row_count = row_count
-        snapshot.secret_count = secret_count
-        snapshot.audit = audit
-        snapshot.is_demo = any(s.demo for s in series.values())
-        snapshot.provenance = selectors.snapshot_provenance()
-        snapshot.periods = periods
-        snapshot.timings = timings
-        snapshot.save()
+    services.snapshot_make_current(
+        snapshot=snapshot,
+        indicator_count=written,
+        row_count=row_count,
+        secret_count=secret_count,
+        audit=audit,
+        is_demo=any(s.demo for s in series.values()),
+        provenance=selectors.snapshot_provenance(),
+        periods=periods,
+        timings=timings,
+    )
     store.current_snapshot_forget()
     lap("bascule", 100)
     snapshot.timings = timings

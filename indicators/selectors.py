@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from .choices import COMPOSITE_LEVELS, BatchStatus, TerritoryLevel
-from .models import GeometryLayer, ImportBatch, OwnTerritoryVersion, Territory, Variable
+from .models import GeometryLayer, ImportBatch, Indicator, OwnTerritoryVersion, Snapshot, Territory, Variable
 
 if TYPE_CHECKING:
     from .compute.cells import Geography
@@ -199,6 +199,15 @@ def own_versions_read() -> list[Version]:
         Version(pk=pk, communes=tuple(sorted(communes.get(pk, []))), retired=retired is not None)
         for pk, retired in OwnTerritoryVersion.objects.order_by("created_at", "pk").values_list("pk", "retired_at")
     ]
+
+
+def catalogue_read() -> tuple[list[Indicator], dict[int, Variable], Snapshot | None]:
+    """What a publication run computes: every indicator (with its variables'
+    sources), every variable by id, and the current snapshot it may carry
+    figures over from. Three queries."""
+    indicators = list(Indicator.objects.select_related("numerator__source", "denominator__source"))
+    variables = {v.pk: v for v in Variable.objects.select_related("source")}
+    return indicators, variables, Snapshot.objects.filter(is_current=True).first()
 
 
 def snapshot_provenance() -> dict:

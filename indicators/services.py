@@ -416,6 +416,37 @@ def jobs_abandon_dead(*, node: str = "", node_started_at=None) -> list[int]:
     return lost + never_started
 
 
+class SnapshotAbandoned(RuntimeError):
+    """The run was given up (its snapshot marked failed) while it ran."""
+
+
+def snapshot_refuse(*, snapshot: Snapshot, audit: dict) -> Snapshot:
+    """A run whose audit failed: its snapshot is kept, refused, with the
+    audit saying why; the current one stays current."""
+    snapshot.status = SnapshotStatus.REFUSED
+    snapshot.audit = audit
+    snapshot.save(update_fields=["status", "audit"])
+    return snapshot
+
+
+@transaction.atomic
+def snapshot_make_current(*, snapshot: Snapshot, **fields) -> Snapshot:
+    """Publish a built snapshot: in one transaction the previous one stops
+    being current and this one becomes it, with its figures' summary
+    (`fields`). Unless the sweeper gave the run up for dead meanwhile (silent
+    too long): then nothing is published (SnapshotAbandoned)."""
+    if not Snapshot.objects.select_for_update().filter(pk=snapshot.pk, status=SnapshotStatus.BUILDING).exists():
+        raise SnapshotAbandoned(f"instantané {snapshot.pk} abandonné pendant le calcul")
+    Snapshot.objects.filter(is_current=True).update(is_current=False)
+    for name, value in fields.items():
+        setattr(snapshot, name, value)
+    snapshot.status = SnapshotStatus.PUBLISHED
+    snapshot.is_current = True
+    snapshot.published_at = timezone.now()
+    snapshot.save()
+    return snapshot
+
+
 def snapshots_abandon_stale() -> int:
     """Mark failed the snapshots left 'building' by a run that is over
     (failed, or given up by the sweeper) or untracked (no job), and remove

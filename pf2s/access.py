@@ -1,5 +1,5 @@
 """Who may reach which URL. Every view declares one audience (public, partner,
-editor, admin); the middleware enforces it, asking the one access rule
+organisation admin, editor, admin); the middleware enforces it, asking the one access rule
 (indicators.readers.may_reach) about the request's reader, and a test walks
 the URL resolver so that no URL can exist without one. Unclassified views
 are refused."""

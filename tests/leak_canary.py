@@ -31,9 +31,12 @@ class Marker:
         self.whole_number = whole_number
 
     def search(self, text: str) -> re.Match | None:
-        for found in self.regex.finditer(text):
-            if not self.whole_number or found.start() == 0 or text[found.start() - 1] not in "0123456789.,":
+        start = 0
+        while (found := self.regex.search(text, start)) is not None:
+            before = text[found.start() - 1] if found.start() else ""
+            if not self.whole_number or not before or not (before.isdecimal() or before in ".,"):
                 return found
+            start = found.start() + 1  # a match may begin inside the one refused
         return None
 
 

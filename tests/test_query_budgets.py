@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "partner_a_untrained", "partner_a", "partner_a_admin", "editor", "admin"]
 SIX = "ALL-01,SOI-01,MOR-01,MOR-02,EMP-01,LOG-01"
-#: a logged-in request costs its session and user, the TOTP check (2), the
-#: reader (2: membership and editors' group, then a trained member's grants);
-#: then the page's own reads
-LOGGED_IN = 6
+#: a logged-in request costs its session and user, the TOTP check (the reader
+#: says whether the account needs one) and the reader (2: membership and
+#: editors' group, then a trained member's grants); then the page's own reads
+LOGGED_IN = 5
 PAGES = {
     # name: (path, budget for the public, budget beyond LOGGED_IN for an account)
     "catalogue": ("/indicateurs/", 4, 4),

@@ -71,11 +71,12 @@ def world_keep(using: str = "default") -> dict[str, int]:
     _KEPT.clear()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {DIRTY} (name text PRIMARY KEY)")
+        # no key: two connections writing the same table never wait on each other's mark
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {DIRTY} (name text NOT NULL)")
         cursor.execute(
             f"""CREATE OR REPLACE FUNCTION {DIRTY}_note() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                INSERT INTO {DIRTY} (name) VALUES (TG_TABLE_NAME) ON CONFLICT DO NOTHING;
+                INSERT INTO {DIRTY} (name) VALUES (TG_TABLE_NAME);
                 RETURN NULL;
             END $$"""
         )
@@ -113,7 +114,7 @@ def world_keep(using: str = "default") -> dict[str, int]:
 def world_written(using: str = "default") -> set[str]:
     """The world's tables written to since they were kept or last restored."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT name FROM {DIRTY}")
+        cursor.execute(f"SELECT DISTINCT name FROM {DIRTY}")
         return {name for (name,) in cursor.fetchall()}
 
 
@@ -127,6 +128,7 @@ def world_flush(using: str = "default") -> bool:
     quote = connection.ops.quote_name
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # the DELETEs below are checked once the world is back
         written = world_written(using)
         emptied = {t for t in tables if t not in _KEPT or t in written}
         cursor.execute(
@@ -145,12 +147,26 @@ def world_flush(using: str = "default") -> bool:
         for table in sorted(emptied - truncated):
             cursor.execute(f"DELETE FROM {quote(table)}")
         _copy_back(connection, cursor, [t for t in _KEPT if t in written])
-        cursor.execute(f"DELETE FROM {DIRTY}")
-    from indicators.snapshot_store import current_snapshot_forget
+        # only the marks read: a write committed meanwhile (a worker's) stays noted
+        cursor.execute(f"DELETE FROM {DIRTY} WHERE name = ANY(%s)", [sorted(written)])
+    emit_post_migrate_signal(0, False, using)
+    _caches_forget()
+    return True
+
+
+def _caches_forget() -> None:
+    """What this process remembers of the database: the current snapshot,
+    own territories' files, and answers (keyed by the snapshot's directory,
+    which the restored world shares with the one before: a new access
+    version and an empty local memory make them all unreachable)."""
+    from indicators.snapshot_store import current_snapshot_forget, own_caches_clear
+    from pf2s import conditional
 
     current_snapshot_forget()
-    emit_post_migrate_signal(0, False, using)
-    return True
+    own_caches_clear()
+    conditional._LOCAL.clear()
+    conditional._DATES.clear()
+    conditional.access_changed()
 
 
 def _copy_back(connection, cursor, tables: list[str]) -> None:
@@ -159,7 +175,9 @@ def _copy_back(connection, cursor, tables: list[str]) -> None:
     observations at commit takes longer than the copy), else checked at
     commit (Django's keys are deferrable). Sequences are left alone, as
     Django's flush leaves them: they are past the kept ids already, and an
-    id is never given twice (answers are cached per snapshot id)."""
+    id must never be given twice: an own territory's version names its
+    figures' file in the world snapshot's directory, an organisation's id
+    the answers cached for its partners."""
     quote = connection.ops.quote_name
     try:
         with transaction.atomic(using=connection.alias):  # a savepoint: a refusal leaves the rest usable

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.leak_canary import MARKERS, PARTNER_MARKER, crawl, markers_plant, public_urls
+from tests.leak_canary import MARKERS, PARTNER_MARKER, Marker, crawl, markers_plant, public_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,14 @@ def test_the_markers_are_really_there_for_a_partner(client, planted, personas):
         ("9876543", False),
         ("0.987654", False),  # inside a float's mantissa
         ("12,987654", False),
+        ("\u0661987654", False),  # after a digit of another script
         ("987 65", False),
+        ("1987654 et 987654", True),  # a refused match does not hide the next
     ],
 )
 def test_the_canary_hears_a_whole_marker_and_nothing_else(text, found):
     assert (MARKERS[0].search(text) is not None) is found
+
+
+def test_a_match_may_start_inside_a_refused_one():
+    assert Marker(r"123[\s]?123(?!\d)").search("0123 123 123") is not None

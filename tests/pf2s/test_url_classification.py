@@ -27,7 +27,7 @@ NON_PUBLIC = [r for r in ROUTES if r[4] and view_audience(r[3], r[1], r[2]) != A
 
 def test_there_are_non_public_urls_of_each_kind():
     kinds = {view_audience(r[3], r[1], r[2]) for r in NON_PUBLIC}
-    assert kinds == {Audience.PARTNER, Audience.EDITOR, Audience.ADMIN}
+    assert kinds == {Audience.PARTNER, Audience.ORGANISATION_ADMIN, Audience.EDITOR, Audience.ADMIN}
 
 
 @pytest.mark.parametrize("route,name,namespace,callback,path", NON_PUBLIC, ids=[r[0] for r in NON_PUBLIC])
