@@ -187,7 +187,7 @@ REGION_DEPARTEMENTS = ("02", "59", "60", "62", "80")
 def _trained_member(reader: Reader) -> int:
     """The reader's organisation if they are a trained member of it (the
     BTI's tools are for trained members only), else OwnTerritoryError."""
-    if not reader.is_member or reader.organisation_id is None:
+    if reader.organisation_id is None:  # not a member of an active organisation
         raise OwnTerritoryError("Seuls les membres d'une organisation partenaire construisent des territoires.")
     if not reader.is_partner:
         raise OwnTerritoryError("Réservé aux membres formés à la BTI : inscrivez-vous à une session de formation.")

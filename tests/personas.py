@@ -74,25 +74,11 @@ class Personas:
         self.editor = User.objects.create_user("edith", "edith@example.org", PASSWORD, is_staff=True)
         self.editor.groups.add(Group.objects.get_or_create(name=EDITOR_GROUP)[0])
         self.admin = User.objects.create_user("root", "root@example.org", PASSWORD, is_staff=True, is_superuser=True)
-        for user in (
-            self.subscriber,
-            self.partner_a,
-            self.partner_a_untrained,
-            self.partner_a_admin,
-            self.partner_b,
-            self.editor,
-            self.admin,
-        ):
+        for persona in PERSONAS[1:]:  # every account
+            user = self.user(persona)
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        for user in (
-            self.partner_a,
-            self.partner_a_untrained,
-            self.partner_a_admin,
-            self.partner_b,
-            self.editor,
-            self.admin,
-        ):  # partner and staff accounts have enrolled TOTP
-            TOTP.activate(user, TOTP_SECRET)
+            if persona != "subscriber":  # partner and staff accounts have enrolled TOTP
+                TOTP.activate(user, TOTP_SECRET)
 
     @staticmethod
     def _member(username, organisation, trained, role="analyst"):
