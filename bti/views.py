@@ -124,6 +124,7 @@ def api_tokens(request: HttpRequest):
         {
             "tokens": request.user.api_tokens.all(),
             "new_key": new_key,
+            "may_create": request.reader.is_partner,
             "example_url": request.build_absolute_uri("/api/v1/indicators/"),
         },
     )

@@ -38,6 +38,8 @@ def test_an_untrained_member_gets_no_token(client, published, personas):
     page = client.post("/bti/api/jetons/", {"name": "script mensuel"}, follow=True).content.decode()
     assert "réservés aux membres formés" in page and 'id="new-token"' not in page
     assert not ApiToken.objects.filter(user=personas.partner_a_untrained).exists()
+    offered = client.get("/bti/api/jetons/").content.decode()  # the page offers the training, not a form that fails
+    assert "Créer un jeton" not in offered and "prochaines sessions de formation" in offered
 
 
 def test_a_token_has_its_owners_rights_no_more(client, published, personas):
